@@ -1,0 +1,93 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Swift 6 language mode (the default for tools 6.0) gives strict concurrency checking.
+let package = Package(
+    name: "pinads",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pinadsd", targets: ["pinadsd"]),
+        .executable(name: "pinads", targets: ["pinads"]),
+        .library(name: "PinAdsProtocol", targets: ["PinAdsProtocol"]),
+        .library(name: "PinAdsClient", targets: ["PinAdsClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.25.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // System libraries used by the Pinterest client (libcurl) and the token vault (OpenSSL).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+
+        // Wire types and the frame codec. No dependencies, no NIO.
+        .target(name: "PinAdsProtocol"),
+        // A small blocking Unix-socket client over POSIX sockets, used by `pinads` and tests. No NIO.
+        .target(name: "PinAdsClient", dependencies: ["PinAdsProtocol"]),
+        .target(
+            name: "PinAdsStore",
+            dependencies: [
+                "PinAdsProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "PinAdsDaemon",
+            dependencies: [
+                "PinAdsProtocol",
+                "PinAdsStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "pinadsd",
+            dependencies: [
+                "PinAdsDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "pinads",
+            dependencies: [
+                "PinAdsProtocol",
+                "PinAdsClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "PinAdsProtocolTests", dependencies: ["PinAdsProtocol"]),
+        .testTarget(name: "PinAdsStoreTests", dependencies: ["PinAdsStore"]),
+        .testTarget(
+            name: "PinAdsDaemonTests",
+            dependencies: [
+                "PinAdsDaemon",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        // Runs the real binaries over real sockets. Depending on the executables makes `swift test` build them.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["PinAdsProtocol", "PinAdsClient", "pinadsd", "pinads"]
+        ),
+    ]
+)

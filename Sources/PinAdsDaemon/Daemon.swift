@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import PinAdsProtocol
+import PinAdsStore
+import ServiceLifecycle
+
+/// Everything `pinadsd` can be told.
+public struct DaemonConfiguration: Sendable {
+    public var socketPath: String
+    public var stateDirectory: String
+    public var maximumFrameLength: Int = Frame.defaultMaximumLength
+    public var maximumRequestsPerConnection: Int = 128
+    public var jobConcurrency: Int = 4
+    /// How long a graceful shutdown may take before in-flight work is cut off.
+    public var shutdownTimeout: Duration = .seconds(10)
+
+    public init(socketPath: String, stateDirectory: String) {
+        self.socketPath = socketPath
+        self.stateDirectory = stateDirectory
+    }
+
+    public var databasePath: String { stateDirectory + "/pinads.db" }
+}
+
+/// Builds the daemon's parts, runs them in one ServiceGroup until SIGTERM/SIGINT, and drains.
+public enum Daemon {
+    public static func run(
+        configuration: DaemonConfiguration, environment: [String: String], logger: Logger,
+        clock: any WallClock = SystemWallClock()
+    ) async throws {
+        // Files and the socket we create are ours alone.
+        umask(0o077)
+        // A parent may have blocked these (Foundation.Process does); we handle them ourselves.
+        unblockTerminationSignals()
+
+        let inherited = Systemd.takeListeningSocket(environment: environment)
+        try FileManager.default.createDirectory(
+            atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lock = try InstanceGuard.lockStateDirectory(configuration.stateDirectory)
+        defer { close(lock) }
+        let target: ListenTarget
+        if let fd = inherited {
+            target = .inherited(fd: fd, path: configuration.socketPath)
+        } else {
+            try InstanceGuard.prepareSocketPath(configuration.socketPath)
+            target = .path(configuration.socketPath)
+        }
+
+        let store = try Store(path: configuration.databasePath)
+        let recovered = try await store.recoverInterruptedJobs(now: clock.now())
+        if recovered > 0 {
+            logger.notice("requeued jobs interrupted by the last stop", metadata: ["count": "\(recovered)"])
+        }
+
+        let services = ServiceStates()
+        services.set("control_server", state: .starting)
+        services.set("job_workers", state: .starting)
+        let queue = JobQueue(store: store, clock: clock, logger: logger)
+        let registry = JobRegistry([SelfTestJob()])
+        let workers = JobWorkerPool(
+            queue: queue, registry: registry, concurrency: configuration.jobConcurrency, logger: logger, services: services)
+        let connections = ClientConnections()
+        let info = DaemonInfo(
+            version: PinAdsVersion.current, pid: getpid(), startedAt: clock.now(), started: .now,
+            socketPath: configuration.socketPath, stateDirectory: configuration.stateDirectory)
+        let dispatcher = MethodDispatcher(
+            system: SystemMethods(info: info, store: store, queue: queue, connections: connections, services: services),
+            jobs: JobMethods(store: store, queue: queue),
+            logger: logger)
+        let server = ControlServer(
+            target: target,
+            limits: .init(
+                maximumFrameLength: configuration.maximumFrameLength,
+                maximumRequestsPerConnection: configuration.maximumRequestsPerConnection),
+            dispatcher: dispatcher, connections: connections, services: services, queue: queue, logger: logger,
+            onListening: {
+                Systemd.notify("READY=1\nSTATUS=serving", environment: environment)
+                logger.notice("pinadsd ready", metadata: ["version": "\(PinAdsVersion.current)", "pid": "\(getpid())"])
+            })
+        let shutdownNotice = ShutdownNotice(environment: environment, logger: logger)
+
+        // Listed in dependency order; shut down in reverse: first the server stops taking work
+        // and answers what it has, then the workers put unfinished jobs back on the queue.
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: workers),
+                .init(service: server),
+                .init(service: shutdownNotice),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.notice("pinadsd stopped")
+    }
+
+    private static func unblockTerminationSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+}
+
+/// Tells systemd and the log that a shutdown began, as soon as it begins.
+private struct ShutdownNotice: Service {
+    let environment: [String: String]
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        Systemd.notify("STOPPING=1", environment: environment)
+        logger.notice("shutting down: finishing in-flight requests")
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import PinAdsProtocol
+
+/// Runs one kind of background job. Later parts of the daemon (audience sync, campaign launch,
+/// metrics) register their kinds in the `JobRegistry`.
+public protocol JobHandler: Sendable {
+    /// The kind stored with each job, e.g. `audiences.sync`.
+    var kind: String { get }
+    var retryPolicy: RetryPolicy { get }
+    /// Does the work of one attempt and returns the job's result. Throw `JobFailure` to say
+    /// whether a retry can help; any other error counts as retryable. Must honour cancellation.
+    func run(_ job: Job, context: JobContext) async throws -> JSONValue?
+}
+
+/// A failed attempt, as the handler judges it.
+public struct JobFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    /// False when trying again cannot help (bad input, rejected by Pinterest).
+    public var retryable: Bool
+
+    public init(_ message: String, retryable: Bool) {
+        self.message = message
+        self.retryable = retryable
+    }
+
+    public var description: String { message }
+}
+
+/// What a running job may use besides its payload.
+public struct JobContext: Sendable {
+    public let clock: any WallClock
+    let progressSink: @Sendable (JobProgress) async -> Void
+
+    public init(clock: any WallClock, progressSink: @escaping @Sendable (JobProgress) async -> Void) {
+        self.clock = clock
+        self.progressSink = progressSink
+    }
+
+    /// Records progress; watchers see it at once.
+    public func reportProgress(done: Int64, total: Int64? = nil, message: String? = nil) async {
+        await progressSink(JobProgress(done: done, total: total, message: message))
+    }
+}
+
+/// The kinds of job this daemon can run.
+public struct JobRegistry: Sendable {
+    private var handlers: [String: any JobHandler] = [:]
+
+    public init(_ handlers: [any JobHandler] = []) {
+        for handler in handlers { register(handler) }
+    }
+
+    public mutating func register(_ handler: any JobHandler) {
+        precondition(handlers[handler.kind] == nil, "job kind \(handler.kind) registered twice")
+        handlers[handler.kind] = handler
+    }
+
+    public func handler(for kind: String) -> (any JobHandler)? { handlers[kind] }
+
+    public var kinds: Set<String> { Set(handlers.keys) }
+}

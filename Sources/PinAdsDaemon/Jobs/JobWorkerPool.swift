@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import PinAdsProtocol
+import PinAdsStore
+import ServiceLifecycle
+
+/// Runs claimed jobs by kind, at most `concurrency` at once. Wakes when a job is queued, when one
+/// finishes, and when the earliest waiting job becomes due. On shutdown it stops claiming,
+/// interrupts running jobs and puts them back on the queue for the next start.
+public actor JobWorkerPool: Service {
+    private let queue: JobQueue
+    private let registry: JobRegistry
+    private let concurrency: Int
+    private let logger: Logger
+    private let services: ServiceStates
+    private let random: @Sendable () -> Double
+
+    private struct Running {
+        var handler: Task<JSONValue?, any Error>
+        var recorder: Task<Void, Never>
+        var stopReason: StopReason?
+    }
+
+    private enum StopReason { case cancelledByRequest, shutdown }
+
+    private var running: [Int64: Running] = [:]
+    private var stopping = false
+    private var timer: Task<Void, Never>?
+    private var wake: AsyncStream<Void>.Continuation?
+
+    public init(
+        queue: JobQueue, registry: JobRegistry, concurrency: Int, logger: Logger, services: ServiceStates,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.queue = queue
+        self.registry = registry
+        self.concurrency = max(1, concurrency)
+        self.logger = logger
+        self.services = services
+        self.random = random
+    }
+
+    public func run() async throws {
+        let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        wake = continuation
+        await queue.attachWorkers(
+            wake: { continuation.yield() },
+            stop: { id in Task { await self.stop(jobID: id, reason: .cancelledByRequest) } }
+        )
+        services.set("job_workers", state: .running, detail: detail)
+        continuation.yield()
+        await withGracefulShutdownHandler {
+            for await _ in signals {
+                await self.fill()
+            }
+        } onGracefulShutdown: {
+            continuation.finish()
+        }
+        await drain()
+    }
+
+    private var detail: String { "\(running.count)/\(concurrency) busy; kinds: \(registry.kinds.sorted().joined(separator: ", "))" }
+
+    /// Claims due jobs while there is capacity, then sets a timer for the next one due.
+    private func fill() async {
+        guard !stopping else { return }
+        let kinds = registry.kinds
+        while running.count < concurrency, !stopping {
+            let job: Job?
+            do {
+                job = try await queue.claim(kinds: kinds)
+            } catch {
+                logger.error("could not claim a job; retrying in 1 s", metadata: ["error": "\(error)"])
+                armTimer(at: queue.clock.now().addingTimeInterval(1))
+                return
+            }
+            guard let job else { break }
+            start(job)
+        }
+        services.set("job_workers", state: .running, detail: detail)
+        if running.count < concurrency, let due = try? await queue.store.nextDueTime(kinds: kinds) {
+            armTimer(at: due)
+        }
+    }
+
+    private func armTimer(at date: Date) {
+        timer?.cancel()
+        let clock = queue.clock
+        let wake = self.wake
+        timer = Task {
+            do {
+                try await clock.sleep(until: date)
+                wake?.yield()
+            } catch {}
+        }
+    }
+
+    private func start(_ job: Job) {
+        guard let handler = registry.handler(for: job.kind) else { return }
+        let queue = self.queue
+        let context = JobContext(clock: queue.clock) { progress in
+            await queue.reportProgress(id: job.id, progress: progress)
+        }
+        logger.info("job started", metadata: ["job_id": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
+        let work = Task { try await handler.run(job, context: context) }
+        // The recorder is never cancelled, so the outcome is written even when the work is.
+        let recorder = Task {
+            let result = await work.result
+            await self.record(job: job, policy: handler.retryPolicy, result: result)
+        }
+        running[job.id] = Running(handler: work, recorder: recorder, stopReason: nil)
+    }
+
+    private func record(job: Job, policy: RetryPolicy, result: Result<JSONValue?, any Error>) async {
+        let reason = running[job.id]?.stopReason
+        let now = queue.clock.now()
+        let outcome: JobOutcome
+        switch result {
+        case .success(let value):
+            outcome = .succeeded(result: value)
+        case .failure(let error) where reason == .cancelledByRequest && (error is CancellationError || Task.isCancelled):
+            outcome = .cancelled(reason: "cancelled by request")
+        case .failure where reason == .cancelledByRequest:
+            outcome = .cancelled(reason: "cancelled by request")
+        case .failure where reason == .shutdown:
+            outcome = .interrupted
+        case .failure(let error):
+            let failure = error as? JobFailure ?? JobFailure(String(describing: error), retryable: true)
+            switch policy.decision(afterFailedAttempt: job.attempts, retryable: failure.retryable, random: random()) {
+            case .retry(let delay):
+                outcome = .retry(error: failure.message, at: now.addingTimeInterval(delay))
+            case .giveUp:
+                let attempts = job.attempts == 1 ? "1 attempt" : "\(job.attempts) attempts"
+                outcome = .failed(error: failure.retryable ? "\(failure.message) (gave up after \(attempts))" : failure.message)
+            }
+        }
+        do {
+            try await queue.finishAttempt(id: job.id, outcome: outcome)
+        } catch {
+            logger.error("could not record a job's outcome; it will rerun after restart",
+                metadata: ["job_id": "\(job.id)", "error": "\(error)"])
+        }
+        logger.info("job attempt ended", metadata: ["job_id": "\(job.id)", "kind": "\(job.kind)", "outcome": "\(outcome.label)"])
+        running[job.id] = nil
+        services.set("job_workers", state: stopping ? .stopping : .running, detail: detail)
+        wake?.yield()
+    }
+
+    private func stop(jobID: Int64, reason: StopReason) {
+        guard var entry = running[jobID] else { return }
+        if entry.stopReason == nil { entry.stopReason = reason }
+        running[jobID] = entry
+        entry.handler.cancel()
+    }
+
+    /// Interrupts running jobs (they go back to the queue) and waits until their outcome is stored.
+    private func drain() async {
+        stopping = true
+        timer?.cancel()
+        services.set("job_workers", state: .stopping, detail: detail)
+        let ids = Array(running.keys)
+        for id in ids { stop(jobID: id, reason: .shutdown) }
+        let recorders = running.values.map(\.recorder)
+        for recorder in recorders { await recorder.value }
+        services.set("job_workers", state: .stopped, detail: nil)
+    }
+}
+
+extension JobOutcome {
+    var label: String {
+        switch self {
+        case .succeeded: return "succeeded"
+        case .retry: return "waiting for retry"
+        case .failed: return "failed"
+        case .cancelled: return "cancelled"
+        case .interrupted: return "interrupted"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Why the daemon would not start.
+public enum StartupError: Error, CustomStringConvertible {
+    case alreadyServing(socket: String)
+    case stateDirectoryInUse(path: String, pid: String?)
+    case cannotPrepare(path: String, errno: Int32)
+    case socketPathTooLong(path: String)
+
+    public var description: String {
+        switch self {
+        case .alreadyServing(let socket):
+            return "another pinadsd is already serving \(socket); stop it first (`systemctl --user stop pinadsd`) or choose another --socket"
+        case .stateDirectoryInUse(let path, let pid):
+            let owner = pid.map { " (pid \($0))" } ?? ""
+            return "another pinadsd\(owner) is using the state directory \(path); stop it or choose another --state-dir"
+        case .cannotPrepare(let path, let code):
+            return "cannot prepare \(path): \(String(cString: strerror(code)))"
+        case .socketPathTooLong(let path):
+            return "socket path is \(path.utf8.count) bytes, above the 107 a Unix socket allows: \(path); choose a shorter --socket"
+        }
+    }
+}
+
+/// Makes sure one daemon owns a state directory and a socket path.
+enum InstanceGuard {
+    /// Takes an exclusive lock on `<state-dir>/pinadsd.lock` for the life of the process and
+    /// writes the pid into it. The returned descriptor must stay open.
+    static func lockStateDirectory(_ directory: String) throws -> Int32 {
+        let path = directory + "/pinadsd.lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StartupError.cannotPrepare(path: path, errno: errno) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let pid = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            close(fd)
+            throw StartupError.stateDirectoryInUse(path: directory, pid: pid?.isEmpty == false ? pid : nil)
+        }
+        let text = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    /// Creates the socket's directory (0700) and clears a stale socket file. Refuses when a
+    /// daemon answers at the path.
+    static func prepareSocketPath(_ path: String) throws {
+        guard path.utf8.count <= 107 else { throw StartupError.socketPathTooLong(path: path) }
+        let directory = (path as NSString).deletingLastPathComponent
+        // Only a folder we create gets our mode; an existing one (say /tmp) is left as it is.
+        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StartupError.cannotPrepare(path: directory, errno: EACCES)
+            }
+        }
+        try clearStaleSocket(path)
+    }
+
+    private static func clearStaleSocket(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if isServing(path) { throw StartupError.alreadyServing(socket: path) }
+        guard unlink(path) == 0 else { throw StartupError.cannotPrepare(path: path, errno: errno) }
+    }
+
+    /// True when something accepts connections at the path.
+    static func isServing(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            raw.copyBytes(from: bytes)
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return result == 0
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import PinAdsProtocol
+
+/// A request frame that passed routing: its header and its raw bytes (params are decoded by the
+/// method, into the method's own type).
+struct IncomingRequest: Sendable {
+    var header: RequestHeader
+    var payload: [UInt8]
+}
+
+/// Sends a streaming method's events to its caller.
+struct EventSink<Event: Encodable & Sendable>: Sendable {
+    let emit: @Sendable (Event) async throws -> Void
+    func send(_ event: Event) async throws { try await emit(event) }
+}
+
+/// The one place a method name becomes a call: every request gets exactly one final frame.
+struct MethodDispatcher: Sendable {
+    let system: SystemMethods
+    let jobs: JobMethods
+    let logger: Logger
+
+    /// Runs the request and returns its final frame (result or error). Streaming methods send
+    /// their events through `emitFrame` before returning.
+    func handle(_ request: IncomingRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
+        let header = request.header
+        guard let deadlineMs = header.deadlineMs else {
+            return await route(request, emitFrame: emitFrame)
+        }
+        return await withTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { await route(request, emitFrame: emitFrame) }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(deadlineMs))
+                if Task.isCancelled { return nil }
+                return encodeError(
+                    id: header.id,
+                    ResponseError(code: .deadlineExceeded, message: "\(header.method) did not finish within deadline_ms \(deadlineMs)"))
+            }
+            var answer: [UInt8]?
+            while answer == nil, let next = await group.next() { answer = next }
+            group.cancelAll()
+            return answer ?? encodeError(id: header.id, .internal("no answer"))
+        }
+    }
+
+    private func route(_ request: IncomingRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
+        switch request.header.method {
+        case HealthRequest.method: return await unary(request) { (_: HealthRequest) in await system.health() }
+        case StatusRequest.method: return await unary(request) { (_: StatusRequest) in try await system.status() }
+        case ListMethodsRequest.method: return await unary(request) { (_: ListMethodsRequest) in system.methods() }
+        case SelfTestRequest.method: return await unary(request, system.selfTest)
+        case ListJobsRequest.method: return await unary(request, jobs.list)
+        case GetJobRequest.method: return await unary(request, jobs.get)
+        case WatchJobsRequest.method: return await streaming(request, emitFrame: emitFrame, jobs.watch)
+        case RetryJobRequest.method: return await unary(request, jobs.retry)
+        case CancelJobRequest.method: return await unary(request, jobs.cancel)
+        default:
+            return encodeError(id: request.header.id, .unimplemented(method: request.header.method))
+        }
+    }
+
+    private func unary<R: PinAdsRequest>(
+        _ request: IncomingRequest, _ body: (R) async throws -> R.Result
+    ) async -> [UInt8] {
+        do {
+            let params = try decodeParams(R.self, from: request.payload)
+            let result = try await body(params)
+            return try Wire.encoder().encodeFrame(ResponseFrame<R.Result, Empty>(id: request.header.id, result: result))
+        } catch {
+            return encodeError(id: request.header.id, responseError(for: error, method: R.method))
+        }
+    }
+
+    private func streaming<R: PinAdsStreamingRequest>(
+        _ request: IncomingRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void,
+        _ body: (R, EventSink<R.Event>) async throws -> R.Result
+    ) async -> [UInt8] {
+        let id = request.header.id
+        let sink = EventSink<R.Event> { event in
+            try await emitFrame(try Wire.encoder().encodeFrame(ResponseFrame<Empty, R.Event>(id: id, event: event)))
+        }
+        do {
+            let params = try decodeParams(R.self, from: request.payload)
+            let result = try await body(params, sink)
+            return try Wire.encoder().encodeFrame(ResponseFrame<R.Result, Empty>(id: id, result: result))
+        } catch {
+            return encodeError(id: id, responseError(for: error, method: R.method))
+        }
+    }
+
+    private func decodeParams<R: PinAdsRequest>(_ type: R.Type, from payload: [UInt8]) throws -> R {
+        let decoder = Wire.decoder()
+        if let params = try decoder.decode(ParamsOnly<R>.self, from: Data(payload)).params {
+            return params
+        }
+        return try decoder.decode(R.self, from: Data("{}".utf8))
+    }
+
+    private func responseError(for error: any Error, method: String) -> ResponseError {
+        switch error {
+        case let error as ResponseError:
+            return error
+        case let error as DecodingError:
+            return error.responseError
+        case is CancellationError:
+            return ResponseError(code: .cancelled, message: "\(method) was cancelled")
+        default:
+            // The detail goes to the log, not to the caller: it may name files or SQL.
+            logger.error("method failed", metadata: ["method": "\(method)", "error": "\(error)"])
+            return .internal("\(method) failed inside the daemon; its log has the details")
+        }
+    }
+}
+
+/// The error frame for `id` (null when the request's id could not be read).
+func encodeError(id: RequestID?, _ error: ResponseError) -> [UInt8] {
+    let frame = ResponseFrame<Empty, Empty>(id: id, error: error)
+    if let bytes = try? Wire.encoder().encodeFrame(frame) { return bytes }
+    // Encoding a fixed shape of strings cannot fail; keep a literal fallback all the same.
+    return Array(#"{"id":null,"error":{"code":"INTERNAL","message":"could not encode an error"}}"#.utf8)
+}
+
+extension JSONEncoder {
+    func encodeFrame(_ value: some Encodable) throws -> [UInt8] {
+        Array(try encode(value))
+    }
+}

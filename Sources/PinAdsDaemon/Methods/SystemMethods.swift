@@ -1,0 +1,83 @@
+import Foundation
+import PinAdsProtocol
+import PinAdsStore
+
+/// Facts about this daemon process, fixed at start.
+struct DaemonInfo: Sendable {
+    var version: String
+    var pid: Int32
+    var startedAt: Date
+    var started: ContinuousClock.Instant
+    var socketPath: String
+    var stateDirectory: String
+
+    var uptime: Double {
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+/// `system.*` methods.
+struct SystemMethods: Sendable {
+    let info: DaemonInfo
+    let store: Store
+    let queue: JobQueue
+    let connections: ClientConnections
+    let services: ServiceStates
+
+    func health() async -> HealthResult {
+        let store = await store.health()
+        return HealthResult(
+            status: store.status == "ok" ? "ok" : "degraded",
+            version: info.version,
+            protocolVersion: ProtocolVersion.current,
+            uptimeS: (info.uptime * 1000).rounded() / 1000,
+            store: store
+        )
+    }
+
+    func status() async throws -> StatusResult {
+        let counts = try await store.jobCounts()
+        return StatusResult(
+            version: info.version,
+            pid: info.pid,
+            startedAt: info.startedAt,
+            uptimeS: (info.uptime * 1000).rounded() / 1000,
+            socketPath: info.socketPath,
+            stateDir: info.stateDirectory,
+            jobs: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
+            connections: connections.summary(),
+            services: services.snapshot()
+        )
+    }
+
+    func methods() -> ListMethodsResult {
+        ListMethodsResult(
+            protocolVersion: ProtocolVersion.current,
+            methods: MethodRegistry.all.map { MethodInfo(name: $0.method, streaming: MethodRegistry.isStreaming($0)) }
+        )
+    }
+
+    func selfTest(_ request: SelfTestRequest) async throws -> JobResult {
+        let steps = try Validate.range(request.steps ?? 5, 1...1000, field: "steps")
+        let stepMs = try Validate.range(request.stepMs ?? 200, 0...60_000, field: "step_ms")
+        let failAttempts = try Validate.range(request.failAttempts ?? 0, 0...10, field: "fail_attempts")
+        let job = try await queue.enqueue(
+            NewJob(
+                kind: SelfTestJob.kind,
+                payload: ["steps": .int(Int64(steps)), "step_ms": .int(Int64(stepMs)), "fail_attempts": .int(Int64(failAttempts))],
+                maxAttempts: SelfTestJob().retryPolicy.maxAttempts
+            ))
+        return JobResult(job: job)
+    }
+}
+
+/// Checks of request fields that the type system cannot express.
+enum Validate {
+    static func range<T: Comparable>(_ value: T, _ range: ClosedRange<T>, field: String) throws(ResponseError) -> T {
+        guard range.contains(value) else {
+            throw .invalidArgument(field: field, reason: "must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,192 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PinAdsProtocol
+import ServiceLifecycle
+
+/// Where the control server listens.
+public enum ListenTarget: Sendable {
+    /// Bind a new socket at this path.
+    case path(String)
+    /// A listening socket handed over by systemd (socket activation), reported at this path.
+    case inherited(fd: Int32, path: String)
+
+    var path: String {
+        switch self {
+        case .path(let path), .inherited(_, let path): return path
+        }
+    }
+}
+
+/// The Unix-socket server: accepts local clients of the same uid, reads frames, runs requests
+/// concurrently and writes each answer as it is ready.
+final class ControlServer: Service {
+    struct Limits: Sendable {
+        var maximumFrameLength: Int
+        var maximumRequestsPerConnection: Int
+    }
+
+    private let target: ListenTarget
+    private let limits: Limits
+    private let dispatcher: MethodDispatcher
+    private let connections: ClientConnections
+    private let services: ServiceStates
+    private let queue: JobQueue
+    private let logger: Logger
+    private let onListening: @Sendable () -> Void
+    private let ownUID = getuid()
+
+    init(
+        target: ListenTarget, limits: Limits, dispatcher: MethodDispatcher, connections: ClientConnections,
+        services: ServiceStates, queue: JobQueue, logger: Logger, onListening: @escaping @Sendable () -> Void
+    ) {
+        self.target = target
+        self.limits = limits
+        self.dispatcher = dispatcher
+        self.connections = connections
+        self.services = services
+        self.queue = queue
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials?)
+
+    func run() async throws {
+        services.set("control_server", state: .starting)
+        let maximumFrameLength = limits.maximumFrameLength
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<Accepted> = { channel in
+            channel.peerCredentials()
+                .map { Optional($0) }
+                .recover { _ in nil }
+                .flatMapThrowing { peer in
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(
+                            FrameDecoderHandler(maximumLength: maximumFrameLength),
+                            maximumBufferSize: maximumFrameLength + 1024 * 1024))
+                    let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return (asyncChannel, peer)
+                }
+        }
+        let server: NIOAsyncChannel<Accepted, Never>
+        switch target {
+        case .path(let path):
+            server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
+            // The umask already made it 0600; say so explicitly for any umask a caller set.
+            chmod(path, 0o600)
+        case .inherited(let fd, _):
+            server = try await bootstrap.bind(fd, childChannelInitializer: initializer)
+        }
+        services.set("control_server", state: .running, detail: "listening on \(target.path)")
+        logger.info("listening", metadata: ["socket": "\(target.path)"])
+        onListening()
+
+        let connections = self.connections
+        let queue = self.queue
+        let services = self.services
+        let path = target.path
+        try await withGracefulShutdownHandler {
+            try await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await accepted in inbound {
+                        group.addTask { await self.serve(accepted) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            services.set("control_server", state: .stopping, detail: "draining connections")
+            server.channel.close(promise: nil)
+            connections.drainAll()
+            Task { await queue.closeWatchers() }
+        }
+        if case .path = target { unlink(path) }
+        services.set("control_server", state: .stopped)
+    }
+
+    /// One client connection, start to end. Never throws: each connection's trouble is its own.
+    private func serve(_ accepted: Accepted) async {
+        let channel = accepted.channel
+        guard let peer = accepted.peer, peer.uid == ownUID else {
+            connections.countRefused()
+            logger.warning("refused a client of another user", metadata: ["peer_uid": "\(accepted.peer.map { String($0.uid) } ?? "unknown")"])
+            let error = ResponseError(
+                code: .permissionDenied,
+                message: "pinadsd serves only its own user (uid \(ownUID)); connect as that user")
+            let refusal = ByteBuffer.frame(encodeError(id: nil, error), allocator: channel.channel.allocator)
+            do {
+                try await channel.executeThenClose { (_: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
+                    try await outbound.write(refusal)
+                }
+            } catch {
+                logger.debug("could not tell a refused client why", metadata: ["error": "\(error)"])
+            }
+            return
+        }
+        let connection = ClientConnection(channel: channel.channel)
+        _ = connections.add(connection)
+        defer { connections.remove(connection) }
+        let allocator = channel.channel.allocator
+        let limit = limits.maximumRequestsPerConnection
+        do {
+            try await channel.executeThenClose { (inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
+                let write: @Sendable ([UInt8]) async throws -> Void = { bytes in
+                    try await outbound.write(ByteBuffer.frame(bytes, allocator: allocator))
+                }
+                await withTaskGroup(of: Void.self) { group in
+                    do {
+                        for try await frame in inbound {
+                            let payload = Array(frame.readableBytesView)
+                            let header: RequestHeader
+                            do throws(RequestHeaderError) {
+                                header = try RequestHeader.parse(payload, decoder: Wire.decoder())
+                            } catch {
+                                try await write(encodeError(id: error.id, error.error))
+                                continue
+                            }
+                            switch connection.admit(limit: limit) {
+                            case .draining:
+                                try await write(encodeError(id: header.id, .unavailable("the daemon is shutting down; retry once it has restarted")))
+                                continue
+                            case .tooMany:
+                                try await write(encodeError(
+                                    id: header.id,
+                                    ResponseError(
+                                        code: .resourceExhausted,
+                                        message: "more than \(limit) requests in flight on this connection; wait for answers or open another connection",
+                                        details: ["limit": .int(Int64(limit))])))
+                                continue
+                            case .admitted:
+                                break
+                            }
+                            let request = IncomingRequest(header: header, payload: payload)
+                            group.addTask {
+                                defer { connection.finishRequest() }
+                                let answer = await self.dispatcher.handle(request, emitFrame: write)
+                                try? await write(answer)
+                            }
+                        }
+                    } catch let error as FrameError {
+                        try? await write(encodeError(id: nil, error.responseError))
+                        self.logger.notice("closed a connection on a bad frame", metadata: ["reason": "\(error)"])
+                    } catch {
+                        // The peer reset the connection: nothing to answer.
+                    }
+                    if connection.isDraining {
+                        await group.waitForAll()
+                    } else {
+                        // The client went away: what it asked for is no longer wanted.
+                        group.cancelAll()
+                    }
+                }
+            }
+        } catch {
+            logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+        }
+    }
+}

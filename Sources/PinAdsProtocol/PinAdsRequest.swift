@@ -1,0 +1,39 @@
+/// A method of the daemon: the request type is its `params`, and names its method and result.
+///
+/// ```swift
+/// struct GetJobRequest: PinAdsRequest {
+///     static let method = "jobs.get"
+///     typealias Result = JobResult
+///     var id: Int64
+/// }
+/// ```
+public protocol PinAdsRequest: Codable, Sendable {
+    associatedtype Result: Codable & Sendable
+    static var method: String { get }
+}
+
+/// A server-streaming method: zero or more `event` frames, then one final result or error.
+public protocol PinAdsStreamingRequest: PinAdsRequest {
+    associatedtype Event: Codable & Sendable
+}
+
+/// Every method of the protocol, in the order of `protocol/methods.md`.
+public enum MethodRegistry {
+    public static let all: [any PinAdsRequest.Type] = [
+        HealthRequest.self,
+        StatusRequest.self,
+        ListMethodsRequest.self,
+        SelfTestRequest.self,
+        ListJobsRequest.self,
+        GetJobRequest.self,
+        WatchJobsRequest.self,
+        RetryJobRequest.self,
+        CancelJobRequest.self,
+    ]
+
+    public static var names: [String] { all.map { $0.method } }
+
+    public static func isStreaming(_ type: any PinAdsRequest.Type) -> Bool {
+        type is any PinAdsStreamingRequest.Type
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// `system.status`: what the daemon is doing: job queue depths by state, client connections,
+/// and the state of each service.
+public struct StatusRequest: PinAdsRequest {
+    public static let method = "system.status"
+    public typealias Result = StatusResult
+    public init() {}
+}
+
+public struct StatusResult: Codable, Sendable, Equatable {
+    public var version: String
+    public var pid: Int32
+    public var startedAt: Date
+    public var uptimeS: Double
+    public var socketPath: String
+    public var stateDir: String
+    /// Number of jobs in each state; every state is present, zero included.
+    public var jobs: [String: Int]
+    public var connections: ConnectionsSummary
+    public var services: [ServiceStatus]
+
+    public init(
+        version: String, pid: Int32, startedAt: Date, uptimeS: Double, socketPath: String, stateDir: String,
+        jobs: [String: Int], connections: ConnectionsSummary, services: [ServiceStatus]
+    ) {
+        self.version = version
+        self.pid = pid
+        self.startedAt = startedAt
+        self.uptimeS = uptimeS
+        self.socketPath = socketPath
+        self.stateDir = stateDir
+        self.jobs = jobs
+        self.connections = connections
+        self.services = services
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, pid, jobs, connections, services
+        case startedAt = "started_at"
+        case uptimeS = "uptime_s"
+        case socketPath = "socket_path"
+        case stateDir = "state_dir"
+    }
+}
+
+/// Local clients of the control socket.
+public struct ConnectionsSummary: Codable, Sendable, Equatable {
+    public var open: Int
+    public var requestsInFlight: Int
+    public var acceptedTotal: Int
+    /// Peers refused because they ran as another user.
+    public var refusedTotal: Int
+
+    public init(open: Int, requestsInFlight: Int, acceptedTotal: Int, refusedTotal: Int) {
+        self.open = open
+        self.requestsInFlight = requestsInFlight
+        self.acceptedTotal = acceptedTotal
+        self.refusedTotal = refusedTotal
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case open
+        case requestsInFlight = "requests_in_flight"
+        case acceptedTotal = "accepted_total"
+        case refusedTotal = "refused_total"
+    }
+}
+
+public struct ServiceStatus: Codable, Sendable, Equatable {
+    public var name: String
+    /// `starting`, `running`, `stopping` or `stopped`.
+    public var state: String
+    public var detail: String?
+
+    public init(name: String, state: String, detail: String? = nil) {
+        self.name = name
+        self.state = state
+        self.detail = detail
+    }
+}

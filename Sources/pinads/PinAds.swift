@@ -1,0 +1,175 @@
+import ArgumentParser
+import Foundation
+import PinAdsClient
+import PinAdsProtocol
+
+@main
+struct PinAds: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pinads",
+        abstract: "Talk to the pinads daemon (pinadsd).",
+        discussion: """
+            Every command is one call of the daemon's protocol (protocol/methods.md). Output is for
+            people; add --json for the daemon's answer as JSON.
+
+            Exit status: 0 success; 1 the daemon answered with an error (printed as CODE: message);
+            64 bad usage; 69 no daemon is running at the socket; 70 the daemon's answer was unreadable.
+
+            Examples:
+              pinads health
+              pinads jobs list --state failed
+              pinads jobs watch 12
+              pinads call jobs.list '{"limit": 5}'
+            """,
+        version: PinAdsVersion.current,
+        subcommands: [Health.self, Status.self, Jobs.self, SelfTest.self, Call.self]
+    )
+}
+
+/// Options every command takes.
+struct ClientOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The daemon's socket (default: $PINADS_SOCKET, else $XDG_RUNTIME_DIR/pinads/pinadsd.sock, else /tmp/pinads-$UID/pinadsd.sock).",
+        valueName: "path"))
+    var socket: String?
+
+    @Flag(help: "Print the daemon's answer as JSON.")
+    var json = false
+
+    var socketPath: String {
+        socket ?? DefaultPaths.socketPath(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Connects, or ends the program with a one-line explanation.
+    func connect() throws -> PinAdsClient {
+        do {
+            return try PinAdsClient(socketPath: socketPath)
+        } catch {
+            Output.fail(error)
+        }
+    }
+
+    /// Calls a typed method and returns its result, or prints the daemon's error and exits 1.
+    func call<R: PinAdsRequest>(_ request: R) throws -> R.Result {
+        let client = try connect()
+        do {
+            switch try client.call(request) {
+            case .result(let result): return result
+            case .error(let error): Output.fail(error)
+            }
+        } catch {
+            Output.fail(error)
+        }
+    }
+
+    /// Prints the result as JSON when --json was given; returns true when it did.
+    func printJSONIfAsked(_ value: some Encodable) -> Bool {
+        guard json else { return false }
+        Output.printJSON(value)
+        return true
+    }
+}
+
+struct Health: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Is the daemon up, which version, is its store usable.")
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        let health = try options.call(HealthRequest())
+        if options.printJSONIfAsked(health) { return }
+        print("pinadsd \(health.version) is \(health.status == "ok" ? "healthy" : health.status) (protocol \(health.protocolVersion), up \(Output.duration(health.uptimeS)))")
+        var store = "store \(health.store.status): \(health.store.path), schema \(health.store.schemaVersion)"
+        if let size = health.store.sizeBytes { store += ", \(Output.bytes(size))" }
+        if let error = health.store.error { store += " — \(error)" }
+        print(store)
+        if health.status != "ok" { throw ExitCode(1) }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "What the daemon is doing: jobs by state, clients, services.")
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        let status = try options.call(StatusRequest())
+        if options.printJSONIfAsked(status) { return }
+        print("pinadsd \(status.version), pid \(status.pid), up \(Output.duration(status.uptimeS))")
+        print("socket  \(status.socketPath)")
+        print("state   \(status.stateDir)")
+        let jobs = JobState.allCases.map { "\($0.rawValue) \(status.jobs[$0.rawValue] ?? 0)" }.joined(separator: ", ")
+        print("jobs    \(jobs)")
+        let c = status.connections
+        print("clients \(c.open) open, \(c.requestsInFlight) requests in flight, \(c.acceptedTotal) accepted, \(c.refusedTotal) refused")
+        print("services")
+        for service in status.services {
+            print("  \(service.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(service.state)\(service.detail.map { "  \($0)" } ?? "")")
+        }
+    }
+}
+
+struct SelfTest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "selftest",
+        abstract: "Queue a self-test job (no Pinterest calls) and follow it to the end.",
+        discussion: "Shows the job machinery at work: progress, retries with backoff (--fail-attempts), cancel (Ctrl-C leaves it running; `pinads jobs cancel ID` stops it).")
+    @OptionGroup var options: ClientOptions
+    @Option(help: "Progress steps (1–1000).") var steps = 5
+    @Option(help: "Milliseconds per step (0–60000).") var stepMs = 200
+    @Option(help: "Attempts that fail on purpose before one succeeds (0–10).") var failAttempts = 0
+    @Flag(help: "Queue the job and return at once, without following it.") var noWait = false
+
+    func run() throws {
+        let queued = try options.call(SelfTestRequest(steps: steps, stepMs: stepMs, failAttempts: failAttempts))
+        if noWait {
+            if options.printJSONIfAsked(queued) { return }
+            print("queued job \(queued.job.id) (\(queued.job.kind)); follow it with: pinads jobs watch \(queued.job.id)")
+            return
+        }
+        try WatchJobs.follow(ids: [queued.job.id], options: options)
+    }
+}
+
+struct Call: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Call any method with JSON params and print the JSON answer.",
+        discussion: """
+            Events of streaming methods are printed one JSON object per line before the result.
+            `pinads call system.methods` lists the methods; protocol/methods.md documents them.
+            Example: pinads call jobs.list '{"state": "failed", "limit": 10}'
+            """)
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Method name, e.g. system.health.") var method: String
+    @Argument(help: "Params as a JSON object (default {}); - reads it from stdin.") var params: String?
+    @Option(help: "Give up after this many milliseconds (the daemon stops the work).") var deadlineMs: Int64?
+
+    func run() throws {
+        var text = params
+        if text == "-" {
+            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        }
+        var value: JSONValue?
+        if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            do {
+                value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            } catch {
+                throw ValidationError("params must be a JSON object, e.g. '{\"limit\": 5}': \(error)")
+            }
+            guard case .object = value else {
+                throw ValidationError("params must be a JSON object, e.g. '{\"limit\": 5}', got \(value?.typeName ?? "nothing")")
+            }
+        }
+        if let deadlineMs, deadlineMs <= 0 { throw ValidationError("--deadline-ms must be positive") }
+        let client = try options.connect()
+        do {
+            let outcome = try client.callRaw(method: method, params: value, deadlineMs: deadlineMs) { event in
+                Output.printJSON(event, pretty: false)
+            }
+            switch outcome {
+            case .result(let result): Output.printJSON(result)
+            case .error(let error): Output.fail(error)
+            }
+        } catch {
+            Output.fail(error)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PinAdsDaemon
+import PinAdsProtocol
+import PinAdsStore
+
+@main
+struct PinAdsDaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pinadsd",
+        abstract: "The pinads daemon: runs a business's Pinterest Ads work and serves local clients on a Unix socket.",
+        discussion: """
+            pinadsd keeps its state in one SQLite database in the state directory and serves the
+            length-prefixed JSON protocol (see protocol/README.md) on a Unix socket that only its own
+            user may use. Talk to it with `pinads` or any program that speaks the protocol.
+
+            It runs in the foreground and logs to stderr. SIGTERM or SIGINT stops it gracefully: it stops
+            accepting, answers requests in flight, puts running jobs back on the queue, and exits 0.
+            Under systemd (Type=notify) it reports readiness, and it accepts a socket passed by socket
+            activation. See contrib/systemd/.
+
+            Environment: PINADS_SOCKET, PINADS_STATE_DIR and PINADS_LOG_LEVEL stand in for the flags of the
+            same names; XDG_RUNTIME_DIR and XDG_STATE_HOME place the defaults.
+            """,
+        version: PinAdsVersion.current
+    )
+
+    @Option(help: ArgumentHelp(
+        "Unix socket to serve.",
+        discussion: "Default: $PINADS_SOCKET, else $XDG_RUNTIME_DIR/pinads/pinadsd.sock, else /tmp/pinads-$UID/pinadsd.sock.",
+        valueName: "path"))
+    var socket: String?
+
+    @Option(help: ArgumentHelp(
+        "Folder of the database and the lock file.",
+        discussion: "Default: $PINADS_STATE_DIR, else $XDG_STATE_HOME/pinads, else ~/.local/state/pinads.",
+        valueName: "path"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp(
+        "Least severe log level written: trace, debug, info, notice, warning, error or critical (default: $PINADS_LOG_LEVEL or info).",
+        valueName: "level"))
+    var logLevel: Logger.Level?
+
+    @Option(help: ArgumentHelp("Largest frame accepted from a client, in bytes.", valueName: "bytes"))
+    var maxFrameBytes: Int = Frame.defaultMaximumLength
+
+    @Option(help: ArgumentHelp("Requests one connection may have in flight; more get RESOURCE_EXHAUSTED.", valueName: "n"))
+    var maxRequestsPerConnection: Int = 128
+
+    @Option(help: ArgumentHelp("Background jobs run at once.", valueName: "n"))
+    var jobConcurrency: Int = 4
+
+    @Option(help: ArgumentHelp("Seconds a graceful shutdown may take before in-flight work is cut off.", valueName: "seconds"))
+    var shutdownTimeout: Double = 10
+
+    func validate() throws {
+        guard (1024...(256 * 1024 * 1024)).contains(maxFrameBytes) else {
+            throw ValidationError("--max-frame-bytes must be between 1024 and 268435456, got \(maxFrameBytes)")
+        }
+        guard (1...10_000).contains(maxRequestsPerConnection) else {
+            throw ValidationError("--max-requests-per-connection must be between 1 and 10000, got \(maxRequestsPerConnection)")
+        }
+        guard (1...256).contains(jobConcurrency) else {
+            throw ValidationError("--job-concurrency must be between 1 and 256, got \(jobConcurrency)")
+        }
+        guard shutdownTimeout > 0, shutdownTimeout <= 3600 else {
+            throw ValidationError("--shutdown-timeout must be above 0 and at most 3600 seconds, got \(shutdownTimeout)")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let level = try resolvedLogLevel(environment: environment)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "pinadsd")
+
+        var configuration = DaemonConfiguration(
+            socketPath: socket ?? DefaultPaths.socketPath(environment: environment),
+            stateDirectory: stateDir ?? DefaultPaths.stateDirectory(environment: environment))
+        configuration.maximumFrameLength = maxFrameBytes
+        configuration.maximumRequestsPerConnection = maxRequestsPerConnection
+        configuration.jobConcurrency = jobConcurrency
+        configuration.shutdownTimeout = .milliseconds(Int64(shutdownTimeout * 1000))
+
+        do {
+            try await Daemon.run(configuration: configuration, environment: environment, logger: logger)
+        } catch let error as StartupError {
+            FileHandle.standardError.write(Data("pinadsd: \(error)\n".utf8))
+            throw ExitCode(1)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("pinadsd: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private func resolvedLogLevel(environment: [String: String]) throws -> Logger.Level {
+        if let logLevel { return logLevel }
+        guard let text = environment["PINADS_LOG_LEVEL"], !text.isEmpty else { return .info }
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ValidationError("PINADS_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical; got '\(text)'")
+        }
+        return level
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
