@@ -27,6 +27,12 @@ public struct RequestHeader: Sendable, Equatable {
     public var id: RequestID
     public var method: String
     public var deadlineMs: Int64?
+
+    public init(id: RequestID, method: String, deadlineMs: Int64? = nil) {
+        self.id = id
+        self.method = method
+        self.deadlineMs = deadlineMs
+    }
 }
 
 /// A request frame the server cannot route. `id` is the request's id when it could be read,
@@ -59,6 +65,9 @@ extension RequestHeader {
                 error: .invalidArgument(field: "method", reason: raw.methodProblem ?? "missing; e.g. \"system.health\"")
             )
         }
+        if let problem = raw.paramsProblem {
+            throw RequestHeaderError(id: id, error: .invalidArgument(field: "params", reason: problem))
+        }
         if let problem = raw.deadlineProblem {
             throw RequestHeaderError(id: id, error: .invalidArgument(field: "deadline_ms", reason: problem))
         }
@@ -77,6 +86,7 @@ private struct RawHeader: Decodable {
     var methodProblem: String?
     var deadlineMs: Int64?
     var deadlineProblem: String?
+    var paramsProblem: String?
 
     enum CodingKeys: String, CodingKey {
         case id, method, params
@@ -105,6 +115,11 @@ private struct RawHeader: Decodable {
             } else {
                 methodProblem = "must be a string such as \"system.health\""
             }
+        }
+        if c.contains(.params), (try? c.decodeNil(forKey: .params)) != true,
+            (try? c.nestedContainer(keyedBy: CodingKeys.self, forKey: .params)) == nil
+        {
+            paramsProblem = "must be a JSON object (or left out)"
         }
         if c.contains(.deadlineMs), (try? c.decodeNil(forKey: .deadlineMs)) != true {
             if let ms = try? c.decode(Int64.self, forKey: .deadlineMs), ms > 0 {

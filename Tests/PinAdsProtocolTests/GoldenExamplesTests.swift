@@ -1,0 +1,101 @@
+import Foundation
+import PinAdsProtocol
+import Testing
+
+/// Every method has a golden request and response in protocol/examples, and each decodes into
+/// the wire types and re-encodes to the same JSON: the docs and the code cannot drift apart.
+@Suite("Golden protocol examples")
+struct GoldenExamplesTests {
+    static let examples = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("protocol/examples")
+
+    static let methodNames = MethodRegistry.names
+
+    private func json(_ data: Data) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    private func load(_ name: String) throws -> Data {
+        try Data(contentsOf: Self.examples.appendingPathComponent(name))
+    }
+
+    /// Decodes `data` as `T` and checks that encoding it again gives the same JSON.
+    private func roundTrip<T: Codable>(_ type: T.Type, _ data: Data, _ name: String) throws {
+        let value = try Wire.decoder().decode(T.self, from: data)
+        let again = try Wire.encoder().encode(value)
+        #expect(try json(again) == json(data), "\(name) does not round-trip: re-encoded as \(String(decoding: again, as: UTF8.self))")
+    }
+
+    private func check<R: PinAdsRequest>(_ type: R.Type) throws {
+        let requestName = "\(R.method).request.json"
+        let request = try load(requestName)
+        try roundTrip(RequestEnvelope<R>.self, request, requestName)
+        #expect(try Wire.decoder().decode(RequestEnvelope<R>.self, from: request).method == R.method)
+
+        let responseName = "\(R.method).response.json"
+        let response = try load(responseName)
+        if let streaming = R.self as? any PinAdsStreamingRequest.Type {
+            try checkStream(streaming, response, responseName)
+        } else {
+            try roundTrip(ResponseFrame<R.Result, Empty>.self, response, responseName)
+            let frame = try Wire.decoder().decode(ResponseFrame<R.Result, Empty>.self, from: response)
+            #expect(frame.result != nil, "\(responseName) has no result")
+        }
+    }
+
+    private func checkStream<R: PinAdsStreamingRequest>(_ type: R.Type, _ data: Data, _ name: String) throws {
+        guard case .array(let frames) = try json(data), let last = frames.last else {
+            Issue.record("\(name) must be an array of frames: events, then the result")
+            return
+        }
+        for frame in frames.dropLast() {
+            let bytes = try JSONEncoder().encode(frame)
+            try roundTrip(ResponseFrame<Empty, R.Event>.self, bytes, name)
+            #expect(frame["event"] != nil, "\(name): every frame but the last is an event")
+        }
+        try roundTrip(ResponseFrame<R.Result, Empty>.self, try JSONEncoder().encode(last), name)
+        #expect(last["result"] != nil, "\(name): the last frame is the result")
+    }
+
+    @Test(arguments: MethodRegistry.names)
+    func methodHasGoldenExamples(method: String) throws {
+        guard let type = MethodRegistry.all.first(where: { $0.method == method }) else {
+            Issue.record("no type for \(method)")
+            return
+        }
+        try check(type)
+    }
+
+    @Test func everyExampleFileBelongsToAMethod() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { $0.hasSuffix(".json") }
+        for file in files {
+            let method = file.replacingOccurrences(of: ".request.json", with: "").replacingOccurrences(of: ".response.json", with: "")
+            #expect(Self.methodNames.contains(method), "\(file) documents no method this code knows")
+        }
+    }
+
+    @Test func errorExamplesAreErrorFrames() throws {
+        let folder = Self.examples.appendingPathComponent("errors")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let data = try Data(contentsOf: folder.appendingPathComponent(file))
+            try roundTrip(ResponseFrame<Empty, Empty>.self, data, file)
+            let frame = try Wire.decoder().decode(ResponseFrame<Empty, Empty>.self, from: data)
+            let code = try #require(frame.error?.code, "\(file) has no error")
+            #expect(ErrorCode.all.contains(code), "\(file): \(code) is not a protocol error code")
+        }
+    }
+
+    @Test func methodsDocumentNamesEveryMethod() throws {
+        let methods = try String(contentsOf: Self.examples.deletingLastPathComponent().appendingPathComponent("methods.md"), encoding: .utf8)
+        for name in MethodRegistry.names {
+            #expect(methods.contains(name), "protocol/methods.md does not document \(name)")
+        }
+        let readme = try String(contentsOf: Self.examples.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        for code in ErrorCode.all {
+            #expect(readme.contains(code.rawValue), "protocol/README.md does not explain \(code)")
+        }
+    }
+}
