@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import PinAdsProtocol
+import PinAdsStore
+import Testing
+
+@testable import PinAdsDaemon
+
+/// A job kind whose behaviour each test scripts.
+struct ScriptedJob: JobHandler {
+    enum Step: Sendable { case succeed, fail(retryable: Bool), block }
+
+    let kind = "test.scripted"
+    let retryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: 10, maxDelay: 100, jitter: 0.5)
+    let steps: @Sendable (Int) -> Step
+    let clock: ManualClock
+
+    func run(_ job: Job, context: JobContext) async throws -> JSONValue? {
+        await context.reportProgress(done: 1, total: 2, message: "started")
+        switch steps(job.attempts) {
+        case .succeed:
+            return ["attempt": .int(Int64(job.attempts))]
+        case .fail(let retryable):
+            throw JobFailure("attempt \(job.attempts) failed", retryable: retryable)
+        case .block:
+            // Until cancelled: the manual clock never gets this far.
+            try await clock.sleep(until: .distantFuture)
+            return nil
+        }
+    }
+}
+
+@Suite("Job worker pool")
+struct JobWorkerPoolTests {
+    struct Harness {
+        let clock = ManualClock()
+        let directory = NSTemporaryDirectory() + "pinads-pool-\(UUID().uuidString)"
+        let store: Store
+        let queue: JobQueue
+        let pool: JobWorkerPool
+
+        init(steps: @escaping @Sendable (Int) -> ScriptedJob.Step) throws {
+            store = try Store(path: directory + "/pinads.db")
+            let logger = Logger(label: "test")
+            queue = JobQueue(store: store, clock: clock, logger: logger)
+            pool = JobWorkerPool(
+                queue: queue, registry: JobRegistry([ScriptedJob(steps: steps, clock: clock)]), concurrency: 2,
+                logger: logger, services: ServiceStates(), random: { 0 })
+        }
+
+        func enqueue() async throws -> Job {
+            try await queue.enqueue(NewJob(kind: "test.scripted", payload: [:], maxAttempts: 3))
+        }
+
+        func state(_ id: Int64) async throws -> Job? { try await store.job(id: id) }
+    }
+
+    @Test func aSucceedingJobRecordsItsResult() async throws {
+        let h = try Harness { _ in .succeed }
+        let run = Task { try await h.pool.run() }
+        let job = try await h.enqueue()
+        try await eventually("job succeeds") { try await h.state(job.id)?.state == .succeeded }
+        #expect(try await h.state(job.id)?.result == ["attempt": 1])
+        run.cancel()
+        _ = await run.result
+    }
+
+    @Test func failuresBackOffOnTheClockThenGiveUp() async throws {
+        let h = try Harness { _ in .fail(retryable: true) }
+        let run = Task { try await h.pool.run() }
+        let job = try await h.enqueue()
+        let start = h.clock.now()
+
+        try await eventually("first attempt fails") { try await h.state(job.id)?.state == .waiting }
+        // random pinned to 0 and jitter 0.5: the first retry waits half of 10 s.
+        #expect(try await h.state(job.id)?.nextRunAt == start.addingTimeInterval(5))
+        try await eventually("worker sleeps until the retry") { h.clock.sleeperCount > 0 }
+        h.clock.advance(by: 4.9)
+        #expect(try await h.state(job.id)?.attempts == 1)
+        h.clock.advance(by: 0.1)
+        try await eventually("second attempt fails") {
+            let job = try await h.state(job.id)
+            return job?.attempts == 2 && job?.state == .waiting
+        }
+        #expect(try await h.state(job.id)?.nextRunAt == start.addingTimeInterval(5 + 10))
+        try await eventually("worker sleeps until the retry") { h.clock.sleeperCount > 0 }
+        h.clock.advance(by: 10)
+        try await eventually("third attempt fails for good") { try await h.state(job.id)?.state == .failed }
+        let failed = try #require(try await h.state(job.id))
+        #expect(failed.attempts == 3)
+        #expect(failed.lastError == "attempt 3 failed (gave up after 3 attempts)")
+        run.cancel()
+        _ = await run.result
+    }
+
+    @Test func permanentFailureIsNotRetried() async throws {
+        let h = try Harness { _ in .fail(retryable: false) }
+        let run = Task { try await h.pool.run() }
+        let job = try await h.enqueue()
+        try await eventually("job fails") { try await h.state(job.id)?.state == .failed }
+        #expect(try await h.state(job.id)?.attempts == 1)
+        #expect(try await h.state(job.id)?.lastError == "attempt 1 failed")
+        run.cancel()
+        _ = await run.result
+    }
+
+    @Test func cancellingARunningJobStopsIt() async throws {
+        let h = try Harness { _ in .block }
+        let run = Task { try await h.pool.run() }
+        let job = try await h.enqueue()
+        try await eventually("job runs") { try await h.state(job.id)?.progress?.done == 1 }
+        guard case .requested = try await h.queue.cancel(id: job.id) else {
+            Issue.record("a running job is asked to stop")
+            return
+        }
+        try await eventually("job is cancelled") { try await h.state(job.id)?.state == .cancelled }
+        #expect(try await h.state(job.id)?.lastError == "cancelled by request")
+        run.cancel()
+        _ = await run.result
+    }
+
+    @Test func stoppingThePoolPutsRunningJobsBack() async throws {
+        let h = try Harness { _ in .block }
+        let run = Task { try await h.pool.run() }
+        let job = try await h.enqueue()
+        try await eventually("job runs") { try await h.state(job.id)?.progress?.done == 1 }
+        run.cancel()
+        _ = await run.result
+        let back = try #require(try await h.state(job.id))
+        #expect(back.state == .queued)
+        #expect(back.attempts == 0)
+    }
+
+    @Test func concurrencyIsBounded() async throws {
+        let h = try Harness { _ in .block }
+        let run = Task { try await h.pool.run() }
+        var ids: [Int64] = []
+        for _ in 0..<5 { ids.append(try await h.enqueue().id) }
+        try await eventually("two jobs run") { try await h.store.jobCounts()[.running] == 2 }
+        #expect(try await h.store.jobCounts()[.queued] == 3)
+        _ = try await h.queue.cancel(id: ids[0])
+        try await eventually("a third starts when one ends") {
+            let counts = try await h.store.jobCounts()
+            return counts[.running] == 2 && counts[.queued] == 2 && counts[.cancelled] == 1
+        }
+        run.cancel()
+        _ = await run.result
+    }
+
+    @Test func watchersSeeEveryChange() async throws {
+        let h = try Harness { _ in .succeed }
+        let (_, changes) = await h.queue.watch()
+        let run = Task { try await h.pool.run() }
+        let job = try await h.enqueue()
+        var seen: [JobState] = []
+        for await change in changes where change.id == job.id {
+            seen.append(change.state)
+            if change.state.isFinished { break }
+        }
+        #expect(seen.first == .queued)
+        #expect(seen.contains(.running))
+        #expect(seen.last == .succeeded)
+        run.cancel()
+        _ = await run.result
+    }
+}
