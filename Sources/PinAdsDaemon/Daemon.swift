@@ -37,8 +37,12 @@ public enum Daemon {
         unblockTerminationSignals()
 
         let inherited = Systemd.takeListeningSocket(environment: environment)
-        try FileManager.default.createDirectory(
-            atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(
+                atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StoreError.cannotCreateDirectory(path: configuration.stateDirectory, reason: error.localizedDescription)
+        }
         let lock = try InstanceGuard.lockStateDirectory(configuration.stateDirectory)
         defer { close(lock) }
         let target: ListenTarget

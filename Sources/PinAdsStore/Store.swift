@@ -8,14 +8,14 @@ import Glibc
 
 /// Why the store could not be opened or used.
 public enum StoreError: Error, CustomStringConvertible, Sendable {
-    case cannotCreateDirectory(path: String, errno: Int32)
+    case cannotCreateDirectory(path: String, reason: String)
     case cannotCreateFile(path: String, errno: Int32)
     case database(path: String, underlying: String)
 
     public var description: String {
         switch self {
-        case .cannotCreateDirectory(let path, let code):
-            return "cannot create state directory \(path): \(String(cString: strerror(code))); choose another with --state-dir or PINADS_STATE_DIR"
+        case .cannotCreateDirectory(let path, let reason):
+            return "cannot create state directory \(path): \(reason); choose another with --state-dir or PINADS_STATE_DIR"
         case .cannotCreateFile(let path, let code):
             return "cannot create database file \(path): \(String(cString: strerror(code)))"
         case .database(let path, let underlying):
@@ -80,7 +80,7 @@ public final class Store: Sendable {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw StoreError.cannotCreateDirectory(path: directory, errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
+                throw StoreError.cannotCreateDirectory(path: directory, reason: error.localizedDescription)
             }
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)

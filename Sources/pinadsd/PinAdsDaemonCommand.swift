@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import PinAdsDaemon
 import PinAdsProtocol
-import PinAdsStore
 
 @main
 struct PinAdsDaemonCommand: AsyncParsableCommand {
@@ -90,10 +89,8 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
 
         do {
             try await Daemon.run(configuration: configuration, environment: environment, logger: logger)
-        } catch let error as StartupError {
-            FileHandle.standardError.write(Data("pinadsd: \(error)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as StoreError {
+        } catch {
+            // Start-up errors explain themselves; say them once, plainly, and exit 1.
             FileHandle.standardError.write(Data("pinadsd: \(error)\n".utf8))
             throw ExitCode(1)
         }

@@ -43,9 +43,4 @@ struct FrameDecoderHandlerTests {
         _ = try channel.finish()
         #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
     }
-
-    @Test func outboundFramesCarryTheirLength() {
-        let frame = ByteBuffer.frame(Array("{}".utf8), allocator: ByteBufferAllocator())
-        #expect(Array(frame.readableBytesView) == [0, 0, 0, 2, UInt8(ascii: "{"), UInt8(ascii: "}")])
-    }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Logging
 import NIOCore
+import NIOExtras
 import NIOPosix
 import PinAdsProtocol
 import ServiceLifecycle
@@ -23,7 +24,9 @@ public enum ListenTarget: Sendable {
 }
 
 /// The Unix-socket server: accepts local clients of the same uid, reads frames, runs requests
-/// concurrently and writes each answer as it is ready.
+/// concurrently and writes each answer as it is ready. Inbound frames are split by our own
+/// `FrameDecoderHandler` (it rejects zero and oversize lengths); outbound payloads get their
+/// length from NIOExtras' `LengthFieldPrepender`.
 final class ControlServer: Service {
     struct Limits: Sendable {
         var maximumFrameLength: Int
@@ -66,10 +69,11 @@ final class ControlServer: Service {
                 .map { Optional($0) }
                 .recover { _ in nil }
                 .flatMapThrowing { peer in
-                    try channel.pipeline.syncOperations.addHandler(
+                    try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(
                             FrameDecoderHandler(maximumLength: maximumFrameLength),
-                            maximumBufferSize: maximumFrameLength + 1024 * 1024))
+                            maximumBufferSize: maximumFrameLength + 1024 * 1024),
+                        LengthFieldPrepender(lengthFieldBitLength: .fourBytes, lengthFieldEndianness: .big))
                     let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     return (asyncChannel, peer)
                 }
@@ -118,7 +122,7 @@ final class ControlServer: Service {
             let error = ResponseError(
                 code: .permissionDenied,
                 message: "pinadsd serves only its own user (uid \(ownUID)); connect as that user")
-            let refusal = ByteBuffer.frame(encodeError(id: nil, error), allocator: channel.channel.allocator)
+            let refusal = ByteBuffer(bytes: encodeError(id: nil, error))
             do {
                 try await channel.executeThenClose { (_: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
                     try await outbound.write(refusal)
@@ -131,12 +135,11 @@ final class ControlServer: Service {
         let connection = ClientConnection(channel: channel.channel)
         _ = connections.add(connection)
         defer { connections.remove(connection) }
-        let allocator = channel.channel.allocator
         let limit = limits.maximumRequestsPerConnection
         do {
             try await channel.executeThenClose { (inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
                 let write: @Sendable ([UInt8]) async throws -> Void = { bytes in
-                    try await outbound.write(ByteBuffer.frame(bytes, allocator: allocator))
+                    try await outbound.write(ByteBuffer(bytes: bytes))
                 }
                 await withTaskGroup(of: Void.self) { group in
                     do {

@@ -28,13 +28,3 @@ struct FrameDecoderHandler: ByteToMessageDecoder {
         return .needMoreData
     }
 }
-
-extension ByteBuffer {
-    /// A whole frame: the 4-byte length, then the payload.
-    static func frame(_ payload: some Collection<UInt8>, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: Frame.headerLength + payload.count)
-        buffer.writeInteger(UInt32(payload.count), endianness: .big)
-        buffer.writeBytes(payload)
-        return buffer
-    }
-}
