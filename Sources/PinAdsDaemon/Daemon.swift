@@ -16,6 +16,8 @@ public struct DaemonConfiguration: Sendable {
     public var jobConcurrency: Int = 4
     /// How long a graceful shutdown may take before in-flight work is cut off.
     public var shutdownTimeout: Duration = .seconds(10)
+    /// Where Pinterest calls go; a sandbox's URL in tests and demos.
+    public var pinterestAPIBaseURL = "https://api.pinterest.com/v5"
 
     public init(socketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -69,7 +71,8 @@ public enum Daemon {
         let connections = ClientConnections()
         let info = DaemonInfo(
             version: PinAdsVersion.current, pid: getpid(), startedAt: clock.now(), started: .now,
-            socketPath: configuration.socketPath, stateDirectory: configuration.stateDirectory)
+            socketPath: configuration.socketPath, stateDirectory: configuration.stateDirectory,
+            pinterestAPIBaseURL: configuration.pinterestAPIBaseURL)
         let dispatcher = MethodDispatcher(
             system: SystemMethods(info: info, store: store, queue: queue, connections: connections, services: services),
             jobs: JobMethods(store: store, queue: queue),

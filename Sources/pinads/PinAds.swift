@@ -96,6 +96,7 @@ struct Status: ParsableCommand {
         print("pinadsd \(status.version), pid \(status.pid), up \(Output.duration(status.uptimeS))")
         print("socket  \(status.socketPath)")
         print("state   \(status.stateDir)")
+        print("api     \(status.pinterestAPIBaseURL)")
         let jobs = JobState.allCases.map { "\($0.rawValue) \(status.jobs[$0.rawValue] ?? 0)" }.joined(separator: ", ")
         print("jobs    \(jobs)")
         let c = status.connections

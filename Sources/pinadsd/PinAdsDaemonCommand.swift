@@ -19,7 +19,7 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             Under systemd (Type=notify) it reports readiness, and it accepts a socket passed by socket
             activation. See contrib/systemd/.
 
-            Environment: PINADS_SOCKET, PINADS_STATE_DIR and PINADS_LOG_LEVEL stand in for the flags of the
+            Environment: PINADS_SOCKET, PINADS_STATE_DIR, PINADS_LOG_LEVEL and PINADS_API_BASE_URL stand in for the flags of the
             same names; XDG_RUNTIME_DIR and XDG_STATE_HOME place the defaults.
             """,
         version: PinAdsVersion.current
@@ -41,6 +41,11 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         "Least severe log level written: trace, debug, info, notice, warning, error or critical (default: $PINADS_LOG_LEVEL or info).",
         valueName: "level"))
     var logLevel: Logger.Level?
+
+    @Option(help: ArgumentHelp(
+        "Base URL of the Pinterest API (default: $PINADS_API_BASE_URL, else https://api.pinterest.com/v5); point it at a pinads-sandbox to run without Pinterest.",
+        valueName: "url"))
+    var apiBaseUrl: String?
 
     @Option(help: ArgumentHelp("Largest frame accepted from a client, in bytes.", valueName: "bytes"))
     var maxFrameBytes: Int = Frame.defaultMaximumLength
@@ -86,6 +91,7 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         configuration.maximumRequestsPerConnection = maxRequestsPerConnection
         configuration.jobConcurrency = jobConcurrency
         configuration.shutdownTimeout = .milliseconds(Int64(shutdownTimeout * 1000))
+        configuration.pinterestAPIBaseURL = try resolvedAPIBaseURL(environment: environment)
 
         do {
             try await Daemon.run(configuration: configuration, environment: environment, logger: logger)
@@ -94,6 +100,19 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("pinadsd: \(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    private func resolvedAPIBaseURL(environment: [String: String]) throws -> String {
+        let (text, source) =
+            if let apiBaseUrl { (apiBaseUrl, "--api-base-url") } else if let value = environment["PINADS_API_BASE_URL"], !value.isEmpty {
+                (value, "PINADS_API_BASE_URL")
+            } else { ("https://api.pinterest.com/v5", "default") }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+            url.host?.isEmpty == false
+        else {
+            throw ValidationError("\(source) must be an http(s) URL such as https://api.pinterest.com/v5, got '\(text)'")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     private func resolvedLogLevel(environment: [String: String]) throws -> Logger.Level {

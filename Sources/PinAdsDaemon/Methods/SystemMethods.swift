@@ -10,6 +10,7 @@ struct DaemonInfo: Sendable {
     var started: ContinuousClock.Instant
     var socketPath: String
     var stateDirectory: String
+    var pinterestAPIBaseURL: String
 
     var uptime: Double {
         let elapsed = ContinuousClock.now - started
@@ -45,6 +46,7 @@ struct SystemMethods: Sendable {
             uptimeS: (info.uptime * 1000).rounded() / 1000,
             socketPath: info.socketPath,
             stateDir: info.stateDirectory,
+            pinterestAPIBaseURL: info.pinterestAPIBaseURL,
             jobs: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
             connections: connections.summary(),
             services: services.snapshot()

@@ -15,6 +15,8 @@ public struct StatusResult: Codable, Sendable, Equatable {
     public var uptimeS: Double
     public var socketPath: String
     public var stateDir: String
+    /// Where Pinterest calls go: `https://api.pinterest.com/v5`, or a sandbox.
+    public var pinterestAPIBaseURL: String
     /// Number of jobs in each state; every state is present, zero included.
     public var jobs: [String: Int]
     public var connections: ConnectionsSummary
@@ -22,7 +24,7 @@ public struct StatusResult: Codable, Sendable, Equatable {
 
     public init(
         version: String, pid: Int32, startedAt: Date, uptimeS: Double, socketPath: String, stateDir: String,
-        jobs: [String: Int], connections: ConnectionsSummary, services: [ServiceStatus]
+        pinterestAPIBaseURL: String, jobs: [String: Int], connections: ConnectionsSummary, services: [ServiceStatus]
     ) {
         self.version = version
         self.pid = pid
@@ -30,6 +32,7 @@ public struct StatusResult: Codable, Sendable, Equatable {
         self.uptimeS = uptimeS
         self.socketPath = socketPath
         self.stateDir = stateDir
+        self.pinterestAPIBaseURL = pinterestAPIBaseURL
         self.jobs = jobs
         self.connections = connections
         self.services = services
@@ -41,6 +44,7 @@ public struct StatusResult: Codable, Sendable, Equatable {
         case uptimeS = "uptime_s"
         case socketPath = "socket_path"
         case stateDir = "state_dir"
+        case pinterestAPIBaseURL = "pinterest_api_base_url"
     }
 }
 
