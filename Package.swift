@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "pinads", targets: ["pinads"]),
         .library(name: "PinAdsProtocol", targets: ["PinAdsProtocol"]),
         .library(name: "PinAdsClient", targets: ["PinAdsClient"]),
+        .library(name: "PinterestAPI", targets: ["PinterestAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -36,6 +37,16 @@ let package = Package(
         .target(name: "PinAdsProtocol"),
         // A small blocking Unix-socket client over POSIX sockets, used by `pinads` and tests. No NIO.
         .target(name: "PinAdsClient", dependencies: ["PinAdsProtocol"]),
+        // Typed client of the Pinterest v5 endpoints we use, over libcurl. Knows nothing of the daemon.
+        .target(
+            name: "PinterestAPI",
+            dependencies: [
+                "CCurl",
+                "PinAdsProtocol",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "PinAdsStore",
             dependencies: [
@@ -75,7 +86,12 @@ let package = Package(
         ),
 
         .testTarget(name: "PinAdsProtocolTests", dependencies: ["PinAdsProtocol"]),
-        .testTarget(name: "PinAdsStoreTests", dependencies: ["PinAdsStore"]),
+        .testTarget(
+            name: "PinAdsStoreTests",
+            dependencies: ["PinAdsStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Client ↔ sandbox over real HTTP, and the contract check of the recorded traffic.
+        .testTarget(name: "PinterestAPITests", dependencies: ["PinterestAPI"]),
         .testTarget(
             name: "PinAdsDaemonTests",
             dependencies: [

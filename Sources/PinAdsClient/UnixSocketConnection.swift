@@ -144,9 +144,4 @@ public final class UnixSocketConnection {
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }
-
-    /// Stops sending; the daemon sees end of input but can still answer.
-    public func shutdownWrite() {
-        shutdown(fd, Int32(SHUT_WR))
-    }
 }

@@ -51,7 +51,10 @@ public enum Daemon {
         if let fd = inherited {
             target = .inherited(fd: fd, path: configuration.socketPath)
         } else {
-            try InstanceGuard.prepareSocketPath(configuration.socketPath)
+            try InstanceGuard.prepareSocketPath(
+                configuration.socketPath,
+                ownsDirectory: (configuration.socketPath as NSString).deletingLastPathComponent
+                    == DefaultPaths.runtimeDirectory(environment: environment))
             target = .path(configuration.socketPath)
         }
 
@@ -64,10 +67,9 @@ public enum Daemon {
         let services = ServiceStates()
         services.set("control_server", state: .starting)
         services.set("job_workers", state: .starting)
-        let queue = JobQueue(store: store, clock: clock, logger: logger)
-        let registry = JobRegistry([SelfTestJob()])
+        let queue = JobQueue(store: store, clock: clock, registry: JobRegistry([SelfTestJob()]), logger: logger)
         let workers = JobWorkerPool(
-            queue: queue, registry: registry, concurrency: configuration.jobConcurrency, logger: logger, services: services)
+            queue: queue, concurrency: configuration.jobConcurrency, logger: logger, services: services)
         let connections = ClientConnections()
         let info = DaemonInfo(
             version: PinAdsVersion.current, pid: getpid(), startedAt: clock.now(), started: .now,
@@ -101,6 +103,9 @@ public enum Daemon {
             cancellationSignals: [],
             logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+        // Past the graceful bound, work is cancelled; whatever ignores that too is left behind
+        // (jobs still `running` are requeued at the next start).
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.notice("pinadsd stopped")
     }

@@ -38,6 +38,14 @@ public struct ResponseError: Error, Codable, Hashable, Sendable, CustomStringCon
         )
     }
 
+    /// An answer that would not fit in one frame.
+    public static func answerTooLarge(_ size: Int, maximum: Int) -> ResponseError {
+        ResponseError(
+            code: .resourceExhausted,
+            message: "the answer is \(size) bytes, above the frame limit of \(maximum); ask for less (a smaller limit or page)",
+            details: ["size": .int(Int64(size)), "maximum": .int(Int64(maximum))])
+    }
+
     public static func unavailable(_ message: String) -> ResponseError {
         ResponseError(code: .unavailable, message: message)
     }

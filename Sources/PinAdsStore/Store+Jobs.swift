@@ -32,6 +32,13 @@ public enum JobOutcome: Sendable, Equatable {
     case interrupted
 }
 
+/// What `claimNextJob` found: the job to run, and jobs it failed on the way because their
+/// attempts were used up (so watchers can be told).
+public struct ClaimResult: Sendable, Equatable {
+    public var claimed: Job?
+    public var exhausted: [Job]
+}
+
 /// What `requestCancel` did.
 public enum CancelOutcome: Sendable, Equatable {
     /// The job was queued or waiting and is now cancelled.
@@ -79,10 +86,11 @@ extension Store {
     /// Atomically takes the next job that is due, marks it running and counts the attempt.
     /// A job whose attempts are already used up (it was interrupted by crashes) fails instead of
     /// running again, so a job that crashes the daemon cannot loop forever.
-    public func claimNextJob(now: Date, kinds: Set<String>) async throws -> Job? {
-        guard !kinds.isEmpty else { return nil }
+    public func claimNextJob(now: Date, kinds: Set<String>) async throws -> ClaimResult {
+        guard !kinds.isEmpty else { return ClaimResult(claimed: nil, exhausted: []) }
         let kindList = Array(kinds)
         return try await writer.write { db in
+            var exhausted: [Job] = []
             while true {
                 let placeholders = databaseQuestionMarks(count: kindList.count)
                 var arguments: StatementArguments = [now.storeMillis]
@@ -92,12 +100,13 @@ extension Store {
                         db,
                         sql: """
                             SELECT id, attempts, max_attempts FROM jobs
-                            WHERE state IN ('queued', 'waiting') AND next_run_at <= ? AND kind IN (\(placeholders))
+                            WHERE state IN ('queued', 'waiting') AND cancel_requested = 0 AND next_run_at <= ?
+                                AND kind IN (\(placeholders))
                             ORDER BY next_run_at, id LIMIT 1
                             """,
                         arguments: arguments
                     )
-                else { return nil }
+                else { return ClaimResult(claimed: nil, exhausted: exhausted) }
                 let id: Int64 = row["id"]
                 let attempts: Int = row["attempts"]
                 let maxAttempts: Int = row["max_attempts"]
@@ -111,6 +120,7 @@ extension Store {
                             """,
                         arguments: [ms, ms, id]
                     )
+                    exhausted.append(try Self.fetchJob(db, id: id))
                     continue
                 }
                 try db.execute(
@@ -121,7 +131,7 @@ extension Store {
                         """,
                     arguments: [ms, ms, id]
                 )
-                return try Self.fetchJob(db, id: id)
+                return ClaimResult(claimed: try Self.fetchJob(db, id: id), exhausted: exhausted)
             }
         }
     }
@@ -145,10 +155,13 @@ extension Store {
             case .retry(let error, let at):
                 try db.execute(
                     sql: """
-                        UPDATE jobs SET state = 'waiting', last_error = ?, next_run_at = ?, updated_at = ?
+                        UPDATE jobs SET
+                            state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'waiting' END,
+                            finished_at = CASE WHEN cancel_requested = 1 THEN ? ELSE NULL END,
+                            last_error = ?, next_run_at = ?, updated_at = ?
                         WHERE id = ? AND state = 'running'
                         """,
-                    arguments: [error, at.storeMillis, ms, id])
+                    arguments: [ms, error, at.storeMillis, ms, id])
             case .failed(let error):
                 try db.execute(
                     sql: """
@@ -166,10 +179,14 @@ extension Store {
             case .interrupted:
                 try db.execute(
                     sql: """
-                        UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), next_run_at = ?, updated_at = ?
+                        UPDATE jobs SET
+                            state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'queued' END,
+                            finished_at = CASE WHEN cancel_requested = 1 THEN ? ELSE NULL END,
+                            last_error = CASE WHEN cancel_requested = 1 THEN 'cancelled by request' ELSE last_error END,
+                            attempts = MAX(attempts - 1, 0), next_run_at = ?, updated_at = ?
                         WHERE id = ? AND state = 'running'
                         """,
-                    arguments: [ms, ms, id])
+                    arguments: [ms, ms, ms, id])
             }
             return try Self.fetchJobIfExists(db, id: id)
         }
@@ -231,7 +248,7 @@ extension Store {
     }
 
     /// At start-up: jobs left `running` by a crash go back to `queued` (or to `cancelled` when a
-    /// cancel had been asked for). Returns how many were recovered.
+    /// cancel had been asked for). Returns how many were put back on the queue.
     @discardableResult
     public func recoverInterruptedJobs(now: Date) async throws -> Int {
         let ms = now.storeMillis

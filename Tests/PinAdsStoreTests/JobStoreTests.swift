@@ -1,5 +1,6 @@
 import Foundation
 import PinAdsProtocol
+import GRDB
 import Testing
 
 @testable import PinAdsStore
@@ -15,6 +16,13 @@ final class TemporaryStore {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+extension Store {
+    /// The claimed job alone, for tests that do not look at exhausted ones.
+    func claim(now: Date, kinds: Set<String>) async throws -> Job? {
+        try await claimNextJob(now: now, kinds: kinds).claimed
+    }
 }
 
 @Suite("Job store")
@@ -35,6 +43,14 @@ struct JobStoreTests {
         #expect(mode == "SQLite format 3")
     }
 
+    @Test func databaseIsInWALMode() async throws {
+        let t = try TemporaryStore()
+        let mode = try await t.store.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        let synchronous = try await t.store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(synchronous == 2, "FULL")
+    }
+
     @Test func reopeningKeepsJobsAndSchema() async throws {
         let t = try TemporaryStore()
         let queued = try await t.store.enqueueJob(job(), now: t0)
@@ -51,17 +67,17 @@ struct JobStoreTests {
         _ = try await t.store.enqueueJob(job(runAt: t0.addingTimeInterval(60)), now: t0)
         _ = try await t.store.enqueueJob(job("other.kind"), now: t0)
 
-        let a = try #require(try await t.store.claimNextJob(now: t0, kinds: ["test.kind"]))
+        let a = try #require(try await t.store.claim(now: t0, kinds: ["test.kind"]))
         #expect(a.id == first.id)
         #expect(a.state == .running)
         #expect(a.attempts == 1)
         #expect(a.startedAt == t0)
-        let b = try #require(try await t.store.claimNextJob(now: t0, kinds: ["test.kind"]))
+        let b = try #require(try await t.store.claim(now: t0, kinds: ["test.kind"]))
         #expect(b.id == second.id)
         // The third is not due yet, the fourth is of a kind not asked for.
-        #expect(try await t.store.claimNextJob(now: t0, kinds: ["test.kind"]) == nil)
+        #expect(try await t.store.claim(now: t0, kinds: ["test.kind"]) == nil)
         #expect(try await t.store.nextDueTime(kinds: ["test.kind"]) == t0.addingTimeInterval(60))
-        #expect(try await t.store.claimNextJob(now: t0.addingTimeInterval(60), kinds: ["test.kind"]) != nil)
+        #expect(try await t.store.claim(now: t0.addingTimeInterval(60), kinds: ["test.kind"]) != nil)
     }
 
     @Test func concurrentClaimsNeverShareAJob() async throws {
@@ -73,7 +89,7 @@ struct JobStoreTests {
             for _ in 0..<8 {
                 group.addTask {
                     var mine: [Int64] = []
-                    while let job = try await store.claimNextJob(now: now, kinds: ["test.kind"]) { mine.append(job.id) }
+                    while let job = try await store.claim(now: now, kinds: ["test.kind"]) { mine.append(job.id) }
                     return mine
                 }
             }
@@ -88,14 +104,14 @@ struct JobStoreTests {
     @Test func retryWaitsThenRunsAgain() async throws {
         let t = try TemporaryStore()
         let queued = try await t.store.enqueueJob(job(), now: t0)
-        _ = try await t.store.claimNextJob(now: t0, kinds: ["test.kind"])
+        _ = try await t.store.claim(now: t0, kinds: ["test.kind"])
         let waiting = try #require(
             try await t.store.finishAttempt(id: queued.id, outcome: .retry(error: "boom", at: t0.addingTimeInterval(5)), now: t0))
         #expect(waiting.state == .waiting)
         #expect(waiting.lastError == "boom")
         #expect(waiting.nextRunAt == t0.addingTimeInterval(5))
-        #expect(try await t.store.claimNextJob(now: t0.addingTimeInterval(4.9), kinds: ["test.kind"]) == nil)
-        let again = try #require(try await t.store.claimNextJob(now: t0.addingTimeInterval(5), kinds: ["test.kind"]))
+        #expect(try await t.store.claim(now: t0.addingTimeInterval(4.9), kinds: ["test.kind"]) == nil)
+        let again = try #require(try await t.store.claim(now: t0.addingTimeInterval(5), kinds: ["test.kind"]))
         #expect(again.attempts == 2)
         #expect(again.progress == nil)
         let done = try #require(try await t.store.finishAttempt(id: queued.id, outcome: .succeeded(result: ["ok": true]), now: t0))
@@ -109,7 +125,7 @@ struct JobStoreTests {
         let t = try TemporaryStore()
         let queued = try await t.store.enqueueJob(job(), now: t0)
         #expect(try await t.store.updateProgress(id: queued.id, progress: .init(done: 1), now: t0)?.progress == nil)
-        _ = try await t.store.claimNextJob(now: t0, kinds: ["test.kind"])
+        _ = try await t.store.claim(now: t0, kinds: ["test.kind"])
         let running = try await t.store.updateProgress(id: queued.id, progress: .init(done: 3, total: 10, message: "m"), now: t0)
         #expect(running?.progress == JobProgress(done: 3, total: 10, message: "m"))
     }
@@ -118,8 +134,8 @@ struct JobStoreTests {
         let t = try TemporaryStore()
         let a = try await t.store.enqueueJob(job(), now: t0)
         let b = try await t.store.enqueueJob(job(), now: t0)
-        _ = try await t.store.claimNextJob(now: t0, kinds: ["test.kind"])
-        _ = try await t.store.claimNextJob(now: t0, kinds: ["test.kind"])
+        _ = try await t.store.claim(now: t0, kinds: ["test.kind"])
+        _ = try await t.store.claim(now: t0, kinds: ["test.kind"])
         _ = try await t.store.requestCancel(id: b.id, now: t0)
 
         // A new process opens the same file, as after kill -9.
@@ -128,17 +144,19 @@ struct JobStoreTests {
         #expect(try await reopened.job(id: a.id)?.state == .queued)
         #expect(try await reopened.job(id: a.id)?.attempts == 1)
         #expect(try await reopened.job(id: b.id)?.state == .cancelled)
-        #expect(try await reopened.claimNextJob(now: t0.addingTimeInterval(1), kinds: ["test.kind"])?.attempts == 2)
+        #expect(try await reopened.claim(now: t0.addingTimeInterval(1), kinds: ["test.kind"])?.attempts == 2)
     }
 
     @Test func aJobThatKeepsCrashingTheDaemonFailsInsteadOfLooping() async throws {
         let t = try TemporaryStore()
         let queued = try await t.store.enqueueJob(job(maxAttempts: 2), now: t0)
         for _ in 0..<2 {
-            _ = try #require(try await t.store.claimNextJob(now: t0, kinds: ["test.kind"]))
+            _ = try #require(try await t.store.claim(now: t0, kinds: ["test.kind"]))
             try await t.store.recoverInterruptedJobs(now: t0)
         }
-        #expect(try await t.store.claimNextJob(now: t0, kinds: ["test.kind"]) == nil)
+        let result = try await t.store.claimNextJob(now: t0, kinds: ["test.kind"])
+        #expect(result.claimed == nil)
+        #expect(result.exhausted.map(\.id) == [queued.id], "the job failed on the way is reported, for watchers")
         let failed = try #require(try await t.store.job(id: queued.id))
         #expect(failed.state == .failed)
         #expect(failed.lastError?.contains("interrupted") == true)
@@ -147,7 +165,7 @@ struct JobStoreTests {
     @Test func shutdownInterruptionDoesNotCountAnAttempt() async throws {
         let t = try TemporaryStore()
         let queued = try await t.store.enqueueJob(job(), now: t0)
-        _ = try await t.store.claimNextJob(now: t0, kinds: ["test.kind"])
+        _ = try await t.store.claim(now: t0, kinds: ["test.kind"])
         let back = try await t.store.finishAttempt(id: queued.id, outcome: .interrupted, now: t0)
         #expect(back?.state == .queued)
         #expect(back?.attempts == 0)
@@ -161,10 +179,10 @@ struct JobStoreTests {
             return
         }
         #expect(cancelled.state == .cancelled)
-        #expect(try await t.store.claimNextJob(now: t0, kinds: ["test.kind"]) == nil)
+        #expect(try await t.store.claim(now: t0, kinds: ["test.kind"]) == nil)
 
         let running = try await t.store.enqueueJob(job(), now: t0)
-        _ = try await t.store.claimNextJob(now: t0, kinds: ["test.kind"])
+        _ = try await t.store.claim(now: t0, kinds: ["test.kind"])
         guard case .requested(let flagged) = try await t.store.requestCancel(id: running.id, now: t0) else {
             Issue.record("a running job is asked to stop")
             return
@@ -179,6 +197,19 @@ struct JobStoreTests {
         #expect(try await t.store.requestCancel(id: 9999, now: t0) == .notFound)
     }
 
+    @Test func aCancelAskedDuringAnAttemptWinsOverRetryAndInterruption() async throws {
+        let t = try TemporaryStore()
+        for outcome in [JobOutcome.retry(error: "boom", at: t0), .interrupted] {
+            let queued = try await t.store.enqueueJob(job(), now: t0)
+            _ = try #require(try await t.store.claim(now: t0, kinds: ["test.kind"]))
+            _ = try await t.store.requestCancel(id: queued.id, now: t0)
+            let after = try #require(try await t.store.finishAttempt(id: queued.id, outcome: outcome, now: t0))
+            #expect(after.state == .cancelled, "\(outcome)")
+            #expect(after.finishedAt == t0)
+        }
+        #expect(try await t.store.claim(now: t0.addingTimeInterval(10), kinds: ["test.kind"]) == nil)
+    }
+
     @Test func retryRequeuesOnlyFailedOrCancelledJobs() async throws {
         let t = try TemporaryStore()
         let queued = try await t.store.enqueueJob(job(), now: t0)
@@ -186,7 +217,7 @@ struct JobStoreTests {
             Issue.record("a queued job is not retryable")
             return
         }
-        _ = try await t.store.claimNextJob(now: t0, kinds: ["test.kind"])
+        _ = try await t.store.claim(now: t0, kinds: ["test.kind"])
         _ = try await t.store.finishAttempt(id: queued.id, outcome: .failed(error: "nope"), now: t0)
         guard case .requeued(let requeued) = try await t.store.retryJob(id: queued.id, now: t0.addingTimeInterval(9)) else {
             Issue.record("a failed job is retryable")
@@ -208,7 +239,7 @@ struct JobStoreTests {
         let nextPage = try await t.store.listJobs(state: nil, kind: nil, limit: 3, beforeID: firstPage.last?.id)
         #expect(nextPage.map(\.id) == Array(ids.reversed().dropFirst(3).prefix(3)))
         #expect(try await t.store.listJobs(state: nil, kind: "even", limit: 10, beforeID: nil).count == 4)
-        _ = try await t.store.claimNextJob(now: t0, kinds: ["odd"])
+        _ = try await t.store.claim(now: t0, kinds: ["odd"])
         #expect(try await t.store.listJobs(state: .running, kind: nil, limit: 10, beforeID: nil).map(\.kind) == ["odd"])
         let counts = try await t.store.jobCounts()
         #expect(counts.count == JobState.allCases.count)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of pinads. Installs what a fresh Debian/Ubuntu machine lacks first:
-# the C libraries the build links (libcurl, SQLite, OpenSSL) and python3 for the example
-# client's test. Safe to run again: it installs only what is missing.
+# the C libraries the build links (libcurl, SQLite, OpenSSL), python3 for the example
+# client's test, and a virtualenv with openapi-core for the Pinterest contract check.
+# Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 need=()
-for pkg in libcurl4-openssl-dev libsqlite3-dev libssl-dev python3 pkg-config; do
+for pkg in libcurl4-openssl-dev libsqlite3-dev libssl-dev python3 python3-venv pkg-config; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -15,6 +16,25 @@ if [ ${#need[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# Virtualenv for the contract check (contrib/contract): the Swift test runs
+# .build/contract-venv/bin/python. Made again only when missing or when
+# requirements.txt is newer than the stamp written after the last install.
+venv=.build/contract-venv
+requirements=contrib/contract/requirements.txt
+if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/requirements.stamp" ] \
+        || [ "$requirements" -nt "$venv/requirements.stamp" ]; then
+    echo "test.sh: preparing $venv" >&2
+    rm -rf "$venv"
+    # python3 in PATH may be a pyenv build (has venv) or Debian's (needs python3-venv,
+    # installed above); if the first has no working venv/ensurepip, use Debian's.
+    if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+        rm -rf "$venv"
+        /usr/bin/python3 -m venv "$venv"
+    fi
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input -r "$requirements"
+    touch "$venv/requirements.stamp"
 fi
 
 swift build --build-tests

@@ -8,9 +8,16 @@ import PinAdsStore
 public actor JobQueue {
     public let store: Store
     public let clock: any WallClock
+    /// The kinds this daemon runs; a job of another kind could never run, so it is refused.
+    public let registry: JobRegistry
     private let logger: Logger
 
-    private var watchers: [Int: AsyncStream<Job>.Continuation] = [:]
+    private struct Watcher {
+        var ids: Set<Int64>
+        var continuation: AsyncStream<Job>.Continuation
+    }
+
+    private var watchers: [Int: Watcher] = [:]
     private var nextWatcherID = 0
     private var watchersClosed = false
     /// Wakes the worker pool when a job may have become runnable.
@@ -18,9 +25,10 @@ public actor JobQueue {
     /// Asks the worker pool to stop a running job.
     private var stopRunningJob: (@Sendable (Int64) -> Void)?
 
-    public init(store: Store, clock: any WallClock, logger: Logger) {
+    public init(store: Store, clock: any WallClock, registry: JobRegistry, logger: Logger) {
         self.store = store
         self.clock = clock
+        self.registry = registry
         self.logger = logger
     }
 
@@ -31,7 +39,17 @@ public actor JobQueue {
 
     // MARK: - Changes
 
-    public func enqueue(_ new: NewJob) async throws -> Job {
+    /// Why a job cannot be queued.
+    public struct UnknownKind: Error, CustomStringConvertible {
+        public var kind: String
+        public var description: String { "no job kind '\(kind)' is registered" }
+    }
+
+    /// Queues a job of a registered kind, with that kind's attempt budget.
+    public func enqueue(kind: String, payload: JSONValue, runAt: Date? = nil, dedupeKey: String? = nil) async throws -> Job {
+        guard let handler = registry.handler(for: kind) else { throw UnknownKind(kind: kind) }
+        let new = NewJob(
+            kind: kind, payload: payload, maxAttempts: handler.retryPolicy.maxAttempts, runAt: runAt, dedupeKey: dedupeKey)
         let job = try await store.enqueueJob(new, now: clock.now())
         logger.info("job queued", metadata: ["job_id": "\(job.id)", "kind": "\(job.kind)"])
         publish(job)
@@ -39,10 +57,14 @@ public actor JobQueue {
         return job
     }
 
-    func claim(kinds: Set<String>) async throws -> Job? {
-        guard let job = try await store.claimNextJob(now: clock.now(), kinds: kinds) else { return nil }
-        publish(job)
-        return job
+    func claim() async throws -> Job? {
+        let result = try await store.claimNextJob(now: clock.now(), kinds: registry.kinds)
+        for job in result.exhausted {
+            logger.warning("job failed: every attempt was interrupted", metadata: ["job_id": "\(job.id)", "kind": "\(job.kind)"])
+            publish(job)
+        }
+        if let job = result.claimed { publish(job) }
+        return result.claimed
     }
 
     func finishAttempt(id: Int64, outcome: JobOutcome) async throws {
@@ -87,15 +109,16 @@ public actor JobQueue {
 
     // MARK: - Watching
 
-    /// A stream of every job change from now on. Ends when `closeWatchers()` is called.
-    public func watch() -> (id: Int, changes: AsyncStream<Job>) {
-        let (stream, continuation) = AsyncStream<Job>.makeStream(bufferingPolicy: .unbounded)
+    /// Changes of the given jobs from now on. Ends when `closeWatchers()` is called. A watcher
+    /// that does not keep up loses intermediate changes, never the latest ones.
+    public func watch(ids: Set<Int64>) -> (id: Int, changes: AsyncStream<Job>) {
+        let (stream, continuation) = AsyncStream<Job>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let id = nextWatcherID
         nextWatcherID += 1
         if watchersClosed {
             continuation.finish()
         } else {
-            watchers[id] = continuation
+            watchers[id] = Watcher(ids: ids, continuation: continuation)
             continuation.onTermination = { [weak self] _ in
                 Task { await self?.unwatch(id) }
             }
@@ -104,19 +127,19 @@ public actor JobQueue {
     }
 
     public func unwatch(_ id: Int) {
-        watchers.removeValue(forKey: id)?.finish()
+        watchers.removeValue(forKey: id)?.continuation.finish()
     }
 
     /// Ends every watch: the daemon is shutting down.
     public func closeWatchers() {
         watchersClosed = true
-        for continuation in watchers.values { continuation.finish() }
+        for watcher in watchers.values { watcher.continuation.finish() }
         watchers.removeAll()
     }
 
     public var watcherCount: Int { watchers.count }
 
     private func publish(_ job: Job) {
-        for continuation in watchers.values { continuation.yield(job) }
+        for watcher in watchers.values where watcher.ids.contains(job.id) { watcher.continuation.yield(job) }
     }
 }

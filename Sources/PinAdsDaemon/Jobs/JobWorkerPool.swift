@@ -9,13 +9,14 @@ import ServiceLifecycle
 /// interrupts running jobs and puts them back on the queue for the next start.
 public actor JobWorkerPool: Service {
     private let queue: JobQueue
-    private let registry: JobRegistry
+    private var registry: JobRegistry { queue.registry }
     private let concurrency: Int
     private let logger: Logger
     private let services: ServiceStates
     private let random: @Sendable () -> Double
 
     private struct Running {
+        var attempt: Int
         var handler: Task<JSONValue?, any Error>
         var recorder: Task<Void, Never>
         var stopReason: StopReason?
@@ -29,11 +30,10 @@ public actor JobWorkerPool: Service {
     private var wake: AsyncStream<Void>.Continuation?
 
     public init(
-        queue: JobQueue, registry: JobRegistry, concurrency: Int, logger: Logger, services: ServiceStates,
+        queue: JobQueue, concurrency: Int, logger: Logger, services: ServiceStates,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.queue = queue
-        self.registry = registry
         self.concurrency = max(1, concurrency)
         self.logger = logger
         self.services = services
@@ -64,11 +64,10 @@ public actor JobWorkerPool: Service {
     /// Claims due jobs while there is capacity, then sets a timer for the next one due.
     private func fill() async {
         guard !stopping else { return }
-        let kinds = registry.kinds
         while running.count < concurrency, !stopping {
             let job: Job?
             do {
-                job = try await queue.claim(kinds: kinds)
+                job = try await queue.claim()
             } catch {
                 logger.error("could not claim a job; retrying in 1 s", metadata: ["error": "\(error)"])
                 armTimer(at: queue.clock.now().addingTimeInterval(1))
@@ -78,8 +77,12 @@ public actor JobWorkerPool: Service {
             start(job)
         }
         services.set("job_workers", state: .running, detail: detail)
-        if running.count < concurrency, let due = try? await queue.store.nextDueTime(kinds: kinds) {
-            armTimer(at: due)
+        guard running.count < concurrency else { return }
+        do {
+            if let due = try await queue.store.nextDueTime(kinds: registry.kinds) { armTimer(at: due) }
+        } catch {
+            logger.error("could not read when the next job is due; looking again in 1 s", metadata: ["error": "\(error)"])
+            armTimer(at: queue.clock.now().addingTimeInterval(1))
         }
     }
 
@@ -108,42 +111,58 @@ public actor JobWorkerPool: Service {
             let result = await work.result
             await self.record(job: job, policy: handler.retryPolicy, result: result)
         }
-        running[job.id] = Running(handler: work, recorder: recorder, stopReason: nil)
+        running[job.id] = Running(attempt: job.attempts, handler: work, recorder: recorder, stopReason: nil)
     }
 
     private func record(job: Job, policy: RetryPolicy, result: Result<JSONValue?, any Error>) async {
         let reason = running[job.id]?.stopReason
-        let now = queue.clock.now()
         let outcome: JobOutcome
         switch result {
         case .success(let value):
             outcome = .succeeded(result: value)
-        case .failure(let error) where reason == .cancelledByRequest && (error is CancellationError || Task.isCancelled):
-            outcome = .cancelled(reason: "cancelled by request")
         case .failure where reason == .cancelledByRequest:
             outcome = .cancelled(reason: "cancelled by request")
         case .failure where reason == .shutdown:
             outcome = .interrupted
         case .failure(let error):
             let failure = error as? JobFailure ?? JobFailure(String(describing: error), retryable: true)
-            switch policy.decision(afterFailedAttempt: job.attempts, retryable: failure.retryable, random: random()) {
+            // The row's budget decides: it was fixed when the job was queued.
+            var budget = policy
+            budget.maxAttempts = job.maxAttempts
+            switch budget.decision(afterFailedAttempt: job.attempts, retryable: failure.retryable, random: random()) {
             case .retry(let delay):
-                outcome = .retry(error: failure.message, at: now.addingTimeInterval(delay))
+                outcome = .retry(error: failure.message, at: queue.clock.now().addingTimeInterval(delay))
             case .giveUp:
                 let attempts = job.attempts == 1 ? "1 attempt" : "\(job.attempts) attempts"
                 outcome = .failed(error: failure.retryable ? "\(failure.message) (gave up after \(attempts))" : failure.message)
             }
         }
-        do {
-            try await queue.finishAttempt(id: job.id, outcome: outcome)
-        } catch {
-            logger.error("could not record a job's outcome; it will rerun after restart",
-                metadata: ["job_id": "\(job.id)", "error": "\(error)"])
-        }
+        await store(outcome, of: job)
         logger.info("job attempt ended", metadata: ["job_id": "\(job.id)", "kind": "\(job.kind)", "outcome": "\(outcome.label)"])
-        running[job.id] = nil
+        // A quick retry may already have been claimed and started again: leave that one be.
+        if running[job.id]?.attempt == job.attempts { running[job.id] = nil }
         services.set("job_workers", state: stopping ? .stopping : .running, detail: detail)
         wake?.yield()
+    }
+
+    /// Writes an attempt's outcome, trying again while the store refuses (disk full, busy): a
+    /// job must not stay `running` while nothing runs it. During shutdown it gives up after a
+    /// few tries; the next start requeues what is still `running`.
+    private func store(_ outcome: JobOutcome, of job: Job) async {
+        var delay = 0.1
+        for attempt in 1... {
+            do {
+                try await queue.finishAttempt(id: job.id, outcome: outcome)
+                return
+            } catch {
+                logger.error(
+                    "could not record a job's outcome; trying again",
+                    metadata: ["job_id": "\(job.id)", "attempt": "\(attempt)", "error": "\(error)"])
+                if stopping && attempt >= 3 { return }
+                try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+                delay = min(delay * 2, 10)
+            }
+        }
     }
 
     private func stop(jobID: Int64, reason: StopReason) {

@@ -9,6 +9,8 @@ public enum StartupError: Error, CustomStringConvertible {
     case stateDirectoryInUse(path: String, pid: String?)
     case cannotPrepare(path: String, errno: Int32)
     case socketPathTooLong(path: String)
+    case notASocket(path: String)
+    case unsafeDirectory(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,10 @@ public enum StartupError: Error, CustomStringConvertible {
             return "another pinadsd\(owner) is using the state directory \(path); stop it or choose another --state-dir"
         case .cannotPrepare(let path, let code):
             return "cannot prepare \(path): \(String(cString: strerror(code)))"
+        case .notASocket(let path):
+            return "\(path) exists and is not a socket; remove it or choose another --socket"
+        case .unsafeDirectory(let path, let reason):
+            return "refusing the socket folder \(path): \(reason); remove it, or choose another --socket"
         case .socketPathTooLong(let path):
             return "socket path is \(path.utf8.count) bytes, above the 107 a Unix socket allows: \(path); choose a shorter --socket"
         }
@@ -46,7 +52,7 @@ enum InstanceGuard {
 
     /// Creates the socket's directory (0700) and clears a stale socket file. Refuses when a
     /// daemon answers at the path.
-    static func prepareSocketPath(_ path: String) throws {
+    static func prepareSocketPath(_ path: String, ownsDirectory: Bool) throws {
         guard path.utf8.count <= 107 else { throw StartupError.socketPathTooLong(path: path) }
         let directory = (path as NSString).deletingLastPathComponent
         // Only a folder we create gets our mode; an existing one (say /tmp) is left as it is.
@@ -58,12 +64,26 @@ enum InstanceGuard {
                 throw StartupError.cannotPrepare(path: directory, errno: EACCES)
             }
         }
+        // The default folder (e.g. /tmp/pinads-$UID) must be ours: another user could have made
+        // it first to serve an impostor socket.
+        if ownsDirectory {
+            var info = stat()
+            guard lstat(directory, &info) == 0 else { throw StartupError.cannotPrepare(path: directory, errno: errno) }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw StartupError.unsafeDirectory(path: directory, reason: "it is not a directory (a symlink?)")
+            }
+            guard info.st_uid == getuid() else {
+                throw StartupError.unsafeDirectory(path: directory, reason: "it belongs to uid \(info.st_uid), not to this user")
+            }
+            if info.st_mode & 0o077 != 0 { chmod(directory, 0o700) }
+        }
         try clearStaleSocket(path)
     }
 
     private static func clearStaleSocket(_ path: String) throws {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFSOCK else { throw StartupError.notASocket(path: path) }
         if isServing(path) { throw StartupError.alreadyServing(socket: path) }
         guard unlink(path) == 0 else { throw StartupError.cannotPrepare(path: path, errno: errno) }
     }

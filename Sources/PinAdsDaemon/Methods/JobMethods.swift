@@ -59,7 +59,7 @@ struct JobMethods: Sendable {
         for id in request.ids where !ids.contains(id) { ids.append(id) }
 
         // Subscribe before reading, so no change between the read and the subscription is lost.
-        let (watchID, changes) = await queue.watch()
+        let (watchID, changes) = await queue.watch(ids: Set(ids))
         do {
             let result = try await follow(ids: ids, changes: changes, events: events)
             await queue.unwatch(watchID)

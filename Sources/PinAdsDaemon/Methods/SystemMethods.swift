@@ -65,11 +65,8 @@ struct SystemMethods: Sendable {
         let stepMs = try Validate.range(request.stepMs ?? 200, 0...60_000, field: "step_ms")
         let failAttempts = try Validate.range(request.failAttempts ?? 0, 0...10, field: "fail_attempts")
         let job = try await queue.enqueue(
-            NewJob(
-                kind: SelfTestJob.kind,
-                payload: ["steps": .int(Int64(steps)), "step_ms": .int(Int64(stepMs)), "fail_attempts": .int(Int64(failAttempts))],
-                maxAttempts: SelfTestJob().retryPolicy.maxAttempts
-            ))
+            kind: SelfTestJob.kind,
+            payload: ["steps": .int(Int64(steps)), "step_ms": .int(Int64(stepMs)), "fail_attempts": .int(Int64(failAttempts))])
         return JobResult(job: job)
     }
 }

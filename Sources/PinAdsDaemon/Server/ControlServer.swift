@@ -42,6 +42,7 @@ final class ControlServer: Service {
     private let logger: Logger
     private let onListening: @Sendable () -> Void
     private let ownUID = getuid()
+    private nonisolated(unsafe) var boundInode: ino_t?
 
     init(
         target: ListenTarget, limits: Limits, dispatcher: MethodDispatcher, connections: ClientConnections,
@@ -84,6 +85,8 @@ final class ControlServer: Service {
             server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
             // The umask already made it 0600; say so explicitly for any umask a caller set.
             chmod(path, 0o600)
+            var info = stat()
+            if stat(path, &info) == 0 { boundInode = info.st_ino }
         case .inherited(let fd, _):
             server = try await bootstrap.bind(fd, childChannelInitializer: initializer)
         }
@@ -109,7 +112,9 @@ final class ControlServer: Service {
             connections.drainAll()
             Task { await queue.closeWatchers() }
         }
-        if case .path = target { unlink(path) }
+        // Remove our socket file, not one a newer daemon may have bound at the same path since.
+        var info = stat()
+        if case .path = target, let boundInode, stat(path, &info) == 0, info.st_ino == boundInode { unlink(path) }
         services.set("control_server", state: .stopped)
     }
 
@@ -136,6 +141,7 @@ final class ControlServer: Service {
         _ = connections.add(connection)
         defer { connections.remove(connection) }
         let limit = limits.maximumRequestsPerConnection
+        let maximumFrameLength = limits.maximumFrameLength
         do {
             try await channel.executeThenClose { (inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
                 let write: @Sendable ([UInt8]) async throws -> Void = { bytes in
@@ -168,10 +174,18 @@ final class ControlServer: Service {
                                 break
                             }
                             let request = IncomingRequest(header: header, payload: payload)
+                            // A frame the client would refuse is replaced by an error it can read.
+                            let bounded: @Sendable ([UInt8]) async throws -> Void = { bytes in
+                                guard bytes.count <= maximumFrameLength else {
+                                    try await write(encodeError(id: header.id, .answerTooLarge(bytes.count, maximum: maximumFrameLength)))
+                                    return
+                                }
+                                try await write(bytes)
+                            }
                             group.addTask {
                                 defer { connection.finishRequest() }
-                                let answer = await self.dispatcher.handle(request, emitFrame: write)
-                                try? await write(answer)
+                                let answer = await self.dispatcher.handle(request, emitFrame: bounded)
+                                try? await bounded(answer)
                             }
                         }
                     } catch let error as FrameError {
@@ -182,6 +196,12 @@ final class ControlServer: Service {
                     }
                     if connection.isDraining {
                         await group.waitForAll()
+                        // A full close would drop answers still in the socket buffer: close the
+                        // output first, which completes once they are written, bounded in time.
+                        let channel = connection.channel
+                        let deadline = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+                        try? await channel.close(mode: .output).get()
+                        deadline.cancel()
                     } else {
                         // The client went away: what it asked for is no longer wanted.
                         group.cancelAll()

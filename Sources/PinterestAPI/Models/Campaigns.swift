@@ -1,0 +1,241 @@
+import PinAdsProtocol
+
+/// Body item of `campaigns/create` (1–30 per request).
+public struct CampaignCreate: Encodable, Sendable, Equatable {
+    public var adAccountID: String
+    public var name: String
+    /// AWARENESS, CONSIDERATION, WEB_CONVERSION, CATALOG_SALES, VIDEO_COMPLETION.
+    public var objectiveType: String
+    /// Pinterest defaults to ACTIVE; callers should say PAUSED unless they mean to spend.
+    public var status: String?
+    public var dailySpendCap: Int64?
+    public var lifetimeSpendCap: Int64?
+    public var startTime: Int64?
+    public var endTime: Int64?
+
+    public init(
+        adAccountID: String, name: String, objectiveType: String, status: String? = nil, dailySpendCap: Int64? = nil,
+        lifetimeSpendCap: Int64? = nil, startTime: Int64? = nil, endTime: Int64? = nil
+    ) {
+        self.adAccountID = adAccountID
+        self.name = name
+        self.objectiveType = objectiveType
+        self.status = status
+        self.dailySpendCap = dailySpendCap
+        self.lifetimeSpendCap = lifetimeSpendCap
+        self.startTime = startTime
+        self.endTime = endTime
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, status
+        case adAccountID = "ad_account_id"
+        case objectiveType = "objective_type"
+        case dailySpendCap = "daily_spend_cap"
+        case lifetimeSpendCap = "lifetime_spend_cap"
+        case startTime = "start_time"
+        case endTime = "end_time"
+    }
+}
+
+public struct Campaign: Decodable, Sendable, Equatable {
+    public var id: String
+    public var adAccountID: String?
+    public var name: String?
+    public var status: String?
+    public var objectiveType: String?
+    public var dailySpendCap: Int64?
+    public var lifetimeSpendCap: Int64?
+    public var startTime: Int64?
+    public var endTime: Int64?
+    public var summaryStatus: String?
+    public var createdTime: Int64?
+    public var updatedTime: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, status
+        case adAccountID = "ad_account_id"
+        case objectiveType = "objective_type"
+        case dailySpendCap = "daily_spend_cap"
+        case lifetimeSpendCap = "lifetime_spend_cap"
+        case startTime = "start_time"
+        case endTime = "end_time"
+        case summaryStatus = "summary_status"
+        case createdTime = "created_time"
+        case updatedTime = "updated_time"
+    }
+}
+
+/// Body item of `ad_groups/create` (1–30 per request).
+public struct AdGroupCreate: Encodable, Sendable, Equatable {
+    public var campaignID: String
+    public var name: String
+    /// CLICKTHROUGH, IMPRESSION, VIDEO_V_50_MRC.
+    public var billableEvent: String
+    public var budgetInMicroCurrency: Int64?
+    public var bidInMicroCurrency: Int64?
+    public var budgetType: String?
+    public var startTime: Int64?
+    public var endTime: Int64?
+    public var status: String?
+    /// Pinterest defaults to true ("Performance+ targeting").
+    public var autoTargetingEnabled: Bool?
+    /// Keys in UPPERCASE (AGE_BUCKET, LOCATION, AUDIENCE_INCLUDE, …), values string arrays.
+    public var targetingSpec: [String: [String]]?
+
+    public init(
+        campaignID: String, name: String, billableEvent: String, budgetInMicroCurrency: Int64? = nil,
+        bidInMicroCurrency: Int64? = nil, budgetType: String? = nil, startTime: Int64? = nil, endTime: Int64? = nil,
+        status: String? = nil, autoTargetingEnabled: Bool? = nil, targetingSpec: [String: [String]]? = nil
+    ) {
+        self.campaignID = campaignID
+        self.name = name
+        self.billableEvent = billableEvent
+        self.budgetInMicroCurrency = budgetInMicroCurrency
+        self.bidInMicroCurrency = bidInMicroCurrency
+        self.budgetType = budgetType
+        self.startTime = startTime
+        self.endTime = endTime
+        self.status = status
+        self.autoTargetingEnabled = autoTargetingEnabled
+        self.targetingSpec = targetingSpec
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, status
+        case campaignID = "campaign_id"
+        case billableEvent = "billable_event"
+        case budgetInMicroCurrency = "budget_in_micro_currency"
+        case bidInMicroCurrency = "bid_in_micro_currency"
+        case budgetType = "budget_type"
+        case startTime = "start_time"
+        case endTime = "end_time"
+        case autoTargetingEnabled = "auto_targeting_enabled"
+        case targetingSpec = "targeting_spec"
+    }
+}
+
+public struct AdGroup: Decodable, Sendable, Equatable {
+    public var id: String
+    public var campaignID: String?
+    public var adAccountID: String?
+    public var name: String?
+    public var status: String?
+    public var billableEvent: String?
+    public var budgetInMicroCurrency: Int64?
+    public var bidInMicroCurrency: Int64?
+    public var summaryStatus: String?
+    public var targetingSpec: JSONValue?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, status
+        case campaignID = "campaign_id"
+        case adAccountID = "ad_account_id"
+        case billableEvent = "billable_event"
+        case budgetInMicroCurrency = "budget_in_micro_currency"
+        case bidInMicroCurrency = "bid_in_micro_currency"
+        case summaryStatus = "summary_status"
+        case targetingSpec = "targeting_spec"
+    }
+}
+
+/// Body item of `ads/create` (1–30 per request).
+public struct AdCreate: Encodable, Sendable, Equatable {
+    public var adGroupID: String
+    public var pinID: String
+    /// REGULAR, VIDEO, SHOPPING, CAROUSEL, MAX_VIDEO, SHOP_THE_PIN, COLLECTION, IDEA, SHOWCASE, QUIZ,
+    /// COLLAGE, MAX_WIDTH_REGULAR_COLLECTION, MAX_WIDTH_VIDEO_COLLECTION.
+    public var creativeType: String
+    public var name: String?
+    public var status: String?
+    public var destinationURL: String?
+    public var clickTrackingURL: String?
+
+    public init(
+        adGroupID: String, pinID: String, creativeType: String, name: String? = nil, status: String? = nil,
+        destinationURL: String? = nil, clickTrackingURL: String? = nil
+    ) {
+        self.adGroupID = adGroupID
+        self.pinID = pinID
+        self.creativeType = creativeType
+        self.name = name
+        self.status = status
+        self.destinationURL = destinationURL
+        self.clickTrackingURL = clickTrackingURL
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, status
+        case adGroupID = "ad_group_id"
+        case pinID = "pin_id"
+        case creativeType = "creative_type"
+        case destinationURL = "destination_url"
+        case clickTrackingURL = "click_tracking_url"
+    }
+}
+
+public struct Ad: Decodable, Sendable, Equatable {
+    public var id: String
+    public var adGroupID: String?
+    public var campaignID: String?
+    public var adAccountID: String?
+    public var pinID: String?
+    public var creativeType: String?
+    public var name: String?
+    public var status: String?
+    public var reviewStatus: String?
+    public var summaryStatus: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, status
+        case adGroupID = "ad_group_id"
+        case campaignID = "campaign_id"
+        case adAccountID = "ad_account_id"
+        case pinID = "pin_id"
+        case creativeType = "creative_type"
+        case reviewStatus = "review_status"
+        case summaryStatus = "summary_status"
+    }
+}
+
+/// One Pinterest exception inside a 200 bulk answer.
+public struct PinterestItemException: Decodable, Sendable, Equatable, CustomStringConvertible {
+    public var code: Int?
+    public var message: String?
+
+    public var description: String { "code \(code.map(String.init) ?? "?"): \(message ?? "no message")" }
+}
+
+/// The outcome of one item of a bulk create, in request order.
+public struct BulkItem<Created: Decodable & Sendable>: Sendable {
+    public var index: Int
+    public var created: Created?
+    public var exceptions: [PinterestItemException]
+}
+
+/// A 200 answer of a bulk create: `{items: [{data, exceptions}]}`. `exceptions` is an array
+/// for campaigns and ad groups and a single object for ads; both are read.
+struct BulkResponse<Created: Decodable & Sendable>: Decodable {
+    struct Item: Decodable {
+        var data: Created?
+        var exceptions: [PinterestItemException]
+
+        enum CodingKeys: String, CodingKey { case data, exceptions }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            data = try c.decodeIfPresent(Created.self, forKey: .data)
+            if let list = try? c.decodeIfPresent([PinterestItemException].self, forKey: .exceptions) {
+                exceptions = list
+            } else if let one = try? c.decodeIfPresent(PinterestItemException.self, forKey: .exceptions),
+                one.code != nil || one.message != nil
+            {
+                exceptions = [one]
+            } else {
+                exceptions = []
+            }
+        }
+    }
+
+    var items: [Item]
+}

@@ -1,0 +1,34 @@
+/// A Pinterest operation: its `operationId` in the spec and its rate-limit category
+/// (`x-ratelimit-category`), which the limiter keys on.
+public struct PinterestOperation: Sendable, Hashable, CustomStringConvertible {
+    public var id: String
+    public var category: String
+
+    public var description: String { id }
+
+    public static let oauthToken = PinterestOperation(id: "oauth/token", category: "org_read")
+    public static let adAccountsList = PinterestOperation(id: "ad_accounts/list", category: "ads_read")
+    public static let customerListsCreate = PinterestOperation(id: "customer_lists/create", category: "ads_write")
+    public static let customerListsUpdate = PinterestOperation(id: "customer_lists/update", category: "ads_write")
+    public static let customerListsGet = PinterestOperation(id: "customer_lists/get", category: "ads_read")
+    public static let customerListsList = PinterestOperation(id: "customer_lists/list", category: "ads_read")
+    public static let audiencesCreate = PinterestOperation(id: "audiences/create", category: "ads_write")
+    public static let audiencesGet = PinterestOperation(id: "audiences/get", category: "ads_read")
+    public static let audiencesList = PinterestOperation(id: "audiences/list", category: "ads_read")
+    public static let campaignsCreate = PinterestOperation(id: "campaigns/create", category: "ads_write")
+    public static let campaignsList = PinterestOperation(id: "campaigns/list", category: "ads_read")
+    public static let adGroupsCreate = PinterestOperation(id: "ad_groups/create", category: "ads_write")
+    public static let adGroupsList = PinterestOperation(id: "ad_groups/list", category: "ads_read")
+    public static let adsCreate = PinterestOperation(id: "ads/create", category: "ads_write")
+    public static let adsList = PinterestOperation(id: "ads/list", category: "ads_read")
+    public static let eventsCreate = PinterestOperation(id: "events/create", category: "ads_conversions")
+    public static let campaignsAnalytics = PinterestOperation(id: "campaigns/analytics", category: "ads_analytics")
+}
+
+/// Asked before every call: the rate limiter plugs in here, so no call bypasses it.
+public protocol PinterestRequestGate: Sendable {
+    /// Returns when the call may go; throws to refuse it.
+    func admit(_ operation: PinterestOperation, token: AccessToken?) async throws
+    /// Told what the answer said about limits (a 429, `x-ratelimit-*` headers).
+    func observe(_ operation: PinterestOperation, token: AccessToken?, status: Int, headers: [String: String]) async
+}
