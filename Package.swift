@@ -91,7 +91,14 @@ let package = Package(
             dependencies: ["PinAdsStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Client ↔ sandbox over real HTTP, and the contract check of the recorded traffic.
-        .testTarget(name: "PinterestAPITests", dependencies: ["PinterestAPI"]),
+        .testTarget(
+            name: "PinterestAPITests",
+            dependencies: [
+                "PinterestAPI", "PinAdsProtocol",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "PinAdsDaemonTests",
             dependencies: [

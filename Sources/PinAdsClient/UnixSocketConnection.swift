@@ -12,6 +12,8 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The socket exists but this user may not open it.
     case accessDenied(path: String)
     case pathTooLong(path: String)
+    /// The socket is served by a process of another user: not our daemon.
+    case foreignDaemon(path: String, uid: UInt32)
     case connectFailed(path: String, errno: Int32)
     case io(operation: String, errno: Int32)
     /// The daemon closed the connection before answering.
@@ -26,6 +28,8 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no pinads daemon is running at \(path); start it with `pinadsd` (or `systemctl --user start pinadsd`), or point --socket / PINADS_SOCKET at its socket"
         case .accessDenied(let path):
             return "permission denied opening \(path): the daemon serves only the user it runs as"
+        case .foreignDaemon(let path, let uid):
+            return "the socket \(path) is served by another user (uid \(uid)), not by this user's pinadsd; refusing to talk to it"
         case .pathTooLong(let path):
             return "socket path is too long for a Unix socket (max 107 bytes): \(path)"
         case .connectFailed(let path, let code):
@@ -85,6 +89,16 @@ public final class UnixSocketConnection {
             default: throw .connectFailed(path: path, errno: code)
             }
         }
+        #if os(Linux)
+        // Whoever serves the socket must be us: a socket in a shared folder could be anyone's.
+        struct PeerCredentials { var pid: Int32 = 0, uid: UInt32 = 0, gid: UInt32 = 0 }  // struct ucred
+        var credentials = PeerCredentials()
+        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
+        if getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0, credentials.uid != getuid() {
+            close(fd)
+            throw .foreignDaemon(path: path, uid: credentials.uid)
+        }
+        #endif
         self.fd = fd
     }
 

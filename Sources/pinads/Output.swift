@@ -26,7 +26,7 @@ enum Output {
         case let error as ClientError:
             printError(error.description)
             switch error {
-            case .noDaemon, .accessDenied, .connectFailed, .pathTooLong: exit(69)
+            case .noDaemon, .accessDenied, .connectFailed, .pathTooLong, .foreignDaemon: exit(69)
             default: exit(70)
             }
         default:
