@@ -59,6 +59,8 @@ let package = Package(
             dependencies: [
                 "PinAdsProtocol",
                 "PinAdsStore",
+                "PinterestAPI",
+                "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

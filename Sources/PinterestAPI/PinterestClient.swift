@@ -13,6 +13,8 @@ public struct PinterestClient: Sendable {
     public static let maximumBulkItems = 30
     public static let maximumEventsPerRequest = 1000
     public static let maximumAnalyticsCampaigns = 250
+    /// A 429 is waited out (the gate pauses) and the call sent again, this many times at most.
+    public static let maximumRateLimitRetries = 5
 
     public let baseURL: String
     private let transport: any HTTPTransport
@@ -228,10 +230,25 @@ public struct PinterestClient: Sendable {
     }
 
     /// Sends one request through the gate and the transport, logs it, and turns failures into
-    /// `PinterestError`s.
+    /// `PinterestError`s. With a gate, a 429 pauses the gate and the call is sent again.
     private func perform(
         _ operation: PinterestOperation, method: String, path: String, token: AccessToken?, query: [(String, String)] = [],
         headers: [(String, String)] = [], body: [UInt8] = []
+    ) async throws -> HTTPResponse {
+        var retries = 0
+        while true {
+            do {
+                return try await performOnce(operation, method: method, path: path, token: token, query: query, headers: headers, body: body)
+            } catch let error as PinterestError {
+                guard case .rateLimited = error, gate != nil, retries < Self.maximumRateLimitRetries else { throw error }
+                retries += 1
+            }
+        }
+    }
+
+    private func performOnce(
+        _ operation: PinterestOperation, method: String, path: String, token: AccessToken?, query: [(String, String)],
+        headers: [(String, String)], body: [UInt8]
     ) async throws -> HTTPResponse {
         if let gate { try await gate.admit(operation, token: token) }
         var url = baseURL + path

@@ -14,7 +14,14 @@ public struct AppCredentials: Sendable, CustomStringConvertible {
 /// An OAuth access token for `Authorization: Bearer`. Its description hides the value.
 public struct AccessToken: Sendable, Hashable, CustomStringConvertible {
     public let value: String
-    public init(_ value: String) { self.value = value }
+    /// Whose token it is (the Pinterest user or connection), for per-user rate limits.
+    public let subject: String?
+
+    public init(_ value: String, subject: String? = nil) {
+        self.value = value
+        self.subject = subject
+    }
+
     public var description: String { "AccessToken(***)" }
 }
 
