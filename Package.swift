@@ -73,6 +73,7 @@ let package = Package(
             name: "pinadsd",
             dependencies: [
                 "PinAdsDaemon",
+                "PinterestAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,6 +106,9 @@ let package = Package(
             name: "PinAdsDaemonTests",
             dependencies: [
                 "PinAdsDaemon",
+                "PinterestAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import PinAdsProtocol
 import PinAdsStore
+import PinterestAPI
 import ServiceLifecycle
 
 /// Everything `pinadsd` can be told.
@@ -18,6 +19,13 @@ public struct DaemonConfiguration: Sendable {
     public var shutdownTimeout: Duration = .seconds(10)
     /// Where Pinterest calls go; a sandbox's URL in tests and demos.
     public var pinterestAPIBaseURL = "https://api.pinterest.com/v5"
+    /// The app's credentials, for refreshing connections that did not bring their own.
+    public var appCredentials: AppCredentials?
+    /// Per (app, Pinterest user): 100 requests/s and the per-minute category limits.
+    public var rateLimits: RateLimitState.Limits = .pinterestStandard
+    /// Task name → schedule spec (or `off`), over the defaults: token_check daily 05:00,
+    /// audience_sync daily 06:00, campaign_metrics every 6 h.
+    public var scheduleOverrides: [String: String] = [:]
 
     public init(socketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -64,10 +72,21 @@ public enum Daemon {
             logger.notice("requeued jobs interrupted by the last stop", metadata: ["count": "\(recovered)"])
         }
 
+        let vault = try TokenVault.open(stateDirectory: configuration.stateDirectory, environment: environment)
+        let limiter = RateLimiter(limits: configuration.rateLimits, clock: clock, logger: logger)
+        let pinterest = PinterestClient(
+            baseURL: configuration.pinterestAPIBaseURL, transport: CurlTransport(), gate: limiter, logger: logger)
+        let tokens = TokenManager(
+            store: store, vault: vault, client: pinterest, clock: clock, logger: logger, defaultApp: configuration.appCredentials)
+
         let services = ServiceStates()
         services.set("control_server", state: .starting)
         services.set("job_workers", state: .starting)
-        let queue = JobQueue(store: store, clock: clock, registry: JobRegistry([SelfTestJob()]), logger: logger)
+        let queue = JobQueue(
+            store: store, clock: clock, registry: JobRegistry([SelfTestJob(), TokenCheckJob(tokens: tokens)]), logger: logger)
+        let scheduler = try Scheduler(
+            store: store, queue: queue, clock: clock, logger: logger,
+            tasks: try ScheduledTask.applying(configuration.scheduleOverrides, to: Scheduler.defaultTasks()), services: services)
         let workers = JobWorkerPool(
             queue: queue, concurrency: configuration.jobConcurrency, logger: logger, services: services)
         let connections = ClientConnections()
@@ -76,8 +95,10 @@ public enum Daemon {
             socketPath: configuration.socketPath, stateDirectory: configuration.stateDirectory,
             pinterestAPIBaseURL: configuration.pinterestAPIBaseURL)
         let dispatcher = MethodDispatcher(
-            system: SystemMethods(info: info, store: store, queue: queue, connections: connections, services: services),
+            system: SystemMethods(info: info, store: store, queue: queue, connections: connections, services: services, tokens: tokens),
             jobs: JobMethods(store: store, queue: queue),
+            connections: ConnectionMethods(tokens: tokens),
+            scheduler: scheduler,
             logger: logger)
         let server = ControlServer(
             target: target,
@@ -96,6 +117,7 @@ public enum Daemon {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: workers),
+                .init(service: scheduler),
                 .init(service: server),
                 .init(service: shutdownNotice),
             ],

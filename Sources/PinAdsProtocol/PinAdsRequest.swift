@@ -29,6 +29,15 @@ public enum MethodRegistry {
         WatchJobsRequest.self,
         RetryJobRequest.self,
         CancelJobRequest.self,
+        ConnectRequest.self,
+        ListConnectionsRequest.self,
+        GetConnectionRequest.self,
+        SetDefaultAdAccountRequest.self,
+        DisconnectRequest.self,
+        RefreshConnectionRequest.self,
+        ListAdAccountsRequest.self,
+        ListScheduleRequest.self,
+        RunScheduledTaskRequest.self,
     ]
 
     public static var names: [String] { all.map { $0.method } }

@@ -35,6 +35,47 @@ extension Store {
             )
         }
 
+        Store.registerScheduleMigration(&migrator)
+
+        migrator.registerMigration("v3_connections") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE connections (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_key TEXT NOT NULL UNIQUE,
+                        name TEXT,
+                        state TEXT NOT NULL CHECK (state IN ('active', 'unauthorized', 'disconnected')),
+                        state_reason TEXT,
+                        is_default INTEGER NOT NULL DEFAULT 0,
+                        default_ad_account_id TEXT,
+                        access_token_sealed TEXT,
+                        access_expires_at INTEGER,
+                        refresh_token_sealed TEXT,
+                        refresh_expires_at INTEGER,
+                        client_id TEXT,
+                        client_secret_sealed TEXT,
+                        token_fingerprint TEXT,
+                        last_refresh_at INTEGER,
+                        last_refresh_error TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE ad_accounts (
+                        connection_id INTEGER NOT NULL REFERENCES connections (id),
+                        id TEXT NOT NULL,
+                        name TEXT,
+                        currency TEXT,
+                        country TEXT,
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (connection_id, id)
+                    );
+                    CREATE INDEX ad_accounts_by_id ON ad_accounts (id);
+                    ALTER TABLE jobs ADD COLUMN blocked_on TEXT;
+                    CREATE INDEX jobs_blocked ON jobs (blocked_on) WHERE blocked_on IS NOT NULL;
+                    """
+            )
+        }
+
         return migrator
     }()
 }

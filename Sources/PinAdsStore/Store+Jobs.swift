@@ -30,6 +30,9 @@ public enum JobOutcome: Sendable, Equatable {
     case cancelled(reason: String)
     /// The daemon stopped while the attempt ran: back to the queue, the attempt not counted.
     case interrupted
+    /// The attempt could not proceed until `key` (e.g. "connection:3") is released; it waits
+    /// for that, not for a time, and the attempt is not counted.
+    case blocked(on: String, reason: String)
 }
 
 /// What `claimNextJob` found: the job to run, and jobs it failed on the way because their
@@ -59,7 +62,7 @@ public enum RetryOutcome: Sendable, Equatable {
 extension Store {
     private static let jobColumns = """
         id, kind, payload, state, attempts, max_attempts, next_run_at, last_error, progress_done,
-        progress_total, progress_message, result, cancel_requested, created_at, updated_at, started_at, finished_at
+        progress_total, progress_message, result, cancel_requested, created_at, updated_at, started_at, finished_at, blocked_on
         """
 
     /// Puts a job on the queue (or returns the existing one with the same dedupe key).
@@ -176,6 +179,16 @@ extension Store {
                         WHERE id = ? AND state = 'running'
                         """,
                     arguments: [reason, ms, ms, id])
+            case .blocked(let key, let reason):
+                try db.execute(
+                    sql: """
+                        UPDATE jobs SET
+                            state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'waiting' END,
+                            finished_at = CASE WHEN cancel_requested = 1 THEN ? ELSE NULL END,
+                            blocked_on = ?, last_error = ?, attempts = MAX(attempts - 1, 0), next_run_at = ?, updated_at = ?
+                        WHERE id = ? AND state = 'running'
+                        """,
+                    arguments: [ms, key, reason, Self.neverMillis, ms, id])
             case .interrupted:
                 try db.execute(
                     sql: """
@@ -215,7 +228,7 @@ extension Store {
                 try db.execute(
                     sql: """
                         UPDATE jobs SET state = 'cancelled', cancel_requested = 1, last_error = 'cancelled by request',
-                            updated_at = ?, finished_at = ? WHERE id = ?
+                            blocked_on = NULL, updated_at = ?, finished_at = ? WHERE id = ?
                         """,
                     arguments: [ms, ms, id])
                 return .cancelled(try Self.fetchJob(db, id: id))
@@ -237,7 +250,7 @@ extension Store {
             guard job.state == .failed || job.state == .cancelled else { return .notRetryable(job) }
             try db.execute(
                 sql: """
-                    UPDATE jobs SET state = 'queued', attempts = 0, cancel_requested = 0, next_run_at = ?,
+                    UPDATE jobs SET state = 'queued', attempts = 0, cancel_requested = 0, next_run_at = ?, blocked_on = NULL,
                         progress_done = NULL, progress_total = NULL, progress_message = NULL, result = NULL,
                         updated_at = ?, started_at = NULL, finished_at = NULL
                     WHERE id = ?
@@ -331,7 +344,7 @@ extension Store {
         return job
     }
 
-    private static func fetchJobIfExists(_ db: Database, id: Int64) throws -> Job? {
+    static func fetchJobIfExists(_ db: Database, id: Int64) throws -> Job? {
         try Row.fetchOne(db, sql: "SELECT \(jobColumns) FROM jobs WHERE id = ?", arguments: [id]).map(job(from:))
     }
 
@@ -347,6 +360,7 @@ extension Store {
         let startedAt: Int64? = row["started_at"]
         let finishedAt: Int64? = row["finished_at"]
         let resultText: String? = row["result"]
+        let blockedOn: String? = row["blocked_on"]
         return Job(
             id: row["id"],
             kind: row["kind"],
@@ -357,12 +371,13 @@ extension Store {
             result: try resultText.map(decodeJSON),
             lastError: row["last_error"],
             progress: progress,
-            nextRunAt: (state == .queued || state == .waiting) ? Date(storeMillis: nextRunAt) : nil,
+            nextRunAt: (state == .queued || state == .waiting) && blockedOn == nil ? Date(storeMillis: nextRunAt) : nil,
             cancelRequested: row["cancel_requested"],
             createdAt: Date(storeMillis: row["created_at"]),
             updatedAt: Date(storeMillis: row["updated_at"]),
             startedAt: startedAt.map(Date.init(storeMillis:)),
-            finishedAt: finishedAt.map(Date.init(storeMillis:))
+            finishedAt: finishedAt.map(Date.init(storeMillis:)),
+            blockedOn: blockedOn
         )
     }
 }

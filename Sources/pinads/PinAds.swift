@@ -22,7 +22,10 @@ struct PinAds: ParsableCommand {
               pinads call jobs.list '{"limit": 5}'
             """,
         version: PinAdsVersion.current,
-        subcommands: [Health.self, Status.self, Jobs.self, SelfTest.self, Call.self]
+        subcommands: [
+            Health.self, Status.self, Connect.self, Connections.self, Accounts.self, Refresh.self, Disconnect.self,
+            Schedule.self, Jobs.self, SelfTest.self, Call.self,
+        ]
     )
 }
 
@@ -100,6 +103,11 @@ struct Status: ParsableCommand {
         let jobs = JobState.allCases.map { "\($0.rawValue) \(status.jobs[$0.rawValue] ?? 0)" }.joined(separator: ", ")
         print("jobs    \(jobs)")
         let c = status.connections
+        for p in status.pinterestConnections {
+            let state = p.needsReconnect ? "RECONNECT NEEDED" : p.status
+            print("pinterest connection \(p.id)\(p.name.map { " (\($0))" } ?? ""): \(state)\(p.statusReason.map { " — \($0)" } ?? "")")
+        }
+        if status.pinterestConnections.isEmpty { print("pinterest no connection yet (pinads connect)") }
         print("clients \(c.open) open, \(c.requestsInFlight) requests in flight, \(c.acceptedTotal) accepted, \(c.refusedTotal) refused")
         print("services")
         for service in status.services {

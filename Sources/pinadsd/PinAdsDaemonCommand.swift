@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PinAdsDaemon
 import PinAdsProtocol
+import PinterestAPI
 
 @main
 struct PinAdsDaemonCommand: AsyncParsableCommand {
@@ -19,7 +20,8 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             Under systemd (Type=notify) it reports readiness, and it accepts a socket passed by socket
             activation. See contrib/systemd/.
 
-            Environment: PINADS_SOCKET, PINADS_STATE_DIR, PINADS_LOG_LEVEL and PINADS_API_BASE_URL stand in for the flags of the
+            Environment: PINADS_SOCKET, PINADS_STATE_DIR, PINADS_LOG_LEVEL, PINADS_API_BASE_URL,
+            PINADS_CLIENT_ID and PINADS_CLIENT_SECRET stand in for the flags of the
             same names; XDG_RUNTIME_DIR and XDG_STATE_HOME place the defaults.
             """,
         version: PinAdsVersion.current
@@ -47,6 +49,26 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         valueName: "url"))
     var apiBaseUrl: String?
 
+    @Option(help: ArgumentHelp(
+        "Your Pinterest app's id, to refresh tokens of connections that did not bring one (default: $PINADS_CLIENT_ID).",
+        valueName: "id"))
+    var clientId: String?
+
+    @Option(help: ArgumentHelp(
+        "File holding the app secret (default: $CREDENTIALS_DIRECTORY/pinads-client-secret under systemd, else $PINADS_CLIENT_SECRET). Never pass the secret itself on the command line.",
+        valueName: "path"))
+    var clientSecretFile: String?
+
+    @Option(help: ArgumentHelp("Pinterest requests per second per user (Pinterest allows 100).", valueName: "n"))
+    var rateLimit: Int = 100
+
+    @Option(
+        name: .customLong("schedule"),
+        help: ArgumentHelp(
+            "Change a recurring task's time, UTC: TASK=SPEC, e.g. token_check=\"daily 04:30\", campaign_metrics=\"every 6h at 00:00\", audience_sync=\"0 7 * * *\", or TASK=off. Repeatable.",
+            valueName: "task=spec"))
+    var schedules: [String] = []
+
     @Option(help: ArgumentHelp("Largest frame accepted from a client, in bytes.", valueName: "bytes"))
     var maxFrameBytes: Int = Frame.defaultMaximumLength
 
@@ -68,6 +90,9 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         }
         guard (1...256).contains(jobConcurrency) else {
             throw ValidationError("--job-concurrency must be between 1 and 256, got \(jobConcurrency)")
+        }
+        guard (1...1000).contains(rateLimit) else {
+            throw ValidationError("--rate-limit must be between 1 and 1000 requests per second, got \(rateLimit)")
         }
         guard shutdownTimeout > 0, shutdownTimeout <= 3600 else {
             throw ValidationError("--shutdown-timeout must be above 0 and at most 3600 seconds, got \(shutdownTimeout)")
@@ -92,6 +117,14 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         configuration.jobConcurrency = jobConcurrency
         configuration.shutdownTimeout = .milliseconds(Int64(shutdownTimeout * 1000))
         configuration.pinterestAPIBaseURL = try resolvedAPIBaseURL(environment: environment)
+        configuration.appCredentials = try resolvedAppCredentials(environment: environment)
+        configuration.rateLimits.requestsPerSecond = rateLimit
+        for entry in schedules {
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
+                throw ValidationError("--schedule takes TASK=SPEC (e.g. token_check=\"daily 04:30\"), got '\(entry)'")
+            }
+            configuration.scheduleOverrides[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
 
         do {
             try await Daemon.run(configuration: configuration, environment: environment, logger: logger)
@@ -113,6 +146,27 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             throw ValidationError("\(source) must be an http(s) URL such as https://api.pinterest.com/v5, got '\(text)'")
         }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// The app id from the flag or environment, its secret from a file or the environment.
+    private func resolvedAppCredentials(environment: [String: String]) throws -> AppCredentials? {
+        guard let id = clientId ?? environment["PINADS_CLIENT_ID"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        var secret: String?
+        let file = clientSecretFile ?? environment["CREDENTIALS_DIRECTORY"].map { $0 + "/pinads-client-secret" }
+        if let file, FileManager.default.fileExists(atPath: file) {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read the app secret file \(file)")
+            }
+            secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if let file = clientSecretFile {
+            throw ValidationError("--client-secret-file \(file) does not exist")
+        } else {
+            secret = environment["PINADS_CLIENT_SECRET"]
+        }
+        guard let secret, !secret.isEmpty else {
+            throw ValidationError("an app id is set (\(id)) but no secret: use --client-secret-file or PINADS_CLIENT_SECRET")
+        }
+        return AppCredentials(clientID: id, clientSecret: secret)
     }
 
     private func resolvedLogLevel(environment: [String: String]) throws -> Logger.Level {

@@ -26,7 +26,7 @@ struct DaemonEndToEndTests {
         let result = try Wire.decoder().decode(StatusResult.self, from: Data(status.stdout.utf8))
         #expect(result.pid == daemon.pid)
         #expect(Set(result.jobs.keys) == Set(JobState.allCases.map(\.rawValue)))
-        #expect(result.services.map(\.name).sorted() == ["control_server", "job_workers"])
+        #expect(result.services.map(\.name).sorted() == ["control_server", "job_workers", "scheduler"])
         #expect(result.services.allSatisfy { $0.state == "running" })
         #expect(result.connections.open >= 1)
 

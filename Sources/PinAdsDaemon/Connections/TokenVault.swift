@@ -25,7 +25,7 @@ public enum VaultError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Seals secrets (tokens, app secrets) for the store with AES-256-GCM, so the database file never
-/// holds one in the clear. Each value is bound to a context ("connection 3 access token") as
+/// holds one in the clear. Each value is bound to a context ("user:777 access") as
 /// additional authenticated data, so a sealed value moved to another row does not open.
 ///
 /// The key is 32 random bytes in `pinads.key`: from `$CREDENTIALS_DIRECTORY` when systemd

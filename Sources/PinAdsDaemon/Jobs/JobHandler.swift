@@ -17,10 +17,20 @@ public struct JobFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// False when trying again cannot help (bad input, rejected by Pinterest).
     public var retryable: Bool
+    /// Set when the job cannot go on until something is fixed (e.g. `connection:3` needs a
+    /// reconnect): it waits for that instead of failing or burning attempts.
+    public var blockedOn: String?
 
     public init(_ message: String, retryable: Bool) {
         self.message = message
         self.retryable = retryable
+    }
+
+    /// The job must wait for `key` to be released (a reconnect, say).
+    public static func blocked(on key: String, _ message: String) -> JobFailure {
+        var failure = JobFailure(message, retryable: true)
+        failure.blockedOn = key
+        return failure
     }
 
     public var description: String { message }

@@ -124,6 +124,13 @@ public actor JobWorkerPool: Service {
             outcome = .cancelled(reason: "cancelled by request")
         case .failure where reason == .shutdown:
             outcome = .interrupted
+        case .failure(let error as JobFailure) where error.blockedOn != nil:
+            outcome = .blocked(on: error.blockedOn ?? "", reason: error.message)
+        case .failure(let error as ConnectionUnavailable) where error.isPermanent:
+            outcome = .cancelled(reason: error.description)
+        case .failure(let error as ConnectionUnavailable):
+            // Waits for a reconnect instead of failing or using up attempts.
+            outcome = .blocked(on: error.blockKey, reason: error.description)
         case .failure(let error):
             let failure = error as? JobFailure ?? JobFailure(String(describing: error), retryable: true)
             // The row's budget decides: it was fixed when the job was queued.
@@ -193,6 +200,7 @@ extension JobOutcome {
         case .failed: return "failed"
         case .cancelled: return "cancelled"
         case .interrupted: return "interrupted"
+        case .blocked: return "blocked"
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PinAdsProtocol
+import PinterestAPI
 
 /// A request frame that passed routing: its header and its raw bytes (params are decoded by the
 /// method, into the method's own type).
@@ -19,6 +20,8 @@ struct EventSink<Event: Encodable & Sendable>: Sendable {
 struct MethodDispatcher: Sendable {
     let system: SystemMethods
     let jobs: JobMethods
+    let connections: ConnectionMethods
+    let scheduler: Scheduler
     let logger: Logger
 
     /// Runs the request and returns its final frame (result or error). Streaming methods send
@@ -55,6 +58,16 @@ struct MethodDispatcher: Sendable {
         case WatchJobsRequest.method: return await streaming(request, emitFrame: emitFrame, jobs.watch)
         case RetryJobRequest.method: return await unary(request, jobs.retry)
         case CancelJobRequest.method: return await unary(request, jobs.cancel)
+        case ConnectRequest.method: return await unary(request, connections.connect)
+        case ListConnectionsRequest.method: return await unary(request, connections.list)
+        case GetConnectionRequest.method: return await unary(request, connections.get)
+        case SetDefaultAdAccountRequest.method: return await unary(request, connections.setDefaultAdAccount)
+        case DisconnectRequest.method: return await unary(request, connections.disconnect)
+        case RefreshConnectionRequest.method: return await unary(request, connections.refresh)
+        case ListAdAccountsRequest.method: return await unary(request, connections.listAdAccounts)
+        case ListScheduleRequest.method: return await unary(request) { (_: ListScheduleRequest) in try await listSchedule() }
+        case RunScheduledTaskRequest.method:
+            return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: try await scheduler.runNow(run.task)) }
         default:
             return encodeError(id: request.header.id, .unimplemented(method: request.header.method))
         }
@@ -89,6 +102,16 @@ struct MethodDispatcher: Sendable {
         }
     }
 
+    private func listSchedule() async throws -> ListScheduleResult {
+        ListScheduleResult(
+            tasks: try await scheduler.list().map {
+                ScheduledTaskInfo(
+                    name: $0.name, spec: $0.spec, jobKind: $0.jobKind, enabled: $0.enabled, state: $0.state.rawValue,
+                    nextRunAt: $0.nextRunAt, lastRunAt: $0.lastRunAt, lastOutcome: $0.lastOutcome?.rawValue, lastJobId: $0.lastJobID,
+                    lastJobState: $0.lastJobState, lastError: $0.lastError)
+            })
+    }
+
     private func decodeParams<R: PinAdsRequest>(_ type: R.Type, from payload: [UInt8]) throws -> R {
         let decoder = Wire.decoder()
         if let params = try decoder.decode(ParamsOnly<R>.self, from: Data(payload)).params {
@@ -103,6 +126,12 @@ struct MethodDispatcher: Sendable {
             return error
         case let error as DecodingError:
             return error.responseError
+        case let error as PinterestError:
+            return TokenManager.responseError(error)
+        case let error as SchedulerError:
+            return error.responseError
+        case let error as ConnectionUnavailable:
+            return ResponseError(code: .unauthenticated, message: error.description, details: ["connection_id": .int(error.connectionID)])
         case is CancellationError:
             return ResponseError(code: .cancelled, message: "\(method) was cancelled")
         default:

@@ -25,6 +25,7 @@ struct SystemMethods: Sendable {
     let queue: JobQueue
     let connections: ClientConnections
     let services: ServiceStates
+    let tokens: TokenManager
 
     func health() async -> HealthResult {
         let store = await store.health()
@@ -49,6 +50,9 @@ struct SystemMethods: Sendable {
             pinterestAPIBaseURL: info.pinterestAPIBaseURL,
             jobs: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
             connections: connections.summary(),
+            pinterestConnections: try await tokens.list().map {
+                PinterestConnectionStatus(id: $0.id, name: $0.name, status: $0.status, statusReason: $0.statusReason, needsReconnect: $0.needsReconnect)
+            },
             services: services.snapshot()
         )
     }

@@ -61,11 +61,15 @@ public struct Job: Codable, Sendable, Equatable {
     public var updatedAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// What a waiting job waits for besides time, e.g. `connection:3` (a reconnect); the reason
+    /// is in `last_error`.
+    public var blockedOn: String?
 
     public init(
         id: Int64, kind: String, state: JobState, attempts: Int, maxAttempts: Int, payload: JSONValue,
         result: JSONValue? = nil, lastError: String? = nil, progress: JobProgress? = nil, nextRunAt: Date? = nil,
-        cancelRequested: Bool = false, createdAt: Date, updatedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil
+        cancelRequested: Bool = false, createdAt: Date, updatedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil,
+        blockedOn: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -82,6 +86,7 @@ public struct Job: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.blockedOn = blockedOn
     }
 
     enum CodingKeys: String, CodingKey {
@@ -94,6 +99,7 @@ public struct Job: Codable, Sendable, Equatable {
         case updatedAt = "updated_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+        case blockedOn = "blocked_on"
     }
 }
 

@@ -20,11 +20,14 @@ public struct StatusResult: Codable, Sendable, Equatable {
     /// Number of jobs in each state; every state is present, zero included.
     public var jobs: [String: Int]
     public var connections: ConnectionsSummary
+    /// Pinterest connections and whether each needs a person (`needs_reconnect`).
+    public var pinterestConnections: [PinterestConnectionStatus]
     public var services: [ServiceStatus]
 
     public init(
         version: String, pid: Int32, startedAt: Date, uptimeS: Double, socketPath: String, stateDir: String,
-        pinterestAPIBaseURL: String, jobs: [String: Int], connections: ConnectionsSummary, services: [ServiceStatus]
+        pinterestAPIBaseURL: String, jobs: [String: Int], connections: ConnectionsSummary,
+        pinterestConnections: [PinterestConnectionStatus], services: [ServiceStatus]
     ) {
         self.version = version
         self.pid = pid
@@ -35,6 +38,7 @@ public struct StatusResult: Codable, Sendable, Equatable {
         self.pinterestAPIBaseURL = pinterestAPIBaseURL
         self.jobs = jobs
         self.connections = connections
+        self.pinterestConnections = pinterestConnections
         self.services = services
     }
 
@@ -45,6 +49,7 @@ public struct StatusResult: Codable, Sendable, Equatable {
         case socketPath = "socket_path"
         case stateDir = "state_dir"
         case pinterestAPIBaseURL = "pinterest_api_base_url"
+        case pinterestConnections = "pinterest_connections"
     }
 }
 
@@ -68,6 +73,30 @@ public struct ConnectionsSummary: Codable, Sendable, Equatable {
         case requestsInFlight = "requests_in_flight"
         case acceptedTotal = "accepted_total"
         case refusedTotal = "refused_total"
+    }
+}
+
+/// One Pinterest connection in `system.status`.
+public struct PinterestConnectionStatus: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var name: String?
+    /// `active`, `unauthorized` or `disconnected`.
+    public var status: String
+    public var statusReason: String?
+    public var needsReconnect: Bool
+
+    public init(id: Int64, name: String?, status: String, statusReason: String?, needsReconnect: Bool) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.statusReason = statusReason
+        self.needsReconnect = needsReconnect
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, status
+        case statusReason = "status_reason"
+        case needsReconnect = "needs_reconnect"
     }
 }
 

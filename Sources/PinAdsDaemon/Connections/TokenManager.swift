@@ -1,0 +1,392 @@
+import Foundation
+import Logging
+import PinAdsProtocol
+import PinAdsStore
+import PinterestAPI
+
+/// Why a connection cannot be used now. Jobs wait on `blockKey`; methods answer the mapped code.
+public struct ConnectionUnavailable: Error, Sendable, CustomStringConvertible {
+    public var connectionID: Int64
+    public var reason: String
+    /// Disconnected: no reconnect of this connection will come, so work for it stops.
+    public var isPermanent = false
+    public var blockKey: String { "connection:\(connectionID)" }
+    public var description: String { "connection \(connectionID) needs a reconnect: \(reason)" }
+}
+
+/// Owns the Pinterest connections: validates and stores tokens (sealed), hands out valid access
+/// tokens, refreshes them before they lapse (one refresh at a time per connection, shared by all
+/// who need it), and turns a refused refresh into an `unauthorized` connection.
+public actor TokenManager {
+    private struct Tokens {
+        var access: String
+        var accessExpiresAt: Date?
+        var refresh: String?
+        var refreshExpiresAt: Date?
+        var app: AppCredentials?
+    }
+
+    private let store: Store
+    private let vault: TokenVault
+    private let client: PinterestClient
+    private let clock: any WallClock
+    private let logger: Logger
+    private let policy: RefreshPolicy
+    /// The daemon's own app credentials, for connections that brought none.
+    private let defaultApp: AppCredentials?
+    private var cache: [Int64: Tokens] = [:]
+    private var refreshes: [Int64: Task<Tokens, any Error>] = [:]
+
+    public init(
+        store: Store, vault: TokenVault, client: PinterestClient, clock: any WallClock, logger: Logger,
+        defaultApp: AppCredentials? = nil, policy: RefreshPolicy = RefreshPolicy()
+    ) {
+        self.store = store
+        self.vault = vault
+        self.client = client
+        self.clock = clock
+        self.logger = logger
+        self.defaultApp = defaultApp
+        self.policy = policy
+    }
+
+    // MARK: - Connect
+
+    public func connect(_ request: ConnectRequest) async throws -> ConnectResult {
+        if let seconds = request.expiresIn, seconds <= 0 {
+            throw ResponseError.invalidArgument(field: "expires_in", reason: "must be a positive number of seconds, got \(seconds)")
+        }
+        if let seconds = request.refreshTokenExpiresIn, seconds <= 0 {
+            throw ResponseError.invalidArgument(field: "refresh_token_expires_in", reason: "must be a positive number of seconds, got \(seconds)")
+        }
+        guard !request.accessToken.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ResponseError.invalidArgument(field: "access_token", reason: "must not be empty")
+        }
+        if (request.clientId == nil) != (request.clientSecret == nil) {
+            throw ResponseError.invalidArgument(
+                field: request.clientId == nil ? "client_id" : "client_secret", reason: "client_id and client_secret go together")
+        }
+        let token = AccessToken(request.accessToken)
+        let accounts: [AdAccount]
+        do {
+            accounts = try await client.listAdAccounts(token: token)
+        } catch let error as PinterestError {
+            if case .unauthorized(let status, _, let message, let rid) = error {
+                throw ResponseError(
+                    code: .unauthenticated,
+                    message: status == 403 ? "The access token may not list ad accounts (missing ads:read?): \(message)" : "Invalid access token: \(message)",
+                    details: rid.map { ["pinterest_request_id": .string($0)] })
+            }
+            throw Self.responseError(error)
+        }
+        guard let first = accounts.first else {
+            throw ResponseError.failedPrecondition("No ad accounts found for this token")
+        }
+        let defaultAccount = request.defaultAdAccountId ?? first.id
+        guard accounts.contains(where: { $0.id == defaultAccount }) else {
+            throw ResponseError.invalidArgument(
+                field: "default_ad_account_id", reason: "\(defaultAccount) is not among this token's ad accounts (\(accounts.map(\.id).joined(separator: ", ")))")
+        }
+        let now = clock.now()
+        let accessExpiresAt = request.expiresAt ?? request.expiresIn.map { now.addingTimeInterval(TimeInterval($0)) }
+        let refreshExpiresAt =
+            request.refreshTokenExpiresAt ?? request.refreshTokenExpiresIn.map { now.addingTimeInterval(TimeInterval($0)) }
+        let userKey = Self.userKey(accounts)
+        let existing = try await store.connections().first { $0.userKey == userKey }
+        // Secrets are sealed under a context naming their row; for a new row the id is not known
+        // yet, so the context is the user key, which never changes.
+        let upsert = ConnectionUpsert(
+            userKey: userKey, name: request.name,
+            accessTokenSealed: try vault.seal(request.accessToken, context: "\(userKey) access"),
+            accessExpiresAt: accessExpiresAt,
+            refreshTokenSealed: try request.refreshToken.map { try vault.seal($0, context: "\(userKey) refresh") },
+            refreshExpiresAt: refreshExpiresAt, clientID: request.clientId,
+            clientSecretSealed: try request.clientSecret.map { try vault.seal($0, context: "\(userKey) client_secret") },
+            tokenFingerprint: TokenVault.fingerprint(request.accessToken), defaultAdAccountID: defaultAccount,
+            adAccounts: accounts.map { AdAccountRecord(connectionID: 0, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) })
+        let record = try await store.upsertConnection(upsert, now: now)
+        cache[record.id] = nil
+        logger.notice(
+            "connected to Pinterest",
+            metadata: ["connection_id": "\(record.id)", "ad_accounts": "\(accounts.count)", "updated": "\(existing != nil)"])
+        let stored = try await store.adAccounts(connectionID: record.id)
+        return ConnectResult(
+            connectionId: record.id, adAccounts: stored.map { Self.info($0, connection: record) },
+            defaultAdAccountId: defaultAccount, status: record.state.rawValue, updated: existing != nil)
+    }
+
+    /// What identifies a Pinterest user across reconnects: the owner of its ad accounts.
+    static func userKey(_ accounts: [AdAccount]) -> String {
+        if let owner = accounts.compactMap({ $0.owner?.id }).first { return "user:\(owner)" }
+        return "accounts:" + accounts.map(\.id).sorted().joined(separator: ",")
+    }
+
+    // MARK: - Tokens
+
+    /// A valid access token for the connection, refreshed first when it is due.
+    public func token(connectionID: Int64) async throws -> AccessToken {
+        let tokens = try await currentTokens(connectionID)
+        let now = clock.now()
+        if tokens.refresh != nil, tokens.app != nil,
+            policy.isDue(accessExpiresAt: tokens.accessExpiresAt, refreshExpiresAt: tokens.refreshExpiresAt, now: now)
+        {
+            do {
+                return AccessToken(try await refresh(connectionID, reason: "due").access, subject: "connection:\(connectionID)")
+            } catch let error as ConnectionUnavailable {
+                throw error
+            } catch {
+                // A transient refresh failure: the old token still works until it expires.
+                if let expiry = tokens.accessExpiresAt, expiry <= now { throw error }
+                logger.warning("token refresh failed; using the current token meanwhile", metadata: ["connection_id": "\(connectionID)", "error": "\(error)"])
+            }
+        }
+        return AccessToken(tokens.access, subject: "connection:\(connectionID)")
+    }
+
+    /// Runs `body` with the connection's token; a 401 triggers one refresh and one retry. When
+    /// the refresh is refused too, the connection becomes `unauthorized` and this throws
+    /// `ConnectionUnavailable`.
+    public func withToken<T: Sendable>(
+        connectionID: Int64, _ body: @Sendable (AccessToken) async throws -> T
+    ) async throws -> T {
+        let token = try await token(connectionID: connectionID)
+        do {
+            return try await body(token)
+        } catch PinterestError.unauthorized(let status, let code, let message, _) where status == 401 {
+            // A 403 is a refusal of one resource (code 29, not permitted), not a dead token.
+            logger.notice("Pinterest refused a token; refreshing once", metadata: ["connection_id": "\(connectionID)", "status": "\(status)"])
+            let tokens = try await currentTokens(connectionID)
+            guard tokens.refresh != nil, tokens.app != nil else {
+                throw try await markUnauthorized(connectionID, reason: "Pinterest refused the access token (\(code.map { "code \($0): " } ?? "")\(message)) and there is no refresh token to renew it")
+            }
+            let fresh = try await refresh(connectionID, reason: "401")
+            return try await body(AccessToken(fresh.access, subject: "connection:\(connectionID)"))
+        }
+    }
+
+    /// Refreshes now, whatever the expiry.
+    public func forceRefresh(connectionID: Int64) async throws {
+        _ = try await refresh(connectionID, reason: "requested")
+    }
+
+    /// The scheduled check: refreshes every active connection that is due. Returns counts.
+    public func refreshDueConnections() async throws -> (checked: Int, refreshed: Int, failed: Int) {
+        var checked = 0, refreshed = 0, failed = 0
+        for record in try await store.connections() where record.state == .active {
+            checked += 1
+            guard record.refreshTokenSealed != nil,
+                policy.isDue(accessExpiresAt: record.accessExpiresAt, refreshExpiresAt: record.refreshExpiresAt, now: clock.now())
+            else { continue }
+            do {
+                _ = try await refresh(record.id, reason: "scheduled check")
+                refreshed += 1
+            } catch {
+                failed += 1
+            }
+        }
+        return (checked, refreshed, failed)
+    }
+
+    /// One refresh per connection at a time: concurrent callers await the same one.
+    private func refresh(_ connectionID: Int64, reason: String) async throws -> Tokens {
+        if let running = refreshes[connectionID] { return try await running.value }
+        let task = Task { try await self.performRefresh(connectionID, reason: reason) }
+        refreshes[connectionID] = task
+        defer { refreshes[connectionID] = nil }
+        return try await task.value
+    }
+
+    private func performRefresh(_ connectionID: Int64, reason: String) async throws -> Tokens {
+        let tokens = try await currentTokens(connectionID)
+        guard let refreshToken = tokens.refresh, let app = tokens.app else {
+            throw ResponseError.failedPrecondition(
+                "connection \(connectionID) has no refresh token or app credentials; reconnect with refresh_token, client_id and client_secret")
+        }
+        logger.info("refreshing Pinterest tokens", metadata: ["connection_id": "\(connectionID)", "reason": "\(reason)"])
+        let answer: OAuthTokenResponse
+        do {
+            answer = try await client.refreshAccessToken(refreshToken: refreshToken, app: app)
+        } catch let error as PinterestError {
+            switch error {
+            case .unauthorized(_, let code, let message, _), .rejected(_, let code, let message, _, _):
+                throw try await markUnauthorized(
+                    connectionID, reason: "Pinterest refused the refresh token (\(code.map { "code \($0): " } ?? "")\(message)); reconnect needed")
+            default:
+                try? await store.recordRefreshError(id: connectionID, error: error.description, now: clock.now())
+                throw error
+            }
+        }
+        let now = clock.now()
+        guard let record = try await store.connection(id: connectionID) else { throw ResponseError.notFound("connection", id: String(connectionID)) }
+        let newRefresh = answer.refreshToken ?? refreshToken
+        let refreshExpiresAt =
+            answer.refreshTokenExpiresAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            ?? answer.refreshTokenExpiresIn.map { now.addingTimeInterval(TimeInterval($0)) } ?? tokens.refreshExpiresAt
+        let accessExpiresAt = now.addingTimeInterval(TimeInterval(answer.expiresIn))
+        // Both tokens and both expiry times in one transaction, before the new token is used.
+        _ = try await store.storeRefreshedTokens(
+            connectionID: connectionID,
+            accessTokenSealed: try vault.seal(answer.accessToken, context: "\(record.userKey) access"),
+            accessExpiresAt: accessExpiresAt,
+            refreshTokenSealed: try vault.seal(newRefresh, context: "\(record.userKey) refresh"),
+            refreshExpiresAt: refreshExpiresAt, tokenFingerprint: TokenVault.fingerprint(answer.accessToken), now: now)
+        let fresh = Tokens(
+            access: answer.accessToken, accessExpiresAt: accessExpiresAt, refresh: newRefresh, refreshExpiresAt: refreshExpiresAt,
+            app: app)
+        cache[connectionID] = fresh
+        logger.notice("Pinterest tokens refreshed", metadata: ["connection_id": "\(connectionID)", "rotated": "\(answer.refreshToken != nil)"])
+        return fresh
+    }
+
+    private func markUnauthorized(_ connectionID: Int64, reason: String) async throws -> ConnectionUnavailable {
+        cache[connectionID] = nil
+        _ = try await store.markConnectionUnauthorized(id: connectionID, reason: reason, now: clock.now())
+        logger.error("Pinterest connection needs a reconnect", metadata: ["connection_id": "\(connectionID)"])
+        return ConnectionUnavailable(connectionID: connectionID, reason: reason)
+    }
+
+    private func currentTokens(_ connectionID: Int64) async throws -> Tokens {
+        if let cached = cache[connectionID] { return cached }
+        guard let record = try await store.connection(id: connectionID) else {
+            throw ResponseError.notFound("connection", id: String(connectionID))
+        }
+        guard record.state == .active, let sealedAccess = record.accessTokenSealed else {
+            throw ConnectionUnavailable(
+                connectionID: connectionID, reason: record.stateReason ?? "it is \(record.state.rawValue)",
+                isPermanent: record.state == .disconnected)
+        }
+        var app = defaultApp
+        if let clientID = record.clientID, let sealedSecret = record.clientSecretSealed {
+            app = AppCredentials(clientID: clientID, clientSecret: try vault.open(sealedSecret, context: "\(record.userKey) client_secret"))
+        }
+        let tokens = Tokens(
+            access: try vault.open(sealedAccess, context: "\(record.userKey) access"),
+            accessExpiresAt: record.accessExpiresAt,
+            refresh: try record.refreshTokenSealed.map { try vault.open($0, context: "\(record.userKey) refresh") },
+            refreshExpiresAt: record.refreshExpiresAt, app: app)
+        cache[connectionID] = tokens
+        return tokens
+    }
+
+    // MARK: - Listing, defaults, disconnect
+
+    /// The connection and ad account a method acts on: the named ad account (on whichever
+    /// active connection reaches it), else the default ad account of the default connection.
+    public func resolve(adAccountID: String?) async throws -> (connectionID: Int64, adAccountID: String) {
+        let connections = try await store.connections().filter { $0.state != .disconnected }
+        guard !connections.isEmpty else {
+            throw ResponseError.failedPrecondition("No Pinterest connection yet; connect one with `pinads connect`")
+        }
+        if let adAccountID {
+            let accounts = try await store.adAccounts()
+            let reachable = connections.filter { c in accounts.contains { $0.connectionID == c.id && $0.id == adAccountID } }
+            guard let connection = reachable.first(where: { $0.state == .active }) ?? reachable.first else {
+                throw ResponseError(
+                    code: .notFound, message: "ad account \(adAccountID) is not reachable through any connection; `pinads accounts` lists them",
+                    details: ["field": "ad_account_id"])
+            }
+            return (connection.id, adAccountID)
+        }
+        guard let connection = connections.first(where: \.isDefault) ?? connections.first, let account = connection.defaultAdAccountID else {
+            throw ResponseError.failedPrecondition("No default ad account; set one with `pinads accounts default ID`")
+        }
+        return (connection.id, account)
+    }
+
+    public func list() async throws -> [ConnectionInfo] {
+        let accounts = try await store.adAccounts()
+        return try await store.connections().map { record in
+            Self.info(record, adAccountCount: accounts.filter { $0.connectionID == record.id }.count, app: defaultApp)
+        }
+    }
+
+    public func detail(connectionID: Int64?) async throws -> ConnectionDetail {
+        let id = try await connectionIDOrDefault(connectionID)
+        guard let record = try await store.connection(id: id) else { throw ResponseError.notFound("connection", id: String(id)) }
+        let accounts = try await store.adAccounts(connectionID: id)
+        return ConnectionDetail(
+            connection: Self.info(record, adAccountCount: accounts.count, app: defaultApp),
+            adAccounts: accounts.map { Self.info($0, connection: record) })
+    }
+
+    public func connectionIDOrDefault(_ id: Int64?) async throws -> Int64 {
+        if let id { return id }
+        let connections = try await store.connections().filter { $0.state != .disconnected }
+        guard let connection = connections.first(where: \.isDefault) ?? connections.first else {
+            throw ResponseError.failedPrecondition("No Pinterest connection yet; connect one with `pinads connect`")
+        }
+        return connection.id
+    }
+
+    public func setDefaultAdAccount(_ request: SetDefaultAdAccountRequest) async throws -> ConnectionDetail {
+        let usable = Set(try await store.connections().filter { $0.state != .disconnected }.map(\.id))
+        let accounts = try await store.adAccounts().filter { $0.id == request.adAccountId && usable.contains($0.connectionID) }
+        let candidates = request.connectionId.map { id in accounts.filter { $0.connectionID == id } } ?? accounts
+        guard let account = candidates.first else {
+            throw ResponseError(
+                code: .notFound, message: "ad account \(request.adAccountId) is not known; `pinads accounts --refresh` re-reads them",
+                details: ["field": "ad_account_id"])
+        }
+        if candidates.count > 1 && request.connectionId == nil {
+            throw ResponseError.invalidArgument(field: "connection_id", reason: "ad account \(request.adAccountId) is reachable through several connections; name one")
+        }
+        _ = try await store.setDefaultAdAccount(connectionID: account.connectionID, adAccountID: account.id, now: clock.now())
+        return try await detail(connectionID: account.connectionID)
+    }
+
+    public func disconnect(connectionID: Int64) async throws -> ConnectionDetail {
+        guard try await store.disconnectConnection(id: connectionID, now: clock.now()) != nil else {
+            throw ResponseError.notFound("connection", id: String(connectionID))
+        }
+        cache[connectionID] = nil
+        logger.notice("Pinterest connection disconnected; its tokens are erased", metadata: ["connection_id": "\(connectionID)"])
+        return try await detail(connectionID: connectionID)
+    }
+
+    /// Re-reads a connection's ad accounts from Pinterest.
+    public func refreshAdAccounts(connectionID: Int64) async throws {
+        let client = self.client
+        let accounts = try await withToken(connectionID: connectionID) { token in try await client.listAdAccounts(token: token) }
+        try await store.replaceAdAccounts(
+            connectionID: connectionID,
+            accounts: accounts.map { AdAccountRecord(connectionID: connectionID, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) },
+            now: clock.now())
+    }
+
+    // MARK: - Mapping
+
+    static func info(_ record: ConnectionRecord, adAccountCount: Int, app: AppCredentials?) -> ConnectionInfo {
+        ConnectionInfo(
+            id: record.id, name: record.name, status: record.state.rawValue, statusReason: record.stateReason,
+            needsReconnect: record.state == .unauthorized, isDefault: record.isDefault,
+            defaultAdAccountId: record.defaultAdAccountID, adAccountCount: adAccountCount, tokenFingerprint: record.tokenFingerprint,
+            accessTokenExpiresAt: record.accessExpiresAt, refreshTokenExpiresAt: record.refreshExpiresAt,
+            canRefresh: record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || app != nil),
+            lastRefreshAt: record.lastRefreshAt, lastRefreshError: record.lastRefreshError, createdAt: record.createdAt)
+    }
+
+    static func info(_ account: AdAccountRecord, connection: ConnectionRecord) -> AdAccountInfo {
+        AdAccountInfo(
+            id: account.id, name: account.name, currency: account.currency, country: account.country, connectionId: account.connectionID,
+            isDefault: connection.isDefault && connection.defaultAdAccountID == account.id)
+    }
+
+    /// A Pinterest failure as the protocol's error, with Pinterest's code and request id in details.
+    static func responseError(_ error: PinterestError) -> ResponseError {
+        var details: [String: JSONValue] = [:]
+        if let rid = error.requestID { details["pinterest_request_id"] = .string(rid) }
+        switch error {
+        case .unauthorized(_, let code, _, _), .rejected(_, let code, _, _, _), .rateLimited(let code, _, _, _, _, _):
+            if let code { details["pinterest_code"] = .int(Int64(code)) }
+        default: break
+        }
+        let code: ErrorCode
+        switch error {
+        case .unauthorized: code = .unauthenticated
+        case .rateLimited: code = .resourceExhausted
+        case .rejected, .itemsFailed, .invalidRequest: code = .failedPrecondition
+        case .transient, .malformedResponse: code = .unavailable
+        }
+        return ResponseError(code: code, message: error.description, details: details.isEmpty ? nil : .object(details))
+    }
+}

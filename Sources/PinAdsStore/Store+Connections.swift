@@ -1,0 +1,310 @@
+import Foundation
+import GRDB
+import PinAdsProtocol
+
+/// A stored connection to a Pinterest user. Secrets are kept sealed (see the daemon's
+/// TokenVault): this type never holds a token in the clear.
+public struct ConnectionRecord: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case active, unauthorized, disconnected
+    }
+
+    public var id: Int64
+    /// What identifies the Pinterest user across reconnects.
+    public var userKey: String
+    public var name: String?
+    public var state: State
+    public var stateReason: String?
+    public var isDefault: Bool
+    public var defaultAdAccountID: String?
+    public var accessTokenSealed: String?
+    public var accessExpiresAt: Date?
+    public var refreshTokenSealed: String?
+    public var refreshExpiresAt: Date?
+    public var clientID: String?
+    public var clientSecretSealed: String?
+    public var tokenFingerprint: String?
+    public var lastRefreshAt: Date?
+    public var lastRefreshError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// An ad account as stored for a connection.
+public struct AdAccountRecord: Sendable, Equatable {
+    public var connectionID: Int64
+    public var id: String
+    public var name: String?
+    public var currency: String?
+    public var country: String?
+
+    public init(connectionID: Int64, id: String, name: String?, currency: String?, country: String?) {
+        self.connectionID = connectionID
+        self.id = id
+        self.name = name
+        self.currency = currency
+        self.country = country
+    }
+}
+
+/// What `connections.connect` stores: new tokens (sealed) for a user, and their ad accounts.
+public struct ConnectionUpsert: Sendable {
+    public var userKey: String
+    public var name: String?
+    public var accessTokenSealed: String
+    public var accessExpiresAt: Date?
+    public var refreshTokenSealed: String?
+    public var refreshExpiresAt: Date?
+    public var clientID: String?
+    public var clientSecretSealed: String?
+    public var tokenFingerprint: String
+    public var defaultAdAccountID: String
+    public var adAccounts: [AdAccountRecord]
+
+    public init(
+        userKey: String, name: String?, accessTokenSealed: String, accessExpiresAt: Date?, refreshTokenSealed: String?,
+        refreshExpiresAt: Date?, clientID: String?, clientSecretSealed: String?, tokenFingerprint: String,
+        defaultAdAccountID: String, adAccounts: [AdAccountRecord]
+    ) {
+        self.userKey = userKey
+        self.name = name
+        self.accessTokenSealed = accessTokenSealed
+        self.accessExpiresAt = accessExpiresAt
+        self.refreshTokenSealed = refreshTokenSealed
+        self.refreshExpiresAt = refreshExpiresAt
+        self.clientID = clientID
+        self.clientSecretSealed = clientSecretSealed
+        self.tokenFingerprint = tokenFingerprint
+        self.defaultAdAccountID = defaultAdAccountID
+        self.adAccounts = adAccounts
+    }
+}
+
+extension Store {
+    private static let connectionColumns = """
+        id, user_key, name, state, state_reason, is_default, default_ad_account_id, access_token_sealed, access_expires_at,
+        refresh_token_sealed, refresh_expires_at, client_id, client_secret_sealed, token_fingerprint, last_refresh_at,
+        last_refresh_error, created_at, updated_at
+        """
+
+    /// Stores a connection (a new one, or the same user's existing one with fresh tokens) and
+    /// replaces its ad accounts, in one transaction. The first connection becomes the default.
+    /// Jobs that waited for this connection are released.
+    public func upsertConnection(_ upsert: ConnectionUpsert, now: Date) async throws -> ConnectionRecord {
+        let ms = now.storeMillis
+        return try await writer.write { db in
+            let existing = try Row.fetchOne(db, sql: "SELECT id FROM connections WHERE user_key = ?", arguments: [upsert.userKey])
+            let anyDefault = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM connections WHERE is_default = 1 AND state != 'disconnected')") ?? false
+            let id: Int64
+            if let existing {
+                id = existing["id"]
+                try db.execute(
+                    sql: """
+                        UPDATE connections SET name = COALESCE(?, name), state = 'active', state_reason = NULL,
+                            default_ad_account_id = ?, access_token_sealed = ?, access_expires_at = ?, refresh_token_sealed = ?,
+                            refresh_expires_at = ?, client_id = COALESCE(?, client_id),
+                            client_secret_sealed = COALESCE(?, client_secret_sealed), token_fingerprint = ?,
+                            last_refresh_error = NULL, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        upsert.name, upsert.defaultAdAccountID, upsert.accessTokenSealed, upsert.accessExpiresAt?.storeMillis,
+                        upsert.refreshTokenSealed, upsert.refreshExpiresAt?.storeMillis, upsert.clientID, upsert.clientSecretSealed,
+                        upsert.tokenFingerprint, ms, id,
+                    ])
+            } else {
+                try db.execute(
+                    sql: """
+                        INSERT INTO connections (user_key, name, state, is_default, default_ad_account_id, access_token_sealed,
+                            access_expires_at, refresh_token_sealed, refresh_expires_at, client_id, client_secret_sealed,
+                            token_fingerprint, created_at, updated_at)
+                        VALUES (?, ?, 'active', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        upsert.userKey, upsert.name, upsert.defaultAdAccountID, upsert.accessTokenSealed,
+                        upsert.accessExpiresAt?.storeMillis, upsert.refreshTokenSealed, upsert.refreshExpiresAt?.storeMillis,
+                        upsert.clientID, upsert.clientSecretSealed, upsert.tokenFingerprint, ms, ms,
+                    ])
+                id = db.lastInsertedRowID
+            }
+            if !anyDefault {
+                try db.execute(sql: "UPDATE connections SET is_default = (id = ?)", arguments: [id])
+            }
+            try Self.replaceAdAccounts(db, connectionID: id, accounts: upsert.adAccounts, ms: ms)
+            try Self.releaseJobs(db, blockedOn: "connection:\(id)", ms: ms)
+            return try Self.fetchConnection(db, id: id)
+        }
+    }
+
+    /// Stores a refresh's rotated tokens and both expiry times together: the old refresh token
+    /// is gone the moment the new one is on disk.
+    public func storeRefreshedTokens(
+        connectionID: Int64, accessTokenSealed: String, accessExpiresAt: Date?, refreshTokenSealed: String?,
+        refreshExpiresAt: Date?, tokenFingerprint: String, now: Date
+    ) async throws -> ConnectionRecord {
+        let ms = now.storeMillis
+        return try await writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE connections SET access_token_sealed = ?, access_expires_at = ?,
+                        refresh_token_sealed = COALESCE(?, refresh_token_sealed),
+                        refresh_expires_at = CASE WHEN ? IS NULL THEN refresh_expires_at ELSE ? END,
+                        token_fingerprint = ?, state = 'active', state_reason = NULL, last_refresh_at = ?,
+                        last_refresh_error = NULL, updated_at = ?
+                    WHERE id = ? AND state != 'disconnected'
+                    """,
+                arguments: [
+                    accessTokenSealed, accessExpiresAt?.storeMillis, refreshTokenSealed, refreshTokenSealed,
+                    refreshExpiresAt?.storeMillis, tokenFingerprint, ms, ms, connectionID,
+                ])
+            try Self.releaseJobs(db, blockedOn: "connection:\(connectionID)", ms: ms)
+            return try Self.fetchConnection(db, id: connectionID)
+        }
+    }
+
+    /// Marks a connection unusable until a person reconnects it.
+    public func markConnectionUnauthorized(id: Int64, reason: String, now: Date) async throws -> ConnectionRecord? {
+        let ms = now.storeMillis
+        return try await writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE connections SET state = 'unauthorized', state_reason = ?, last_refresh_error = ?, updated_at = ?
+                    WHERE id = ? AND state = 'active'
+                    """,
+                arguments: [reason, reason, ms, id])
+            return try Self.fetchConnectionIfExists(db, id: id)
+        }
+    }
+
+    public func recordRefreshError(id: Int64, error: String, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE connections SET last_refresh_error = ?, updated_at = ? WHERE id = ?",
+                arguments: [error, now.storeMillis, id])
+        }
+    }
+
+    /// Disconnects: the tokens are erased, the connection kept (inactive) for its history, and
+    /// jobs waiting for it are cancelled with the reason.
+    public func disconnectConnection(id: Int64, now: Date) async throws -> ConnectionRecord? {
+        let ms = now.storeMillis
+        return try await writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE connections SET state = 'disconnected', state_reason = 'disconnected by request', is_default = 0,
+                        access_token_sealed = NULL, refresh_token_sealed = NULL, client_secret_sealed = NULL,
+                        access_expires_at = NULL, refresh_expires_at = NULL, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [ms, id])
+            guard db.changesCount > 0 else { return nil }
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'cancelled', last_error = ?, blocked_on = NULL, updated_at = ?, finished_at = ?
+                    WHERE blocked_on = ? AND state IN ('queued', 'waiting')
+                    """,
+                arguments: ["connection \(id) was disconnected", ms, ms, "connection:\(id)"])
+            // Another active connection, if any, becomes the default.
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM connections WHERE is_default = 1") == 0 {
+                try db.execute(
+                    sql: """
+                        UPDATE connections SET is_default = 1
+                        WHERE id = (SELECT id FROM connections WHERE state != 'disconnected' ORDER BY id LIMIT 1)
+                        """)
+            }
+            return try Self.fetchConnectionIfExists(db, id: id)
+        }
+    }
+
+    /// Makes `adAccountID` the default ad account of its connection, and that connection the default.
+    public func setDefaultAdAccount(connectionID: Int64, adAccountID: String, now: Date) async throws -> ConnectionRecord {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE connections SET default_ad_account_id = ?, updated_at = ? WHERE id = ?",
+                arguments: [adAccountID, now.storeMillis, connectionID])
+            try db.execute(sql: "UPDATE connections SET is_default = (id = ?)", arguments: [connectionID])
+            return try Self.fetchConnection(db, id: connectionID)
+        }
+    }
+
+    public func replaceAdAccounts(connectionID: Int64, accounts: [AdAccountRecord], now: Date) async throws {
+        try await writer.write { db in
+            try Self.replaceAdAccounts(db, connectionID: connectionID, accounts: accounts, ms: now.storeMillis)
+        }
+    }
+
+    public func connections() async throws -> [ConnectionRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.connectionColumns) FROM connections ORDER BY id").map(Self.connection(from:))
+        }
+    }
+
+    public func connection(id: Int64) async throws -> ConnectionRecord? {
+        try await writer.read { db in try Self.fetchConnectionIfExists(db, id: id) }
+    }
+
+    public func adAccounts(connectionID: Int64? = nil) async throws -> [AdAccountRecord] {
+        try await writer.read { db in
+            let rows: [Row]
+            if let connectionID {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM ad_accounts WHERE connection_id = ? ORDER BY id", arguments: [connectionID])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM ad_accounts ORDER BY connection_id, id")
+            }
+            return rows.map {
+                AdAccountRecord(connectionID: $0["connection_id"], id: $0["id"], name: $0["name"], currency: $0["currency"], country: $0["country"])
+            }
+        }
+    }
+
+    // MARK: - Jobs blocked on something
+
+    /// 9999-12-31: the `next_run_at` of a job that waits for a release, not for a time.
+    static let neverMillis: Int64 = 253_402_300_799_000
+
+    /// Jobs waiting on `key`, ready to run again now.
+    static func releaseJobs(_ db: Database, blockedOn key: String, ms: Int64) throws {
+        try db.execute(
+            sql: """
+                UPDATE jobs SET next_run_at = ?, blocked_on = NULL, updated_at = ?
+                WHERE blocked_on = ? AND state = 'waiting'
+                """,
+            arguments: [ms, ms, key])
+    }
+
+    // MARK: - Rows
+
+    private static func replaceAdAccounts(_ db: Database, connectionID: Int64, accounts: [AdAccountRecord], ms: Int64) throws {
+        try db.execute(sql: "DELETE FROM ad_accounts WHERE connection_id = ?", arguments: [connectionID])
+        for account in accounts {
+            try db.execute(
+                sql: "INSERT INTO ad_accounts (connection_id, id, name, currency, country, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [connectionID, account.id, account.name, account.currency, account.country, ms])
+        }
+    }
+
+    private static func fetchConnection(_ db: Database, id: Int64) throws -> ConnectionRecord {
+        guard let record = try fetchConnectionIfExists(db, id: id) else {
+            throw StoreError.database(path: "", underlying: "connection \(id) vanished inside its transaction")
+        }
+        return record
+    }
+
+    private static func fetchConnectionIfExists(_ db: Database, id: Int64) throws -> ConnectionRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(connectionColumns) FROM connections WHERE id = ?", arguments: [id]).map(connection(from:))
+    }
+
+    private static func connection(from row: Row) -> ConnectionRecord {
+        func date(_ column: String) -> Date? { (row[column] as Int64?).map(Date.init(storeMillis:)) }
+        return ConnectionRecord(
+            id: row["id"], userKey: row["user_key"], name: row["name"],
+            state: ConnectionRecord.State(rawValue: row["state"]) ?? .unauthorized, stateReason: row["state_reason"],
+            isDefault: row["is_default"], defaultAdAccountID: row["default_ad_account_id"],
+            accessTokenSealed: row["access_token_sealed"], accessExpiresAt: date("access_expires_at"),
+            refreshTokenSealed: row["refresh_token_sealed"], refreshExpiresAt: date("refresh_expires_at"),
+            clientID: row["client_id"], clientSecretSealed: row["client_secret_sealed"], tokenFingerprint: row["token_fingerprint"],
+            lastRefreshAt: date("last_refresh_at"), lastRefreshError: row["last_refresh_error"],
+            createdAt: date("created_at") ?? Date(timeIntervalSince1970: 0), updatedAt: date("updated_at") ?? Date(timeIntervalSince1970: 0))
+    }
+}

@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import PinAdsClient
+import PinAdsProtocol
+
+struct Connect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Connect a Pinterest account: check its token and store it (encrypted) in the daemon.",
+        discussion: """
+            Tokens come from, in order: --stdin (a JSON object or KEY=VALUE lines on standard input),
+            the flags, or the environment (PINADS_ACCESS_TOKEN, PINADS_REFRESH_TOKEN, PINADS_CLIENT_ID,
+            PINADS_CLIENT_SECRET). Prefer --stdin or the environment: flags show in `ps`. Tokens are never
+            printed. With a refresh token and the app's id and secret, the daemon renews the tokens itself.
+
+            Examples:
+              PINADS_ACCESS_TOKEN=pina_... pinads connect --name shop
+              printf 'access_token=%s\\nrefresh_token=%s\\n' "$A" "$R" | pinads connect --stdin
+            """)
+    @OptionGroup var options: ClientOptions
+    @Flag(help: "Read the tokens from standard input.") var stdin = false
+    @Option(help: "Access token (prefer --stdin or PINADS_ACCESS_TOKEN).") var accessToken: String?
+    @Option(help: "Refresh token (prefer --stdin or PINADS_REFRESH_TOKEN).") var refreshToken: String?
+    @Option(help: "Seconds until the access token expires, as oauth/token said.") var expiresIn: Int64?
+    @Option(help: "Seconds until the refresh token expires.") var refreshTokenExpiresIn: Int64?
+    @Option(help: "The app's id (or PINADS_CLIENT_ID).") var clientId: String?
+    @Option(help: "The app's secret (prefer --stdin or PINADS_CLIENT_SECRET).") var clientSecret: String?
+    @Option(help: "The ad account to use by default (default: the first one).") var defaultAdAccount: String?
+    @Option(help: "A name for this connection.") var name: String?
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        var given: [String: String] = [:]
+        if stdin {
+            given = try Self.parse(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+        }
+        func value(_ key: String, _ flag: String?) -> String? {
+            given[key] ?? flag ?? environment["PINADS_" + key.uppercased()].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        guard let access = value("access_token", accessToken) else {
+            throw ValidationError("no access token: give it on --stdin, as PINADS_ACCESS_TOKEN, or with --access-token")
+        }
+        let request = ConnectRequest(
+            accessToken: access, refreshToken: value("refresh_token", refreshToken),
+            expiresIn: given["expires_in"].flatMap { Int64($0) } ?? expiresIn,
+            refreshTokenExpiresIn: given["refresh_token_expires_in"].flatMap { Int64($0) } ?? refreshTokenExpiresIn,
+            clientId: value("client_id", clientId), clientSecret: value("client_secret", clientSecret),
+            defaultAdAccountId: defaultAdAccount, name: name)
+        let result = try options.call(request)
+        if options.printJSONIfAsked(result) { return }
+        print("\(result.updated ? "Reconnected" : "Connected") (connection \(result.connectionId)): \(result.adAccounts.count) ad account\(result.adAccounts.count == 1 ? "" : "s")")
+        Output.accounts(result.adAccounts)
+    }
+
+    /// A JSON object, or KEY=VALUE lines; keys are the protocol's (access_token, …).
+    static func parse(_ text: String) throws -> [String: String] {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("{") {
+            guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)) else {
+                throw ValidationError("standard input starts with '{' but is not a JSON object")
+            }
+            return object.compactMapValues { value in
+                if case .string(let s) = value { return s }
+                if case .int(let i) = value { return String(i) }
+                return nil
+            }
+        }
+        var values: [String: String] = [:]
+        for line in trimmed.split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let equals = line.firstIndex(of: "=") else {
+                throw ValidationError("standard input: expected KEY=VALUE lines (access_token=…), got a line without '='")
+            }
+            values[line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()] =
+                line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        }
+        return values
+    }
+}
+
+struct Connections: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Pinterest connections, their state and token expiry.")
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        let result = try options.call(ListConnectionsRequest())
+        if options.printJSONIfAsked(result) { return }
+        if result.connections.isEmpty {
+            print("no connections; add one with `pinads connect`")
+            return
+        }
+        Output.table(
+            ["ID", "NAME", "STATUS", "ACCOUNTS", "DEFAULT ACCOUNT", "TOKEN", "ACCESS EXPIRES", "REFRESH EXPIRES", "NOTE"],
+            result.connections.map { c in
+                [String(c.id) + (c.isDefault ? "*" : ""), c.name ?? "", c.needsReconnect ? "reconnect needed" : c.status, String(c.adAccountCount),
+                 c.defaultAdAccountId ?? "", c.tokenFingerprint ?? "", c.accessTokenExpiresAt.map(Timestamp.format) ?? "",
+                 c.refreshTokenExpiresAt.map(Timestamp.format) ?? "",
+                 c.statusReason ?? (c.canRefresh ? "" : "no refresh token: reconnect before the access token expires")]
+            })
+    }
+}
+
+struct Accounts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ad accounts reachable through the connections; set the default.",
+        subcommands: [ListAccounts.self, DefaultAccount.self], defaultSubcommand: ListAccounts.self)
+}
+
+struct ListAccounts: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Ad accounts (* marks the default).")
+    @OptionGroup var options: ClientOptions
+    @Flag(help: "Read them from Pinterest first.") var refresh = false
+    @Option(help: "Only this connection's.") var connection: Int64?
+
+    func run() throws {
+        let result = try options.call(ListAdAccountsRequest(connectionId: connection, refresh: refresh ? true : nil))
+        if options.printJSONIfAsked(result) { return }
+        if result.adAccounts.isEmpty {
+            print("no ad accounts; connect one with `pinads connect`")
+            return
+        }
+        Output.accounts(result.adAccounts)
+    }
+}
+
+struct DefaultAccount: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "default", abstract: "Use this ad account when a command names none.")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Ad account id.") var adAccountId: String
+    @Option(help: "The connection, when several reach the account.") var connection: Int64?
+
+    func run() throws {
+        let result = try options.call(SetDefaultAdAccountRequest(adAccountId: adAccountId, connectionId: connection))
+        if options.printJSONIfAsked(result) { return }
+        print("default ad account: \(adAccountId) (connection \(result.connection.id))")
+    }
+}
+
+struct Disconnect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Forget a connection's tokens and stop its jobs (nothing at Pinterest changes).")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Connection id.") var connectionId: Int64
+
+    func run() throws {
+        let result = try options.call(DisconnectRequest(connectionId: connectionId))
+        if options.printJSONIfAsked(result) { return }
+        print("connection \(connectionId) disconnected; its tokens are erased")
+    }
+}
+
+struct Refresh: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Refresh a connection's tokens now (the default connection if none is named).")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Connection id.") var connectionId: Int64?
+
+    func run() throws {
+        let result = try options.call(RefreshConnectionRequest(connectionId: connectionId))
+        if options.printJSONIfAsked(result) { return }
+        let c = result.connection
+        print("connection \(c.id) refreshed; access token \(c.tokenFingerprint ?? "") expires \(c.accessTokenExpiresAt.map(Timestamp.format) ?? "?")")
+    }
+}
+
+extension Output {
+    static func accounts(_ accounts: [AdAccountInfo]) {
+        table(
+            ["ID", "NAME", "CURRENCY", "COUNTRY", "CONNECTION"],
+            accounts.map { [($0.isDefault ? "*" : " ") + $0.id, $0.name ?? "", $0.currency ?? "", $0.country ?? "", String($0.connectionId)] })
+    }
+}
