@@ -8,9 +8,11 @@ let package = Package(
     products: [
         .executable(name: "pinadsd", targets: ["pinadsd"]),
         .executable(name: "pinads", targets: ["pinads"]),
+        .executable(name: "pinads-sandbox", targets: ["pinads-sandbox"]),
         .library(name: "PinAdsProtocol", targets: ["PinAdsProtocol"]),
         .library(name: "PinAdsClient", targets: ["PinAdsClient"]),
         .library(name: "PinterestAPI", targets: ["PinterestAPI"]),
+        .library(name: "PinterestSandbox", targets: ["PinterestSandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -44,6 +46,26 @@ let package = Package(
                 "CCurl",
                 "PinAdsProtocol",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A stateful local simulator of those endpoints (SwiftNIO HTTP/1). Shares no code with the
+        // client, so it is a second reading of the spec, not a mirror of the client's mistakes.
+        .target(
+            name: "PinterestSandbox",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "pinads-sandbox",
+            dependencies: [
+                "PinterestSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -97,11 +119,12 @@ let package = Package(
         .testTarget(
             name: "PinterestAPITests",
             dependencies: [
-                "PinterestAPI", "PinAdsProtocol",
+                "PinterestAPI", "PinterestSandbox", "PinAdsProtocol",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "PinterestSandboxTests", dependencies: ["PinterestSandbox"]),
         .testTarget(
             name: "PinAdsDaemonTests",
             dependencies: [

@@ -1,0 +1,210 @@
+/// The control API under `/_sandbox` (JSON in and out, no authentication). It mirrors the
+/// Swift API of ``PinterestSandbox`` so other processes can drive a standalone sandbox.
+extension SandboxEngine {
+    func handleControl(_ request: SandboxRequest) -> SandboxResponse {
+        let path = request.path.hasSuffix("/") && request.path.count > 1 ? String(request.path.dropLast()) : request.path
+        let routes: [String: [String: (SandboxRequest) throws(APIError) -> JSONValue]] = [
+            "/_sandbox/tokens": ["POST": controlSeedToken],
+            "/_sandbox/tokens/revoke": ["POST": controlRevoke],
+            "/_sandbox/codes": ["POST": controlMintCode],
+            "/_sandbox/faults": ["POST": controlInjectFault, "DELETE": controlClearFaults, "GET": controlListFaults],
+            "/_sandbox/stats": ["GET": { _ throws(APIError) in SandboxEngine.statsJSON(self.stats()) }],
+            "/_sandbox/clock": ["POST": controlAdvanceClock, "GET": controlClock],
+            "/_sandbox/reset": ["POST": { _ throws(APIError) in self.reset(); return [:] }],
+            "/_sandbox/health": ["GET": { _ throws(APIError) in ["status": "ok"] }],
+        ]
+        guard let methods = routes[path] else {
+            return APIError(status: 404, code: 2, message: "No control endpoint at \(path).").response
+        }
+        guard let handler = methods[request.method] else {
+            let allowed = methods.keys.sorted()
+            return APIError(
+                status: 405, code: 1, message: "Use \(allowed.joined(separator: " or ")) on \(path).",
+                headers: [(name: "allow", value: allowed.joined(separator: ", "))]
+            ).response
+        }
+        do {
+            return .json(200, try handler(request))
+        } catch {
+            return error.response
+        }
+    }
+
+    /// The control body as an object; an empty body is an empty object.
+    private func controlBody(_ request: SandboxRequest) throws(APIError) -> JSONObject {
+        if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return JSONObject() }
+        let value: JSONValue
+        do { value = try JSONValue.parse(request.body) } catch { throw .malformedJSON(error) }
+        guard let object = value.objectValue else { throw .invalidParameters("the body must be a JSON object.") }
+        return object
+    }
+
+    private func integer(_ object: JSONObject, _ key: String, range: ClosedRange<Int64>) throws(APIError) -> Int? {
+        guard let value = object[key], !value.isNull else { return nil }
+        guard let number = value.intValue, range.contains(number) else {
+            throw .invalidParameters("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound).")
+        }
+        return Int(number)
+    }
+
+    private func controlSeedToken(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let body = try controlBody(request)
+        let token = seedToken(
+            adAccounts: try integer(body, "ad_accounts", range: 0...10_000) ?? 2,
+            accessExpiresIn: try integer(body, "access_expires_in", range: Int64(Int32.min)...Int64(Int32.max)),
+            refreshExpiresIn: try integer(body, "refresh_expires_in", range: Int64(Int32.min)...Int64(Int32.max)))
+        return [
+            "access_token": .string(token.accessToken),
+            "refresh_token": .string(token.refreshToken),
+            "expires_in": JSONValue(token.expiresIn),
+            "refresh_token_expires_in": JSONValue(token.refreshTokenExpiresIn),
+            "user_id": .string(token.userID),
+            "ad_account_ids": JSONValue(strings: token.adAccountIDs),
+        ]
+    }
+
+    private func controlRevoke(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let body = try controlBody(request)
+        guard let token = body["token"]?.stringValue, !token.isEmpty else {
+            throw .invalidParameters("token is required.")
+        }
+        guard revoke(token: token) else { throw .notFound("Token") }
+        return [:]
+    }
+
+    private func controlMintCode(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let body = try controlBody(request)
+        let code = mintAuthorizationCode(
+            adAccounts: try integer(body, "ad_accounts", range: 0...10_000) ?? 2,
+            redirectURI: body["redirect_uri"]?.stringValue)
+        return ["code": .string(code)]
+    }
+
+    private func controlInjectFault(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let body = try controlBody(request)
+        let kinds = SandboxFault.Kind.allCases.map(\.rawValue)
+        let kindText: String? =
+            switch body["kind"] {
+            case .string(let text)?: text
+            case .int(let number)?: String(number)
+            default: nil
+            }
+        guard let kindText, let kind = SandboxFault.Kind(rawValue: kindText) else {
+            throw .invalidParameters("kind must be one of \(kinds.joined(separator: ", ")).")
+        }
+        let count = try integer(body, "count", range: 1...1_000_000) ?? 1
+        var pathContains: String? = nil
+        if let value = body["path_contains"], !value.isNull {
+            guard let text = value.stringValue else { throw .invalidParameters("path_contains must be a string.") }
+            pathContains = text
+        }
+        let latency = try integer(body, "latency_ms", range: 0...600_000) ?? 0
+        if kind == .latency, latency == 0 { throw .invalidParameters("latency_ms is required for kind latency.") }
+        inject(SandboxFault(kind, count: count, pathContains: pathContains, latencyMilliseconds: latency))
+        return [:]
+    }
+
+    private func controlClearFaults(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        clearFaults()
+        return [:]
+    }
+
+    private func controlListFaults(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let faults = state.withLockedValue { $0.faults }
+        return [
+            "faults": .array(
+                faults.map { fault in
+                    [
+                        "kind": .string(fault.kind.rawValue),
+                        "count": JSONValue(fault.count),
+                        "path_contains": JSONValue(fault.pathContains),
+                        "latency_ms": JSONValue(fault.latencyMilliseconds),
+                    ]
+                })
+        ]
+    }
+
+    private func controlAdvanceClock(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let body = try controlBody(request)
+        guard let seconds = try integer(body, "advance_s", range: 0...Int64(Int32.max)) else {
+            throw .invalidParameters("advance_s is required (seconds, >= 0).")
+        }
+        advanceClock(by: seconds)
+        return try controlClock(request)
+    }
+
+    private func controlClock(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let (now, offset) = state.withLockedValue { ($0.now, $0.clockOffset) }
+        return ["now": .int(now), "offset_s": .int(offset)]
+    }
+
+    // MARK: Operations shared with the Swift API
+
+    func seedToken(adAccounts: Int, accessExpiresIn: Int?, refreshExpiresIn: Int?) -> SeededToken {
+        state.withLockedValue {
+            $0.seedToken(adAccounts: adAccounts, accessExpiresIn: accessExpiresIn, refreshExpiresIn: refreshExpiresIn)
+        }
+    }
+
+    func revoke(token: String) -> Bool {
+        state.withLockedValue { $0.revoke(token: token) }
+    }
+
+    func mintAuthorizationCode(adAccounts: Int, redirectURI: String?) -> String {
+        let code = SandboxState.randomToken(prefix: "sandbox-minted-", length: 24)
+        state.withLockedValue {
+            $0.authorizationCodes[code] = AuthorizationCodeRecord(adAccounts: adAccounts, redirectURI: redirectURI)
+        }
+        return code
+    }
+
+    func inject(_ fault: SandboxFault) {
+        guard fault.count > 0 else { return }
+        state.withLockedValue { $0.faults.append(fault) }
+    }
+
+    func clearFaults() {
+        state.withLockedValue { $0.faults.removeAll() }
+    }
+
+    func advanceClock(by seconds: Int) {
+        state.withLockedValue { $0.clockOffset += Int64(max(0, seconds)) }
+    }
+
+    func reset() {
+        state.withLockedValue { $0.reset() }
+    }
+
+    func stats() -> SandboxStats {
+        state.withLockedValue { $0.currentStats }
+    }
+
+    static func statsJSON(_ stats: SandboxStats) -> JSONValue {
+        var byOperation = JSONObject()
+        for (operation, count) in stats.byOperation.sorted(by: { $0.key < $1.key }) {
+            byOperation[operation] = JSONValue(count)
+        }
+        var byStatus = JSONObject()
+        for (status, count) in stats.byStatus.sorted(by: { $0.key < $1.key }) {
+            byStatus[String(status)] = JSONValue(count)
+        }
+        return [
+            "requests_total": JSONValue(stats.requestsTotal),
+            "by_operation": .object(byOperation),
+            "by_status": .object(byStatus),
+            "max_requests_in_any_second": JSONValue(stats.maxRequestsInAnySecond),
+            "tcp_connections_total": JSONValue(stats.tcpConnectionsTotal),
+            "tcp_connections_open": JSONValue(stats.tcpConnectionsOpen),
+            "events_received": JSONValue(stats.eventsReceived),
+            "events_processed": JSONValue(stats.eventsProcessed),
+            "events_deduplicated": JSONValue(stats.eventsDeduplicated),
+            "test_events_received": JSONValue(stats.testEventsReceived),
+            "customer_list_records_received": JSONValue(stats.customerListRecordsReceived),
+            "customer_lists": JSONValue(stats.customerLists),
+            "audiences": JSONValue(stats.audiences),
+            "campaigns": JSONValue(stats.campaigns),
+            "ad_groups": JSONValue(stats.adGroups),
+            "ads": JSONValue(stats.ads),
+        ]
+    }
+}

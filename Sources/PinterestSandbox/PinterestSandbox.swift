@@ -1,0 +1,168 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A stateful local simulator of the Pinterest API v5 endpoints pinads uses, served over real
+/// HTTP/1.1 on loopback.
+///
+/// It behaves like Pinterest as far as the official OpenAPI description and the contract notes
+/// say: OAuth with rotating refresh tokens, ad accounts, customer lists with matching, audiences,
+/// campaigns / ad groups / ads with per-item exceptions, the Conversions API with deduplication,
+/// synthetic campaign analytics, Pinterest's rate limits and error shapes. Faults can be injected,
+/// the clock advanced, and everything it saw read back through ``stats()``.
+///
+/// ```swift
+/// let sandbox = try await PinterestSandbox.start(SandboxConfiguration())
+/// let token = sandbox.seedToken()
+/// // point a client at sandbox.baseURL with `Authorization: Bearer \(token.accessToken)`
+/// try await sandbox.shutdown()
+/// ```
+///
+/// The same controls exist over HTTP under `/_sandbox` (listed by `pinads-sandbox --help`), so
+/// another process can drive a standalone sandbox.
+public final class PinterestSandbox: Sendable {
+    /// The TCP port the sandbox listens on.
+    public let port: Int
+    /// The address the sandbox listens on.
+    public let host: String
+
+    let engine: SandboxEngine
+    private let serverChannel: any Channel
+    private let connections: ConnectionRegistry
+    private let stopped = NIOLockedValueBox(false)
+
+    /// The API base URL, e.g. `http://127.0.0.1:41234/v5`.
+    public var baseURL: String { "\(rootURL)/v5" }
+
+    /// The server root without `/v5`, where the `/_sandbox` control endpoints live.
+    public var rootURL: String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "http://\(shownHost):\(port)"
+    }
+
+    private init(
+        engine: SandboxEngine, serverChannel: any Channel, connections: ConnectionRegistry, host: String, port: Int
+    ) {
+        self.engine = engine
+        self.serverChannel = serverChannel
+        self.connections = connections
+        self.host = host
+        self.port = port
+    }
+
+    /// Binds and starts serving. Throws when the address cannot be bound or the record file
+    /// cannot be opened.
+    public static func start(
+        _ configuration: SandboxConfiguration, logger: Logger = Logger(label: "pinads.sandbox")
+    ) async throws -> PinterestSandbox {
+        let engine = try SandboxEngine(configuration: configuration, logger: logger)
+        let connections = ConnectionRegistry()
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                engine.connectionOpened()
+                connections.add(channel)
+                channel.closeFuture.whenComplete { _ in
+                    engine.connectionClosed()
+                    connections.remove(channel)
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(SandboxHTTPHandler(engine: engine))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            engine.recorder?.close()
+            throw error
+        }
+        let port = channel.localAddress?.port ?? configuration.port
+        logger.info("sandbox listening", metadata: ["url": "http://\(configuration.host):\(port)/v5"])
+        return PinterestSandbox(
+            engine: engine, serverChannel: channel, connections: connections, host: configuration.host, port: port)
+    }
+
+    /// The configuration the sandbox runs with.
+    public var configuration: SandboxConfiguration { engine.configuration }
+
+    /// Creates a user owning `adAccounts` new ad accounts (0 allowed) and mints a token pair for
+    /// it. Lifetimes default to the configuration's; negative values make already-expired tokens.
+    public func seedToken(adAccounts: Int = 2, accessExpiresIn: Int? = nil, refreshExpiresIn: Int? = nil)
+        -> SeededToken
+    {
+        engine.seedToken(adAccounts: adAccounts, accessExpiresIn: accessExpiresIn, refreshExpiresIn: refreshExpiresIn)
+    }
+
+    /// Mints a single-use authorization code for `grant_type=authorization_code`; exchanging it
+    /// creates a new user with `adAccounts` ad accounts. When `redirectURI` is given, the exchange
+    /// must send the same one.
+    public func mintAuthorizationCode(adAccounts: Int = 2, redirectURI: String? = nil) -> String {
+        engine.mintAuthorizationCode(adAccounts: adAccounts, redirectURI: redirectURI)
+    }
+
+    /// Revokes an access or refresh token (later use gets 401 code 2). Returns whether it existed.
+    @discardableResult
+    public func revoke(token: String) -> Bool { engine.revoke(token: token) }
+
+    /// Counters of everything seen so far (the content of `GET /_sandbox/stats`).
+    public func stats() -> SandboxStats { engine.stats() }
+
+    /// Queues a fault for the next `fault.count` matching `/v5` requests. Faults apply in the
+    /// order they were injected.
+    public func inject(_ fault: SandboxFault) { engine.inject(fault) }
+
+    /// Drops every queued fault.
+    public func clearFaults() { engine.clearFaults() }
+
+    /// Moves sandbox time forward (token expiry, deduplication and analytics windows). Rate
+    /// limits keep using real time.
+    public func advanceClock(by seconds: Int) { engine.advanceClock(by: seconds) }
+
+    /// Forgets all users, tokens, objects, faults and counters (connection counters excepted);
+    /// the configuration stays.
+    public func reset() { engine.reset() }
+
+    /// Stops listening, closes every open connection (hanging ones included) and the record file.
+    /// Calling it again does nothing.
+    public func shutdown() async throws {
+        let alreadyStopped = stopped.withLockedValue { stopped in
+            defer { stopped = true }
+            return stopped
+        }
+        guard !alreadyStopped else { return }
+        do {
+            try await serverChannel.close()
+        } catch ChannelError.alreadyClosed {
+            // Nothing to do.
+        }
+        for channel in connections.all() {
+            try? await channel.close()
+        }
+        engine.recorder?.close()
+        engine.logger.info("sandbox stopped", metadata: ["port": "\(port)"])
+    }
+}
+
+/// The open connections, so that shutdown can close the ones a hang fault keeps open.
+final class ConnectionRegistry: Sendable {
+    private let channels = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        channels.withLockedValue { $0[ObjectIdentifier(channel)] = channel }
+    }
+
+    func remove(_ channel: any Channel) {
+        channels.withLockedValue { $0[ObjectIdentifier(channel)] = nil }
+    }
+
+    func all() -> [any Channel] {
+        channels.withLockedValue { Array($0.values) }
+    }
+}

@@ -1,0 +1,151 @@
+/// The `/v5` operations the sandbox serves, named by the spec's `operationId`.
+enum Operation: String, Sendable, CaseIterable {
+    case oauthToken = "oauth/token"
+    case userAccountGet = "user_account/get"
+    case adAccountsList = "ad_accounts/list"
+    case adAccountsGet = "ad_accounts/get"
+    case customerListsCreate = "customer_lists/create"
+    case customerListsList = "customer_lists/list"
+    case customerListsGet = "customer_lists/get"
+    case customerListsUpdate = "customer_lists/update"
+    case audiencesCreate = "audiences/create"
+    case audiencesList = "audiences/list"
+    case audiencesGet = "audiences/get"
+    case campaignsCreate = "campaigns/create"
+    case campaignsList = "campaigns/list"
+    case campaignsGet = "campaigns/get"
+    case campaignsAnalytics = "campaigns/analytics"
+    case adGroupsCreate = "ad_groups/create"
+    case adGroupsList = "ad_groups/list"
+    case adGroupsGet = "ad_groups/get"
+    case adsCreate = "ads/create"
+    case adsList = "ads/list"
+    case adsGet = "ads/get"
+    case eventsCreate = "events/create"
+
+    /// The spec's `x-ratelimit-category` of the operation.
+    var rateLimitCategory: String {
+        switch self {
+        case .oauthToken, .userAccountGet: "org_read"
+        case .adAccountsList, .adAccountsGet, .customerListsList, .customerListsGet, .audiencesList, .audiencesGet,
+            .campaignsList, .campaignsGet, .adGroupsList, .adGroupsGet, .adsList, .adsGet:
+            "ads_read"
+        case .customerListsCreate, .customerListsUpdate, .audiencesCreate, .campaignsCreate, .adGroupsCreate,
+            .adsCreate:
+            "ads_write"
+        case .campaignsAnalytics: "ads_analytics"
+        case .eventsCreate: "ads_conversions"
+        }
+    }
+
+    /// Whether the operation takes `Authorization: Bearer` (everything but `oauth/token`).
+    var needsBearer: Bool { self != .oauthToken }
+}
+
+/// A matched `/v5` request: the operation and the ids taken from the path.
+struct Route: Sendable, Equatable {
+    var operation: Operation
+    /// `{ad_account_id}` when the path has one.
+    var adAccountID: String?
+    /// The id after the collection (`{customer_list_id}`, `{campaign_id}`, …) when there is one.
+    var resourceID: String?
+}
+
+/// Why a `/v5` path did not resolve to an operation.
+enum RouteFailure: Error, Sendable, Equatable {
+    case notFound
+    case methodNotAllowed(allowed: [String])
+}
+
+enum Router {
+    /// Resolves a `/v5/...` path (query removed) and method to an operation.
+    static func match(method: String, path: String) -> Result<Route, RouteFailure> {
+        guard path.hasPrefix("/v5/") else { return .failure(.notFound) }
+        let segments = path.dropFirst(4).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard !segments.contains(where: \.isEmpty) else { return .failure(.notFound) }
+
+        func pick(_ table: [String: Route]) -> Result<Route, RouteFailure> {
+            if let route = table[method] { return .success(route) }
+            return .failure(table.isEmpty ? .notFound : .methodNotAllowed(allowed: table.keys.sorted()))
+        }
+
+        switch segments.count {
+        case 1:
+            switch segments[0] {
+            case "ad_accounts": return pick(["GET": Route(operation: .adAccountsList)])
+            case "user_account": return pick(["GET": Route(operation: .userAccountGet)])
+            default: return .failure(.notFound)
+            }
+        case 2:
+            if segments == ["oauth", "token"] { return pick(["POST": Route(operation: .oauthToken)]) }
+            guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return .failure(.notFound) }
+            return pick(["GET": Route(operation: .adAccountsGet, adAccountID: segments[1])])
+        case 3:
+            guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return .failure(.notFound) }
+            let account = segments[1]
+            switch segments[2] {
+            case "customer_lists":
+                return pick([
+                    "POST": Route(operation: .customerListsCreate, adAccountID: account),
+                    "GET": Route(operation: .customerListsList, adAccountID: account),
+                ])
+            case "audiences":
+                return pick([
+                    "POST": Route(operation: .audiencesCreate, adAccountID: account),
+                    "GET": Route(operation: .audiencesList, adAccountID: account),
+                ])
+            case "campaigns":
+                return pick([
+                    "POST": Route(operation: .campaignsCreate, adAccountID: account),
+                    "GET": Route(operation: .campaignsList, adAccountID: account),
+                ])
+            case "ad_groups":
+                return pick([
+                    "POST": Route(operation: .adGroupsCreate, adAccountID: account),
+                    "GET": Route(operation: .adGroupsList, adAccountID: account),
+                ])
+            case "ads":
+                return pick([
+                    "POST": Route(operation: .adsCreate, adAccountID: account),
+                    "GET": Route(operation: .adsList, adAccountID: account),
+                ])
+            case "events":
+                return pick(["POST": Route(operation: .eventsCreate, adAccountID: account)])
+            default:
+                return .failure(.notFound)
+            }
+        case 4:
+            guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return .failure(.notFound) }
+            let account = segments[1]
+            let id = segments[3]
+            if segments[2] == "campaigns", id == "analytics" {
+                return pick(["GET": Route(operation: .campaignsAnalytics, adAccountID: account)])
+            }
+            guard isPathID(id) else { return .failure(.notFound) }
+            switch segments[2] {
+            case "customer_lists":
+                return pick([
+                    "GET": Route(operation: .customerListsGet, adAccountID: account, resourceID: id),
+                    "PATCH": Route(operation: .customerListsUpdate, adAccountID: account, resourceID: id),
+                ])
+            case "audiences":
+                return pick(["GET": Route(operation: .audiencesGet, adAccountID: account, resourceID: id)])
+            case "campaigns":
+                return pick(["GET": Route(operation: .campaignsGet, adAccountID: account, resourceID: id)])
+            case "ad_groups":
+                return pick(["GET": Route(operation: .adGroupsGet, adAccountID: account, resourceID: id)])
+            case "ads":
+                return pick(["GET": Route(operation: .adsGet, adAccountID: account, resourceID: id)])
+            default:
+                return .failure(.notFound)
+            }
+        default:
+            return .failure(.notFound)
+        }
+    }
+
+    /// Path ids in the spec: `^\d+$`, at most 18 characters.
+    static func isPathID(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 18 && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+}

@@ -1,0 +1,33 @@
+/// A failure the sandbox produces on purpose for the next matching `/v5` requests.
+public struct SandboxFault: Sendable, Equatable {
+    /// What happens to a faulted request.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// 500 with a Pinterest error body.
+        case internalServerError = "500"
+        /// 503 with a Pinterest error body.
+        case serviceUnavailable = "503"
+        /// 429 with code 8 and `x-ratelimit-*` headers.
+        case rateLimited = "429"
+        /// No answer ever; the connection stays open until the client gives up.
+        case hang
+        /// The TCP connection is reset without a response.
+        case reset
+        /// A normal answer, ``SandboxFault/latencyMilliseconds`` late.
+        case latency
+    }
+
+    public var kind: Kind
+    /// How many matching requests get the fault.
+    public var count: Int
+    /// Only requests whose path contains this text match; `nil` matches every `/v5` request.
+    public var pathContains: String?
+    /// The added delay for ``Kind/latency``.
+    public var latencyMilliseconds: Int
+
+    public init(_ kind: Kind, count: Int = 1, pathContains: String? = nil, latencyMilliseconds: Int = 0) {
+        self.kind = kind
+        self.count = count
+        self.pathContains = pathContains
+        self.latencyMilliseconds = latencyMilliseconds
+    }
+}

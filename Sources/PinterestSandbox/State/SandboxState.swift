@@ -1,0 +1,198 @@
+import Foundation
+import NIOCore
+
+/// Everything the simulated Pinterest knows. It lives behind one lock in ``SandboxEngine``;
+/// every method here runs with that lock held, so none of them may block or do I/O.
+struct SandboxState: Sendable {
+    let configuration: SandboxConfiguration
+
+    /// Seconds added to the wall clock by ``PinterestSandbox/advanceClock(by:)``.
+    var clockOffset: Int64 = 0
+    var idCounters: [IDKind: UInt64] = [:]
+
+    var users: [String: UserRecord] = [:]
+    var accessTokens: [String: AccessTokenRecord] = [:]
+    var refreshTokens: [String: RefreshTokenRecord] = [:]
+    var authorizationCodes: [String: AuthorizationCodeRecord] = [:]
+    var usedAuthorizationCodes: Set<String> = []
+    var adAccounts: [String: AdAccountRecord] = [:]
+
+    var customerLists: [String: CustomerListRecord] = [:]
+    var audiences: [String: AudienceRecord] = [:]
+    var campaigns: [String: CampaignRecord] = [:]
+    var adGroups: [String: AdGroupRecord] = [:]
+    var ads: [String: AdRecord] = [:]
+    /// Ids per ad account in creation (= ascending id) order, per object family.
+    var idsByAccount: [IDKind: [String: [String]]] = [:]
+
+    /// First sighting (sandbox seconds) per ad account, event_name and event_id.
+    var eventSightings: [String: Int64] = [:]
+
+    var faults: [SandboxFault] = []
+    var stats = SandboxStats()
+    var recentRequests = SlidingWindow(lengthNanoseconds: 1_000_000_000)
+    var rateLimiter: RateLimiter
+
+    init(configuration: SandboxConfiguration) {
+        self.configuration = configuration
+        rateLimiter = RateLimiter(
+            requestsPerSecond: configuration.requestsPerSecondPerToken,
+            categoryLimitsPerMinute: configuration.categoryLimitsPerMinute)
+    }
+
+    /// Forgets everything but the configuration and the connection counters.
+    mutating func reset() {
+        var fresh = SandboxState(configuration: configuration)
+        fresh.stats.tcpConnectionsTotal = stats.tcpConnectionsTotal
+        fresh.stats.tcpConnectionsOpen = stats.tcpConnectionsOpen
+        self = fresh
+    }
+
+    // MARK: Time and ids
+
+    /// Sandbox time in Unix seconds: the wall clock plus every ``clockOffset`` advance.
+    var now: Int64 { Int64(Date().timeIntervalSince1970) + clockOffset }
+
+    mutating func mintID(_ kind: IDKind) -> String {
+        let counter = idCounters[kind, default: 0] + 1
+        idCounters[kind] = counter
+        return String(kind.base + counter * kind.stride)
+    }
+
+    mutating func index(_ id: String, kind: IDKind, account: String) {
+        idsByAccount[kind, default: [:]][account, default: []].append(id)
+    }
+
+    func ids(_ kind: IDKind, account: String) -> [String] {
+        idsByAccount[kind]?[account] ?? []
+    }
+
+    static func randomToken(prefix: String, length: Int = 48) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(length)
+        for _ in 0..<length { bytes.append(alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))]) }
+        return prefix + String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: Users and tokens
+
+    /// A new user owning `adAccounts` fresh ad accounts.
+    mutating func createUser(adAccounts count: Int) -> UserRecord {
+        let id = mintID(.user)
+        let ordinal = idCounters[.user, default: 0]
+        var user = UserRecord(id: id, username: "sandbox_user_\(ordinal)", adAccountIDs: [])
+        let created = now
+        for index in 0..<max(0, count) {
+            let accountID = mintID(.adAccount)
+            adAccounts[accountID] = AdAccountRecord(
+                id: accountID, name: "Sandbox Ad Account \(ordinal)-\(index + 1)", ownerID: id, createdAt: created)
+            user.adAccountIDs.append(accountID)
+        }
+        users[id] = user
+        return user
+    }
+
+    struct TokenPair {
+        var accessToken: String
+        var refreshToken: String
+        var expiresIn: Int
+        var refreshExpiresIn: Int
+        var refreshExpiresAt: Int64
+    }
+
+    mutating func mintTokens(userID: String, accessLifetime: Int? = nil, refreshLifetime: Int? = nil) -> TokenPair {
+        let accessLifetime = accessLifetime ?? configuration.accessTokenLifetime
+        let refreshLifetime = refreshLifetime ?? configuration.refreshTokenLifetime
+        let access = SandboxState.randomToken(prefix: "pina_")
+        let refresh = SandboxState.randomToken(prefix: "pinr_")
+        let issued = now
+        accessTokens[access] = AccessTokenRecord(userID: userID, expiresAt: issued + Int64(accessLifetime))
+        refreshTokens[refresh] = RefreshTokenRecord(userID: userID, expiresAt: issued + Int64(refreshLifetime))
+        return TokenPair(
+            accessToken: access, refreshToken: refresh, expiresIn: accessLifetime, refreshExpiresIn: refreshLifetime,
+            refreshExpiresAt: issued + Int64(refreshLifetime))
+    }
+
+    mutating func seedToken(adAccounts: Int, accessExpiresIn: Int?, refreshExpiresIn: Int?) -> SeededToken {
+        let user = createUser(adAccounts: adAccounts)
+        let pair = mintTokens(userID: user.id, accessLifetime: accessExpiresIn, refreshLifetime: refreshExpiresIn)
+        return SeededToken(
+            accessToken: pair.accessToken, refreshToken: pair.refreshToken, adAccountIDs: user.adAccountIDs,
+            userID: user.id, expiresIn: pair.expiresIn, refreshTokenExpiresIn: pair.refreshExpiresIn)
+    }
+
+    /// Revokes an access or a refresh token; returns whether it existed.
+    mutating func revoke(token: String) -> Bool {
+        if accessTokens[token] != nil {
+            accessTokens[token]?.revoked = true
+            return true
+        }
+        if refreshTokens[token] != nil {
+            refreshTokens[token]?.revoked = true
+            return true
+        }
+        return false
+    }
+
+    /// The user of a valid `Authorization: Bearer` access token.
+    func authenticate(_ authorization: String?) throws(APIError) -> String {
+        guard let authorization, !authorization.isEmpty else {
+            throw .authenticationFailed("missing Authorization header.")
+        }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw .authenticationFailed("expected a Bearer token.")
+        }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard let record = accessTokens[token] else { throw .authenticationFailed("invalid access token.") }
+        guard !record.revoked else { throw .authenticationFailed("access token revoked.") }
+        guard now < record.expiresAt else { throw .authenticationFailed("access token expired.") }
+        return record.userID
+    }
+
+    /// The ad account in the path, if the user may use it: 404 when it does not exist, 403 when
+    /// it belongs to someone else.
+    func account(_ id: String?, for userID: String) throws(APIError) -> AdAccountRecord {
+        guard let id, let account = adAccounts[id] else { throw .notFound("Ad account") }
+        guard account.ownerID == userID else { throw .notPermitted }
+        return account
+    }
+
+    // MARK: Statistics
+
+    mutating func countRequest(operation: Operation?, at monotonicNow: UInt64) {
+        stats.requestsTotal += 1
+        if let operation { stats.byOperation[operation.rawValue, default: 0] += 1 }
+        recentRequests.add(monotonicNow)
+        stats.maxRequestsInAnySecond = max(stats.maxRequestsInAnySecond, recentRequests.count(at: monotonicNow))
+    }
+
+    mutating func countStatus(_ status: Int) {
+        stats.byStatus[status, default: 0] += 1
+    }
+
+    var currentStats: SandboxStats {
+        var snapshot = stats
+        snapshot.customerLists = customerLists.count
+        snapshot.audiences = audiences.count
+        snapshot.campaigns = campaigns.count
+        snapshot.adGroups = adGroups.count
+        snapshot.ads = ads.count
+        return snapshot
+    }
+
+    // MARK: Faults
+
+    /// Takes one use of the first injected fault that matches `path`.
+    mutating func takeFault(path: String) -> SandboxFault? {
+        guard let index = faults.firstIndex(where: { fault in
+            fault.count > 0 && (fault.pathContains.map { path.contains($0) } ?? true)
+        }) else { return nil }
+        let fault = faults[index]
+        faults[index].count -= 1
+        if faults[index].count <= 0 { faults.remove(at: index) }
+        return fault
+    }
+}

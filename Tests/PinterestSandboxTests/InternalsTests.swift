@@ -1,0 +1,76 @@
+import Testing
+
+@testable import PinterestSandbox
+
+@Suite("Internals: JSON, dates, forms, routing")
+struct InternalsTests {
+    @Test("JSON keeps integers exact, tells 1 from 1.0, and round-trips escapes")
+    func json() throws {
+        let value = try JSONValue.parse(#"{"id":687195134316007919,"f":1.0,"n":-0,"s":"a\"b\\c\u00e9\ud83d\ude00\n","a":[true,null]}"#)
+        #expect(value["id"] == .int(687_195_134_316_007_919))
+        #expect(value["f"] == .double(1.0))
+        #expect(value["n"] == .int(0))
+        #expect(value["s"] == .string("a\"b\\cé😀\n"))
+        #expect(value["a"] == .array([.bool(true), .null]))
+        // Integral doubles are written without a fraction, as Pinterest writes them ("SPEND_IN_DOLLAR":30).
+        #expect(value.serialized().contains(#""f":1,"#))
+        let exact: JSONValue = ["id": .int(Int64.max), "s": "tab\t\u{01}", "d": 0.25, "o": [:]]
+        #expect(try JSONValue.parse(exact.serialized()) == exact)
+        #expect(JSONValue.object(JSONObject(["b": 1, "a": 2])).serialized() == #"{"b":1,"a":2}"#)
+        for bad in ["", "{", "[1,]", "{\"a\" 1}", "01", "\"\u{01}\"", "tru", "1 2", "\"\\ud800\""] {
+            #expect(throws: JSONParseError.self) { try JSONValue.parse(bad) }
+        }
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
+    }
+
+    @Test("civil dates parse strictly and count days across months and leap years")
+    func civilDates() {
+        #expect(CivilDate("1970-01-01")?.day == 0)
+        #expect(CivilDate("2024-02-29").map { ($0 + 1).text } == "2024-03-01")
+        #expect(CivilDate("2023-02-29") == nil)
+        #expect(CivilDate("2024-1-01") == nil)
+        #expect(CivilDate(unixSeconds: 86_399).text == "1970-01-01")
+        #expect(CivilDate(unixSeconds: -1).text == "1969-12-31")
+        #expect(CivilDate("2024-12-15")?.firstOfNextMonth.text == "2025-01-01")
+    }
+
+    @Test("form coding decodes + and %XX and re-encodes")
+    func forms() {
+        let items = FormCoding.decode("grant_type=refresh_token&scope=ads%3Aread+ads%3Awrite&flag")
+        #expect(items.map(\.name) == ["grant_type", "scope", "flag"])
+        #expect(items[1].value == "ads:read ads:write")
+        #expect(FormCoding.encode([(name: "a b", value: "x/y*")]) == "a+b=x%2Fy*")
+        #expect(TrafficRecorder.redactForm("grant_type=refresh_token&refresh_token=pinr_x") == "grant_type=refresh_token&refresh_token=***")
+    }
+
+    @Test("routes resolve to the spec's operationIds")
+    func routes() {
+        func op(_ method: String, _ path: String) -> String? {
+            (try? Router.match(method: method, path: path).get())?.operation.rawValue
+        }
+        #expect(op("POST", "/v5/oauth/token") == "oauth/token")
+        #expect(op("GET", "/v5/ad_accounts/1/campaigns/analytics") == "campaigns/analytics")
+        #expect(op("GET", "/v5/ad_accounts/1/campaigns/2") == "campaigns/get")
+        #expect(op("PATCH", "/v5/ad_accounts/1/customer_lists/2") == "customer_lists/update")
+        #expect(op("POST", "/v5/ad_accounts/1/events") == "events/create")
+        #expect(op("GET", "/v5/ad_accounts/abc") == nil)
+        #expect(op("GET", "/v5/ad_accounts/1234567890123456789") == nil)
+        #expect(Router.match(method: "PUT", path: "/v5/ad_accounts/1/ads") == .failure(.methodNotAllowed(allowed: ["GET", "POST"])))
+    }
+
+    @Test("bookmarks page by last id in either order")
+    func pagination() throws {
+        let ids = (1...7).map { String(100 + $0) }
+        var request = try PageRequest(QueryParameters([(name: "page_size", value: "3")]))
+        let first = request.page(of: ids)
+        #expect(first.ids == ["101", "102", "103"])
+        request.afterID = first.bookmark.flatMap(PageRequest.decodeBookmark)
+        #expect(request.page(of: ids).ids == ["104", "105", "106"])
+        let descending = try PageRequest(
+            QueryParameters([(name: "page_size", value: "5"), (name: "order", value: "DESCENDING")]))
+        let page = descending.page(of: ids)
+        #expect(page.ids == ["107", "106", "105", "104", "103"])
+        #expect(page.bookmark != nil)
+    }
+}
