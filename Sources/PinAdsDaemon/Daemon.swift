@@ -77,7 +77,8 @@ public enum Daemon {
         let pinterest = PinterestClient(
             baseURL: configuration.pinterestAPIBaseURL, transport: CurlTransport(), gate: limiter, logger: logger)
         let tokens = TokenManager(
-            store: store, vault: vault, client: pinterest, clock: clock, logger: logger, defaultApp: configuration.appCredentials)
+            store: store, vault: vault, client: pinterest, clock: clock, logger: logger, defaultApp: configuration.appCredentials,
+            limiter: limiter)
 
         let services = ServiceStates()
         services.set("control_server", state: .starting)

@@ -260,7 +260,9 @@ public struct PinterestClient: Sendable {
         let response: HTTPResponse
         do {
             response = try await transport.send(HTTPRequest(method: method, url: url, headers: allHeaders, body: body))
-        } catch let error as TransportError {
+        } catch {
+            if let gate { await gate.observe(operation, token: token, status: 0, headers: [:]) }
+            guard let error = error as? TransportError else { throw error }
             logger.debug("pinterest call failed", metadata: ["operation": "\(operation.id)", "method": "\(method)", "path": "\(path)", "error": "\(error)"])
             if error == .cancelled { throw CancellationError() }
             throw PinterestError.transient(reason: error.description, status: nil, requestID: nil)

@@ -6,6 +6,11 @@ public struct PinterestOperation: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { id }
 
+    public init(id: String, category: String) {
+        self.id = id
+        self.category = category
+    }
+
     public static let oauthToken = PinterestOperation(id: "oauth/token", category: "org_read")
     public static let adAccountsList = PinterestOperation(id: "ad_accounts/list", category: "ads_read")
     public static let customerListsCreate = PinterestOperation(id: "customer_lists/create", category: "ads_write")
@@ -29,6 +34,7 @@ public struct PinterestOperation: Sendable, Hashable, CustomStringConvertible {
 public protocol PinterestRequestGate: Sendable {
     /// Returns when the call may go; throws to refuse it.
     func admit(_ operation: PinterestOperation, token: AccessToken?) async throws
-    /// Told what the answer said about limits (a 429, `x-ratelimit-*` headers).
+    /// Told, once for every admitted call, that it finished: its status and headers (a 429,
+    /// `x-ratelimit-*`), or status 0 when no answer came (timeout, connection lost).
     func observe(_ operation: PinterestOperation, token: AccessToken?, status: Int, headers: [String: String]) async
 }

@@ -24,6 +24,8 @@ public actor TokenManager {
         var refresh: String?
         var refreshExpiresAt: Date?
         var app: AppCredentials?
+        /// The Pinterest user: the rate limiter's key.
+        var subject: String
     }
 
     private let store: Store
@@ -32,6 +34,8 @@ public actor TokenManager {
     private let clock: any WallClock
     private let logger: Logger
     private let policy: RefreshPolicy
+    /// Told which user a newly connected token belongs to, so its calls share one limit.
+    private let limiter: RateLimiter?
     /// The daemon's own app credentials, for connections that brought none.
     private let defaultApp: AppCredentials?
     private var cache: [Int64: Tokens] = [:]
@@ -39,8 +43,9 @@ public actor TokenManager {
 
     public init(
         store: Store, vault: TokenVault, client: PinterestClient, clock: any WallClock, logger: Logger,
-        defaultApp: AppCredentials? = nil, policy: RefreshPolicy = RefreshPolicy()
+        defaultApp: AppCredentials? = nil, policy: RefreshPolicy = RefreshPolicy(), limiter: RateLimiter? = nil
     ) {
+        self.limiter = limiter
         self.store = store
         self.vault = vault
         self.client = client
@@ -106,6 +111,7 @@ public actor TokenManager {
             adAccounts: accounts.map { AdAccountRecord(connectionID: 0, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) })
         let record = try await store.upsertConnection(upsert, now: now)
         cache[record.id] = nil
+        await limiter?.merge(key: RateLimiter.key(for: token), into: record.userKey)
         logger.notice(
             "connected to Pinterest",
             metadata: ["connection_id": "\(record.id)", "ad_accounts": "\(accounts.count)", "updated": "\(existing != nil)"])
@@ -131,7 +137,7 @@ public actor TokenManager {
             policy.isDue(accessExpiresAt: tokens.accessExpiresAt, refreshExpiresAt: tokens.refreshExpiresAt, now: now)
         {
             do {
-                return AccessToken(try await refresh(connectionID, reason: "due").access, subject: "connection:\(connectionID)")
+                return AccessToken(try await refresh(connectionID, reason: "due").access, subject: tokens.subject)
             } catch let error as ConnectionUnavailable {
                 throw error
             } catch {
@@ -140,7 +146,7 @@ public actor TokenManager {
                 logger.warning("token refresh failed; using the current token meanwhile", metadata: ["connection_id": "\(connectionID)", "error": "\(error)"])
             }
         }
-        return AccessToken(tokens.access, subject: "connection:\(connectionID)")
+        return AccessToken(tokens.access, subject: tokens.subject)
     }
 
     /// Runs `body` with the connection's token; a 401 triggers one refresh and one retry. When
@@ -160,7 +166,7 @@ public actor TokenManager {
                 throw try await markUnauthorized(connectionID, reason: "Pinterest refused the access token (\(code.map { "code \($0): " } ?? "")\(message)) and there is no refresh token to renew it")
             }
             let fresh = try await refresh(connectionID, reason: "401")
-            return try await body(AccessToken(fresh.access, subject: "connection:\(connectionID)"))
+            return try await body(AccessToken(fresh.access, subject: tokens.subject))
         }
     }
 
@@ -232,7 +238,7 @@ public actor TokenManager {
             refreshExpiresAt: refreshExpiresAt, tokenFingerprint: TokenVault.fingerprint(answer.accessToken), now: now)
         let fresh = Tokens(
             access: answer.accessToken, accessExpiresAt: accessExpiresAt, refresh: newRefresh, refreshExpiresAt: refreshExpiresAt,
-            app: app)
+            app: app, subject: record.userKey)
         cache[connectionID] = fresh
         logger.notice("Pinterest tokens refreshed", metadata: ["connection_id": "\(connectionID)", "rotated": "\(answer.refreshToken != nil)"])
         return fresh
@@ -263,7 +269,7 @@ public actor TokenManager {
             access: try vault.open(sealedAccess, context: "\(record.userKey) access"),
             accessExpiresAt: record.accessExpiresAt,
             refresh: try record.refreshTokenSealed.map { try vault.open($0, context: "\(record.userKey) refresh") },
-            refreshExpiresAt: record.refreshExpiresAt, app: app)
+            refreshExpiresAt: record.refreshExpiresAt, app: app, subject: record.userKey)
         cache[connectionID] = tokens
         return tokens
     }

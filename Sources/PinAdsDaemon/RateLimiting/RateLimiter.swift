@@ -60,11 +60,12 @@ public actor RateLimiter: PinterestRequestGate {
     public func observe(_ operation: PinterestOperation, token: AccessToken?, status: Int, headers: [String: String]) {
         let key = Self.key(for: token)
         var entry = keys[key] ?? Key(state: RateLimitState(limits: limits))
+        entry.state.complete(category: operation.category, at: now())
         if status == 429 {
             let reset = headers["x-ratelimit-reset"].flatMap(Double.init)
             entry.state.rateLimited(at: now(), resetAfter: reset)
             logger.notice("Pinterest answered 429; pausing calls", metadata: ["operation": "\(operation.id)", "reset_s": "\(reset.map { "\($0)" } ?? "backoff")"])
-        } else {
+        } else if status != 0 {
             entry.state.succeeded()
         }
         keys[key] = entry
@@ -90,6 +91,18 @@ public actor RateLimiter: PinterestRequestGate {
         }
     }
 
+    /// The calls made under `from` (a token not yet tied to a user) count from now on for the
+    /// user `into`: Pinterest counts per user, whatever token the user used.
+    public func merge(key from: String, into: String) {
+        guard from != into, let source = keys.removeValue(forKey: from) else { return }
+        source.timer?.cancel()
+        var target = keys[into] ?? Key(state: RateLimitState(limits: limits))
+        target.state.absorb(source.state, at: now())
+        target.waiters += source.waiters
+        keys[into] = target
+        schedule(into)
+    }
+
     private func cancelWaiter(_ id: UInt64, key: String) {
         guard let index = keys[key]?.waiters.firstIndex(where: { $0.id == id }) else { return }
         let waiter = keys[key]?.waiters.remove(at: index)
@@ -107,8 +120,8 @@ public actor RateLimiter: PinterestRequestGate {
         }
         entry.timer?.cancel()
         entry.timer = nil
-        if let index = nextWaiterIndex(entry) {
-            let at = entry.state.nextAdmission(category: entry.waiters[index].category, at: now)
+        // When a slot frees by time, a timer; when only an answer can free one, `observe` will.
+        if let index = nextWaiterIndex(entry), let at = entry.state.nextAdmission(category: entry.waiters[index].category, at: now) {
             let clock = self.clock
             entry.timer = Task {
                 try? await clock.sleep(until: Date(timeIntervalSince1970: at))
@@ -134,7 +147,7 @@ public actor RateLimiter: PinterestRequestGate {
     /// For status and tests: calls waiting for `key`.
     public func waiting(key: String) -> Int { keys[key]?.waiters.count ?? 0 }
 
-    /// For status and tests: calls admitted for `key` in the last second.
+    /// For status and tests: calls that count in `key`'s current second (in flight included).
     public func requestsInLastSecond(key: String) -> Int {
         keys[key]?.state.requestsInLastSecond(at: now()) ?? 0
     }

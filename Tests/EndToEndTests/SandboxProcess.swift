@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import PinAdsProtocol
+import PinterestAPI
+
+/// A real `pinads-sandbox` process on an ephemeral loopback port, driven through its control
+/// endpoints.
+final class SandboxProcess {
+    let process = Process()
+    let folder: TemporaryFolder
+    private(set) var baseURL = ""
+    private let transport = CurlTransport()
+
+    var rootURL: String { String(baseURL.dropLast("/v5".count)) }
+    static let appID = "sandbox-app-id"
+    static let appSecret = "sandbox-app-secret"
+
+    init(arguments: [String] = []) async throws {
+        folder = try TemporaryFolder()
+        let out = folder.path + "/sandbox.out"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Binaries.directory.appendingPathComponent("pinads-sandbox").path)
+        process.arguments = ["--port", "0", "--log-level", "warning"] + arguments
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var url: String?
+        try await eventually("pinads-sandbox prints its URL") {
+            guard self.process.isRunning else { throw TestFailure("pinads-sandbox exited with \(self.process.terminationStatus)") }
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            url = text.split(separator: "\n").first { $0.hasPrefix("pinads-sandbox listening on ") }
+                .map { String($0.dropFirst("pinads-sandbox listening on ".count)) }
+            return url != nil
+        }
+        baseURL = url ?? ""
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    func stop() async throws {
+        kill(process.processIdentifier, SIGTERM)
+        try await eventually("pinads-sandbox exits") { !self.process.isRunning }
+    }
+
+    /// A control call; the answer as JSON.
+    @discardableResult
+    func control(_ method: String, _ path: String, _ body: JSONValue? = nil) async throws -> JSONValue {
+        let bytes = try body.map { Array(try JSONEncoder().encode($0)) } ?? []
+        let response = try await transport.send(
+            HTTPRequest(method: method, url: rootURL + path, headers: [(name: "Content-Type", value: "application/json")], body: bytes))
+        guard (200..<300).contains(response.status) else {
+            throw TestFailure("\(method) \(path) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
+        }
+        return response.body.isEmpty ? .null : try JSONDecoder().decode(JSONValue.self, from: Data(response.body))
+    }
+
+    struct Token {
+        var access: String
+        var refresh: String
+        var adAccountIDs: [String]
+    }
+
+    func seedToken(adAccounts: Int = 2, accessExpiresIn: Int? = nil) async throws -> Token {
+        var body: [String: JSONValue] = ["ad_accounts": .int(Int64(adAccounts))]
+        if let accessExpiresIn { body["access_expires_in"] = .int(Int64(accessExpiresIn)) }
+        let answer = try await control("POST", "/_sandbox/tokens", .object(body))
+        guard let access = answer["access_token"]?.stringValue, let refresh = answer["refresh_token"]?.stringValue,
+            case .array(let ids)? = answer["ad_account_ids"]
+        else { throw TestFailure("unexpected token answer \(answer)") }
+        return Token(access: access, refresh: refresh, adAccountIDs: ids.compactMap(\.stringValue))
+    }
+
+    func stats() async throws -> JSONValue { try await control("GET", "/_sandbox/stats") }
+
+    func count(_ operation: String) async throws -> Int {
+        Int(try await stats()["by_operation"]?[operation]?.intValue ?? 0)
+    }
+}
