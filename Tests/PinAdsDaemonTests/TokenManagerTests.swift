@@ -20,6 +20,7 @@ final class FakePinterest: HTTPTransport, Sendable {
         var generation = 0
         var refreshDelay: Duration = .zero
         var refuseRefresh = false
+        var owner = "777"
     }
 
     let state = NIOLockedValueBox(State())
@@ -47,7 +48,7 @@ final class FakePinterest: HTTPTransport, Sendable {
             guard state.validAccess.contains(auth.replacingOccurrences(of: "Bearer ", with: "")) else {
                 return Self.json(401, #"{"code":2,"message":"Authentication failed."}"#)
             }
-            let items = state.accounts.map { #"{"id":"\#($0)","name":"Account \#($0)","currency":"USD","country":"US","owner":{"id":"777","username":"shop"}}"# }
+            let items = state.accounts.map { #"{"id":"\#($0)","name":"Account \#($0)","currency":"USD","country":"US","owner":{"id":"\#(state.owner)","username":"shop"}}"# }
             return Self.json(200, #"{"items":[\#(items.joined(separator: ","))],"bookmark":null}"#)
         }
     }
@@ -230,5 +231,27 @@ struct TokenManagerTests {
         #expect(policy.isDue(accessExpiresAt: now.addingTimeInterval(86_399), refreshExpiresAt: nil, now: now))
         #expect(policy.isDue(accessExpiresAt: nil, refreshExpiresAt: now.addingTimeInterval(6 * 86_400), now: now))
         #expect(!policy.isDue(accessExpiresAt: nil, refreshExpiresAt: nil, now: now))
+    }
+}
+
+@Suite("Token check")
+struct TokenCheckTests {
+    @Test func dueConnectionsAreRefreshedAndThoseThatCannotBeAreMarked() async throws {
+        let h = try TokenManagerTests.Harness()
+        let refreshable = try await h.connect(expiresIn: 3600).connectionId
+        h.pinterest.state.withLockedValue {
+            $0.accounts = ["111"]
+            $0.owner = "888"
+            $0.validAccess.insert("other-access")
+        }
+        // Another user, no refresh token, expiring within the day.
+        let stuck = try await h.manager.connect(ConnectRequest(accessToken: "other-access", expiresIn: 3600)).connectionId
+        #expect(stuck != refreshable)
+        let (checked, refreshed, failed) = try await h.manager.refreshDueConnections()
+        #expect(checked == 2 && refreshed == 1 && failed == 1)
+        let infos = try await h.manager.list()
+        #expect(infos.first { $0.id == refreshable }?.lastRefreshError == nil)
+        let note = try #require(infos.first { $0.id == stuck }?.lastRefreshError)
+        #expect(note.contains("reconnect before then"))
     }
 }

@@ -175,14 +175,27 @@ public actor TokenManager {
         _ = try await refresh(connectionID, reason: "requested")
     }
 
-    /// The scheduled check: refreshes every active connection that is due. Returns counts.
+    /// The scheduled check: refreshes every active connection that is due, and marks those that
+    /// are due but cannot refresh (no refresh token or app credentials), so `pinads connections`
+    /// says to reconnect before they lapse. Returns counts.
     public func refreshDueConnections() async throws -> (checked: Int, refreshed: Int, failed: Int) {
         var checked = 0, refreshed = 0, failed = 0
         for record in try await store.connections() where record.state == .active {
             checked += 1
-            guard record.refreshTokenSealed != nil,
-                policy.isDue(accessExpiresAt: record.accessExpiresAt, refreshExpiresAt: record.refreshExpiresAt, now: clock.now())
-            else { continue }
+            let now = clock.now()
+            guard policy.isDue(accessExpiresAt: record.accessExpiresAt, refreshExpiresAt: record.refreshExpiresAt, now: now) else {
+                continue
+            }
+            let canRefresh = record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || defaultApp != nil)
+            guard canRefresh else {
+                let expiry = [record.accessExpiresAt, record.refreshExpiresAt].compactMap { $0 }.min()
+                try await store.recordRefreshError(
+                    id: record.id,
+                    error: "tokens expire \(expiry.map { Timestamp.format($0) } ?? "soon") and cannot be refreshed here (no refresh token or app credentials): reconnect before then",
+                    now: now)
+                failed += 1
+                continue
+            }
             do {
                 _ = try await refresh(record.id, reason: "scheduled check")
                 refreshed += 1
