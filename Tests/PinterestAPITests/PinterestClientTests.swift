@@ -172,6 +172,13 @@ struct PinterestClientTests {
         #expect(adResult[0].created?.id == "687195905986")
         #expect(adResult[0].exceptions.isEmpty)
         #expect(adResult[1].exceptions.first?.code == 2729)
+        // Callers that need every item get a typed failure naming the items.
+        #expect(throws: PinterestError.itemsFailed(
+            operation: "ads/create",
+            failures: [.init(index: 1, exceptions: [PinterestItemException(code: 2729, message: "pin not found")])])) {
+            try adResult.requireAll(.adsCreate)
+        }
+        #expect(try Array(adResult.prefix(1)).requireAll(.adsCreate).map(\.id) == ["687195905986"])
     }
 
     @Test func limitsAreCheckedBeforeSending() async throws {

@@ -213,6 +213,17 @@ public struct BulkItem<Created: Decodable & Sendable>: Sendable {
     public var exceptions: [PinterestItemException]
 }
 
+extension Array {
+    /// Every item's created object, or `PinterestError.itemsFailed` naming each item that was
+    /// not created (with Pinterest's codes and messages) when any failed.
+    public func requireAll<Created>(_ operation: PinterestOperation) throws -> [Created] where Element == BulkItem<Created> {
+        let failures = filter { $0.created == nil || !$0.exceptions.isEmpty }
+            .map { PinterestError.ItemFailure(index: $0.index, exceptions: $0.exceptions) }
+        guard failures.isEmpty else { throw PinterestError.itemsFailed(operation: operation.id, failures: failures) }
+        return compactMap(\.created)
+    }
+}
+
 /// A 200 answer of a bulk create: `{items: [{data, exceptions}]}`. `exceptions` is an array
 /// for campaigns and ad groups and a single object for ads; both are read.
 struct BulkResponse<Created: Decodable & Sendable>: Decodable {
