@@ -160,7 +160,10 @@ class PinAdsClient:
         Abandoning the generator early closes the connection, which cancels the stream.
         """
         request = self._request(method, params, deadline_ms)
-        self.connect().sendall(self._encode(request))
+        try:
+            self.connect().sendall(self._encode(request))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the daemon refused the connection; its error frame is still there to read
         finished = False
         try:
             while True:

@@ -82,8 +82,11 @@ final class ControlServer: Service {
         let server: NIOAsyncChannel<Accepted, Never>
         switch target {
         case .path(let path):
+            // bind() creates the socket file with 0777 less the umask: make that 0600 at once, so
+            // it is never reachable by others, not even between bind and chmod.
+            let previousMask = umask(0o177)
+            defer { umask(previousMask) }
             server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
-            // The umask already made it 0600; say so explicitly for any umask a caller set.
             chmod(path, 0o600)
             var info = stat()
             if stat(path, &info) == 0 { boundInode = info.st_ino }
@@ -129,8 +132,16 @@ final class ControlServer: Service {
                 message: "pinadsd serves only its own user (uid \(ownUID)); connect as that user")
             let refusal = ByteBuffer(bytes: encodeError(id: nil, error))
             do {
-                try await channel.executeThenClose { (_: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
+                try await channel.executeThenClose { (inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
                     try await outbound.write(refusal)
+                    // Close our side only, and read what the client still sends until it hangs
+                    // up (bounded): closing with its request unread would reset the connection
+                    // and could destroy the refusal before the client reads it.
+                    let raw = channel.channel
+                    let deadline = raw.eventLoop.scheduleTask(in: .seconds(2)) { raw.close(promise: nil) }
+                    try? await raw.close(mode: .output).get()
+                    do { for try await _ in inbound {} } catch {}
+                    deadline.cancel()
                 }
             } catch {
                 logger.debug("could not tell a refused client why", metadata: ["error": "\(error)"])
