@@ -100,6 +100,7 @@ public enum Daemon {
             jobs: JobMethods(store: store, queue: queue),
             connections: ConnectionMethods(tokens: tokens),
             scheduler: scheduler,
+            audiences: AudienceMethods(store: store, clock: clock),
             logger: logger)
         let server = ControlServer(
             target: target,

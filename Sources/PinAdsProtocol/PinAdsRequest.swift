@@ -38,6 +38,12 @@ public enum MethodRegistry {
         ListAdAccountsRequest.self,
         ListScheduleRequest.self,
         RunScheduledTaskRequest.self,
+        CreateAudienceRequest.self,
+        GetAudienceRequest.self,
+        ListAudiencesRequest.self,
+        DeleteAudienceRequest.self,
+        AddMembersRequest.self,
+        RemoveMembersRequest.self,
     ]
 
     public static var names: [String] { all.map { $0.method } }

@@ -76,6 +76,36 @@ extension Store {
             )
         }
 
+        migrator.registerMigration("v4_audiences") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE audiences (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL,
+                        list_type TEXT NOT NULL CHECK (list_type IN ('EMAIL', 'MAID', 'IDFA')),
+                        description TEXT,
+                        version INTEGER NOT NULL DEFAULT 0,
+                        member_count INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        deleted_at INTEGER
+                    );
+                    CREATE UNIQUE INDEX audiences_live_name ON audiences (name) WHERE deleted_at IS NULL;
+                    -- Only hashes: raw emails and device ids never reach the disk. `version` is the
+                    -- audience version of the member's last change, so a sync sends what changed
+                    -- since the version it last sent (present = 1: ADD, 0: REMOVE).
+                    CREATE TABLE audience_members (
+                        audience_id INTEGER NOT NULL REFERENCES audiences (id),
+                        member_hash TEXT NOT NULL,
+                        present INTEGER NOT NULL,
+                        version INTEGER NOT NULL,
+                        PRIMARY KEY (audience_id, member_hash)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX audience_members_changes ON audience_members (audience_id, version);
+                    """
+            )
+        }
+
         return migrator
     }()
 }

@@ -24,7 +24,7 @@ struct PinAds: ParsableCommand {
         version: PinAdsVersion.current,
         subcommands: [
             Health.self, Status.self, Connect.self, Connections.self, Accounts.self, Refresh.self, Disconnect.self,
-            Schedule.self, Jobs.self, SelfTest.self, Call.self,
+            Audience.self, Schedule.self, Jobs.self, SelfTest.self, Call.self,
         ]
     )
 }

@@ -13,7 +13,7 @@ public enum MemberRejection: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .empty: return "empty"
-        case .tooLong(let count): return "too long (\(count) characters; at most 254)"
+        case .tooLong(let bytes): return "too long (\(bytes) bytes of UTF-8; at most 254)"
         case .notAnEmail: return "not an email address"
         case .notADeviceID: return "not a device id (expected a GAID or IDFA like 38400000-8cf0-11bd-b23e-10b96e40000d)"
         }
@@ -34,7 +34,7 @@ public struct MemberNormalizer {
     public func hash(_ raw: String) -> Result<String, MemberRejection> {
         let trimmed = raw.trimmingWhitespace()
         guard !trimmed.isEmpty else { return .failure(.empty) }
-        guard trimmed.utf8.count <= 254 else { return .failure(.tooLong(trimmed.count)) }
+        guard trimmed.utf8.count <= 254 else { return .failure(.tooLong(trimmed.utf8.count)) }
         if Self.isSHA256Hex(trimmed) { return .success(trimmed.lowercased()) }
         let lowered = trimmed.lowercased()
         switch kind {

@@ -22,6 +22,7 @@ struct MethodDispatcher: Sendable {
     let jobs: JobMethods
     let connections: ConnectionMethods
     let scheduler: Scheduler
+    let audiences: AudienceMethods
     let logger: Logger
 
     /// Runs the request and returns its final frame (result or error). Streaming methods send
@@ -66,6 +67,12 @@ struct MethodDispatcher: Sendable {
         case RefreshConnectionRequest.method: return await unary(request, connections.refresh)
         case ListAdAccountsRequest.method: return await unary(request, connections.listAdAccounts)
         case ListScheduleRequest.method: return await unary(request) { (_: ListScheduleRequest) in try await listSchedule() }
+        case CreateAudienceRequest.method: return await unary(request, audiences.create)
+        case GetAudienceRequest.method: return await unary(request, audiences.get)
+        case ListAudiencesRequest.method: return await unary(request, audiences.list)
+        case DeleteAudienceRequest.method: return await unary(request, audiences.delete)
+        case AddMembersRequest.method: return await unary(request, audiences.add)
+        case RemoveMembersRequest.method: return await unary(request, audiences.remove)
         case RunScheduledTaskRequest.method:
             return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: try await scheduler.runNow(run.task)) }
         default:

@@ -1,0 +1,91 @@
+import Foundation
+import PinAdsProtocol
+import PinAdsStore
+
+/// `audiences.*` methods: the local side of audiences (members kept as hashes). Syncing them to
+/// Pinterest comes with activations.
+struct AudienceMethods: Sendable {
+    static let maximumMembersPerRequest = 100_000
+
+    let store: Store
+    let clock: any WallClock
+
+    func create(_ request: CreateAudienceRequest) async throws -> AudienceResult {
+        let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 256 else {
+            throw ResponseError.invalidArgument(field: "name", reason: "must be 1 to 256 characters")
+        }
+        let listType = request.listType ?? MemberKind.email.rawValue
+        guard MemberKind(rawValue: listType) != nil else {
+            throw ResponseError.invalidArgument(field: "list_type", reason: "must be EMAIL, MAID or IDFA, got '\(listType)'")
+        }
+        do {
+            return AudienceResult(
+                audience: Self.info(try await store.createAudience(name: name, listType: listType, description: request.description, now: clock.now())))
+        } catch is AudienceNameTaken {
+            throw ResponseError(
+                code: .alreadyExists, message: "an audience named '\(name)' already exists; `pinads call audiences.list` shows it",
+                details: ["field": "name"])
+        }
+    }
+
+    func get(_ request: GetAudienceRequest) async throws -> AudienceResult {
+        AudienceResult(audience: Self.info(try await existing(request.audienceId)))
+    }
+
+    func list(_ request: ListAudiencesRequest) async throws -> ListAudiencesResult {
+        ListAudiencesResult(audiences: try await store.audiences().map(Self.info))
+    }
+
+    func delete(_ request: DeleteAudienceRequest) async throws -> DeleteAudienceResult {
+        guard let record = try await store.deleteAudience(id: request.audienceId, now: clock.now()) else {
+            throw ResponseError.notFound("audience", id: String(request.audienceId))
+        }
+        return DeleteAudienceResult(
+            audience: Self.info(record),
+            note: "deleted here with its members; customer lists and audiences already at Pinterest are left as they are (Pinterest has no delete for customer lists)")
+    }
+
+    func add(_ request: AddMembersRequest) async throws -> MembersChangeResult {
+        try await change(audienceID: request.audienceId, members: request.members, present: true)
+    }
+
+    func remove(_ request: RemoveMembersRequest) async throws -> MembersChangeResult {
+        try await change(audienceID: request.audienceId, members: request.members, present: false)
+    }
+
+    /// Normalizes and hashes every member (the raw values go no further), then applies the valid
+    /// ones in one transaction; invalid ones are reported by index.
+    private func change(audienceID: Int64, members: [String], present: Bool) async throws -> MembersChangeResult {
+        guard members.count <= Self.maximumMembersPerRequest else {
+            throw ResponseError.invalidArgument(
+                field: "members", reason: "at most \(Self.maximumMembersPerRequest) per request, got \(members.count); send them in chunks")
+        }
+        let audience = try await existing(audienceID)
+        let normalizer = MemberNormalizer(kind: MemberKind(rawValue: audience.listType) ?? .email)
+        var hashes: [String] = []
+        hashes.reserveCapacity(members.count)
+        var rejected: [RejectedMember] = []
+        for (index, member) in members.enumerated() {
+            switch normalizer.hash(member) {
+            case .success(let hash): hashes.append(hash)
+            case .failure(let reason): rejected.append(RejectedMember(index: index, reason: reason.description))
+            }
+        }
+        guard let change = try await store.changeMembers(audienceID: audienceID, hashes: hashes, present: present, now: clock.now()) else {
+            throw ResponseError.notFound("audience", id: String(audienceID))
+        }
+        return MembersChangeResult(added: change.added, removed: change.removed, unchanged: change.unchanged, rejected: rejected)
+    }
+
+    private func existing(_ id: Int64) async throws -> AudienceRecord {
+        guard let record = try await store.audience(id: id) else { throw ResponseError.notFound("audience", id: String(id)) }
+        return record
+    }
+
+    static func info(_ record: AudienceRecord) -> AudienceInfo {
+        AudienceInfo(
+            id: record.id, name: record.name, listType: record.listType, description: record.description, memberCount: record.memberCount,
+            version: record.version, createdAt: record.createdAt, updatedAt: record.updatedAt)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@testable import PinAdsStore
+
+@Suite("Audience store")
+struct AudienceStoreTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func membersAreCountedAndVersioned() async throws {
+        let t = try TemporaryStore()
+        let audience = try await t.store.createAudience(name: "buyers", listType: "EMAIL", description: nil, now: now)
+        #expect(audience.version == 0 && audience.memberCount == 0)
+        let a = String(repeating: "a", count: 64), b = String(repeating: "b", count: 64), c = String(repeating: "c", count: 64)
+        let added = try #require(try await t.store.changeMembers(audienceID: audience.id, hashes: [a, b, b], present: true, now: now))
+        #expect(added == MembershipChange(added: 2, removed: 0, unchanged: 1))
+        let again = try #require(try await t.store.changeMembers(audienceID: audience.id, hashes: [a, c], present: true, now: now))
+        #expect(again.added == 1 && again.unchanged == 1)
+        let removed = try #require(try await t.store.changeMembers(audienceID: audience.id, hashes: [b, String(repeating: "d", count: 64)], present: false, now: now))
+        #expect(removed.removed == 1 && removed.unchanged == 1)
+        let after = try #require(try await t.store.audience(id: audience.id))
+        #expect(after.memberCount == 2)
+        #expect(after.version == 3, "one version per call that changed something")
+        let nothing = try #require(try await t.store.changeMembers(audienceID: audience.id, hashes: [a], present: true, now: now))
+        #expect(nothing.unchanged == 1)
+        #expect(try await t.store.audience(id: audience.id)?.version == 3, "no change, no new version")
+        // Re-adding a removed member is an add again.
+        #expect(try await t.store.changeMembers(audienceID: audience.id, hashes: [b], present: true, now: now)?.added == 1)
+    }
+
+    @Test func namesAreUniqueAmongLiveAudiencesAndDeleteIsLocal() async throws {
+        let t = try TemporaryStore()
+        let first = try await t.store.createAudience(name: "vip", listType: "EMAIL", description: "top buyers", now: now)
+        await #expect(throws: AudienceNameTaken.self) { try await t.store.createAudience(name: "vip", listType: "MAID", description: nil, now: now) }
+        _ = try await t.store.changeMembers(audienceID: first.id, hashes: [String(repeating: "e", count: 64)], present: true, now: now)
+        #expect(try await t.store.deleteAudience(id: first.id, now: now)?.id == first.id)
+        #expect(try await t.store.audience(id: first.id) == nil)
+        #expect(try await t.store.changeMembers(audienceID: first.id, hashes: [], present: true, now: now) == nil)
+        #expect(try await t.store.audiences().isEmpty)
+        // The name is free again.
+        #expect(try await t.store.createAudience(name: "vip", listType: "EMAIL", description: nil, now: now).id != first.id)
+    }
+}
