@@ -157,7 +157,7 @@ extension Store {
                     accessTokenSealed, accessExpiresAt?.storeMillis, refreshTokenSealed, refreshTokenSealed,
                     refreshExpiresAt?.storeMillis, tokenFingerprint, ms, ms, connectionID,
                 ])
-            try Self.releaseJobs(db, blockedOn: "connection:\(connectionID)", ms: ms)
+            if db.changesCount > 0 { try Self.releaseJobs(db, blockedOn: "connection:\(connectionID)", ms: ms) }
             return try Self.fetchConnection(db, id: connectionID)
         }
     }

@@ -448,3 +448,40 @@ final class DatagramListener {
         throw TestFailure("no notification within \(timeout) s")
     }
 }
+
+/// Audiences through the real daemon: members are hashed on arrival and never stored raw.
+@Suite("Audiences end to end")
+struct AudiencesEndToEndTests {
+    @Test func membersAreHashedValidatedAndNeverStoredRaw() async throws {
+        let daemon = try await Daemon().start()
+        let created = try daemon.call(CreateAudienceRequest(name: "buyers"))
+        #expect(created.audience.listType == "EMAIL")
+        let hashedAlready = String(repeating: "ab", count: 32)
+        let change = try daemon.call(
+            AddMembersRequest(audienceId: created.audience.id, members: [" Jane.Doe@Example.com ", "not-an-email", hashedAlready, "jane.doe@example.com", ""]))
+        #expect(change.added == 2)
+        #expect(change.unchanged == 1, "the same email twice, once normalized")
+        #expect(change.rejected == [RejectedMember(index: 1, reason: "not an email address"), RejectedMember(index: 4, reason: "empty")])
+        let removal = try daemon.call(RemoveMembersRequest(audienceId: created.audience.id, members: ["JANE.DOE@example.com"]))
+        #expect(removal.removed == 1)
+        #expect(try daemon.call(GetAudienceRequest(audienceId: created.audience.id)).audience.memberCount == 1)
+
+        let duplicate = try daemon.client().call(CreateAudienceRequest(name: "buyers"))
+        guard case .error(let error) = duplicate else { throw TestFailure("a second audience of the same name was created") }
+        #expect(error.code == .alreadyExists)
+        let tooMany = try daemon.client().call(AddMembersRequest(audienceId: created.audience.id, members: Array(repeating: "a@b.co", count: 100_001)))
+        guard case .error(let limit) = tooMany else { throw TestFailure("100,001 members were accepted") }
+        #expect(limit.details?["field"] == "members")
+
+        // No raw email anywhere in the database files.
+        for file in try FileManager.default.contentsOfDirectory(atPath: daemon.stateDirectory) where file.hasPrefix("pinads.db") {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: daemon.stateDirectory + "/" + file))
+            #expect(bytes.range(of: Data("jane.doe@example.com".utf8)) == nil, "raw email in \(file)")
+            #expect(bytes.range(of: Data("Jane.Doe".utf8)) == nil, "raw email in \(file)")
+        }
+        let deleted = try daemon.call(DeleteAudienceRequest(audienceId: created.audience.id))
+        #expect(deleted.note.contains("left as they are"))
+        #expect(try daemon.call(ListAudiencesRequest()).audiences.isEmpty)
+        #expect(try await daemon.stop() == 0)
+    }
+}

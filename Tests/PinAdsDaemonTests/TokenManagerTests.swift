@@ -201,7 +201,9 @@ struct TokenManagerTests {
         let queue = JobQueue(store: h.store, clock: h.clock, registry: JobRegistry([SelfTestJob()]), logger: Logger(label: "t"))
         let job = try await queue.enqueue(kind: SelfTestJob.kind, payload: [:])
         _ = try await h.store.claimNextJob(now: h.clock.now(), kinds: [SelfTestJob.kind])
-        _ = try await h.store.finishAttempt(id: job.id, outcome: .blocked(on: "connection:\(connection)", reason: "x"), now: h.clock.now())
+        _ = try await h.store.markConnectionUnauthorized(id: connection, reason: "refused", now: h.clock.now())
+        let blocked = try await h.store.finishAttempt(id: job.id, outcome: .blocked(on: "connection:\(connection)", reason: "x"), now: h.clock.now())
+        #expect(blocked?.state == .waiting)
         let detail = try await h.manager.disconnect(connectionID: connection)
         #expect(detail.connection.status == "disconnected")
         #expect(detail.connection.canRefresh == false)
@@ -222,6 +224,24 @@ struct TokenManagerTests {
         await #expect(throws: ResponseError.self) { try await h.manager.resolve(adAccountID: "1") }
         _ = try await h.manager.setDefaultAdAccount(SetDefaultAdAccountRequest(adAccountId: "549755885176"))
         #expect(try await h.manager.resolve(adAccountID: nil).adAccountID == "549755885176")
+    }
+
+    @Test func aJobBlockedOnAConnectionFixedOrDroppedMeanwhileDoesNotWait() async throws {
+        let h = try Harness()
+        let connection = try await h.connect().connectionId
+        let queue = JobQueue(store: h.store, clock: h.clock, registry: JobRegistry([SelfTestJob()]), logger: Logger(label: "t"))
+        // Reconnected while the attempt ran: the job goes back to the queue at once.
+        let first = try await queue.enqueue(kind: SelfTestJob.kind, payload: [:])
+        _ = try await h.store.claimNextJob(now: h.clock.now(), kinds: [SelfTestJob.kind])
+        let requeued = try await h.store.finishAttempt(id: first.id, outcome: .blocked(on: "connection:\(connection)", reason: "x"), now: h.clock.now())
+        #expect(requeued?.state == .queued)
+        #expect(requeued?.attempts == 0)
+        // Disconnected while the attempt ran: the job stops, saying why.
+        _ = try await h.store.claimNextJob(now: h.clock.now(), kinds: [SelfTestJob.kind])
+        _ = try await h.manager.disconnect(connectionID: connection)
+        let stopped = try await h.store.finishAttempt(id: first.id, outcome: .blocked(on: "connection:\(connection)", reason: "x"), now: h.clock.now())
+        #expect(stopped?.state == .cancelled)
+        #expect(stopped?.lastError == "connection \(connection) was disconnected")
     }
 
     @Test func refreshPolicyWindows() {

@@ -153,7 +153,7 @@ struct LimitsAndFaultsTests {
             let token = sandbox.seedToken(adAccounts: 1)
             _ = try await client.control(
                 "POST", "/_sandbox/faults",
-                json: ["kind": "latency", "count": 1, "latency_ms": 600, "path_contains": "ad_accounts"])
+                json: ["kind": "latency", "count": 1, "latency_ms": 3000, "path_contains": "ad_accounts"])
             let slowClient = TestHTTPClient(sandbox)
             let started = ContinuousClock.now
             async let slow: (Int, ContinuousClock.Instant) = {
@@ -167,7 +167,7 @@ struct LimitsAndFaultsTests {
             let (slowStatus, slowDone) = try await slow
             #expect(slowStatus == 200)
             #expect(quickDone < slowDone)
-            #expect(slowDone - started >= .milliseconds(600))
+            #expect(slowDone - started >= .milliseconds(3000))
         }
     }
 }

@@ -160,8 +160,12 @@ public actor TokenManager {
             return try await body(token)
         } catch PinterestError.unauthorized(let status, let code, let message, _) where status == 401 {
             // A 403 is a refusal of one resource (code 29, not permitted), not a dead token.
-            logger.notice("Pinterest refused a token; refreshing once", metadata: ["connection_id": "\(connectionID)", "status": "\(status)"])
             let tokens = try await currentTokens(connectionID)
+            if tokens.access != token.value {
+                // Another caller's refresh already replaced the refused token: use the new one.
+                return try await body(AccessToken(tokens.access, subject: tokens.subject))
+            }
+            logger.notice("Pinterest refused a token; refreshing once", metadata: ["connection_id": "\(connectionID)", "status": "\(status)"])
             guard tokens.refresh != nil, tokens.app != nil else {
                 throw try await markUnauthorized(connectionID, reason: "Pinterest refused the access token (\(code.map { "code \($0): " } ?? "")\(message)) and there is no refresh token to renew it")
             }
@@ -216,7 +220,9 @@ public actor TokenManager {
     }
 
     private func performRefresh(_ connectionID: Int64, reason: String) async throws -> Tokens {
-        let tokens = try await currentTokens(connectionID)
+        // An unauthorized connection may still hold a working refresh token (the refusal may
+        // have been of the access token alone): a forced refresh tries it.
+        let tokens = try await currentTokens(connectionID, allowUnauthorized: true)
         guard let refreshToken = tokens.refresh, let app = tokens.app else {
             throw ResponseError.failedPrecondition(
                 "connection \(connectionID) has no refresh token or app credentials; reconnect with refresh_token, client_id and client_secret")
@@ -243,12 +249,17 @@ public actor TokenManager {
             ?? answer.refreshTokenExpiresIn.map { now.addingTimeInterval(TimeInterval($0)) } ?? tokens.refreshExpiresAt
         let accessExpiresAt = now.addingTimeInterval(TimeInterval(answer.expiresIn))
         // Both tokens and both expiry times in one transaction, before the new token is used.
-        _ = try await store.storeRefreshedTokens(
+        let stored = try await store.storeRefreshedTokens(
             connectionID: connectionID,
             accessTokenSealed: try vault.seal(answer.accessToken, context: "\(record.userKey) access"),
             accessExpiresAt: accessExpiresAt,
             refreshTokenSealed: try vault.seal(newRefresh, context: "\(record.userKey) refresh"),
             refreshExpiresAt: refreshExpiresAt, tokenFingerprint: TokenVault.fingerprint(answer.accessToken), now: now)
+        guard stored.state != .disconnected else {
+            // Disconnected while the refresh was out: its tokens stay erased.
+            cache[connectionID] = nil
+            throw ConnectionUnavailable(connectionID: connectionID, reason: "it was disconnected", isPermanent: true)
+        }
         let fresh = Tokens(
             access: answer.accessToken, accessExpiresAt: accessExpiresAt, refresh: newRefresh, refreshExpiresAt: refreshExpiresAt,
             app: app, subject: record.userKey)
@@ -264,12 +275,16 @@ public actor TokenManager {
         return ConnectionUnavailable(connectionID: connectionID, reason: reason)
     }
 
-    private func currentTokens(_ connectionID: Int64) async throws -> Tokens {
+    private func currentTokens(_ connectionID: Int64, allowUnauthorized: Bool = false) async throws -> Tokens {
         if let cached = cache[connectionID] { return cached }
         guard let record = try await store.connection(id: connectionID) else {
             throw ResponseError.notFound("connection", id: String(connectionID))
         }
-        guard record.state == .active, let sealedAccess = record.accessTokenSealed else {
+        // Another caller may have filled the cache (say, with freshly rotated tokens) while
+        // this one read the store: the cache wins over this older snapshot.
+        if let cached = cache[connectionID] { return cached }
+        let usable = record.state == .active || (allowUnauthorized && record.state == .unauthorized)
+        guard usable, let sealedAccess = record.accessTokenSealed else {
             throw ConnectionUnavailable(
                 connectionID: connectionID, reason: record.stateReason ?? "it is \(record.state.rawValue)",
                 isPermanent: record.state == .disconnected)
@@ -283,7 +298,8 @@ public actor TokenManager {
             accessExpiresAt: record.accessExpiresAt,
             refresh: try record.refreshTokenSealed.map { try vault.open($0, context: "\(record.userKey) refresh") },
             refreshExpiresAt: record.refreshExpiresAt, app: app, subject: record.userKey)
-        cache[connectionID] = tokens
+        // Only usable connections are cached, so `token()` never serves an unauthorized one.
+        if record.state == .active { cache[connectionID] = tokens }
         return tokens
     }
 

@@ -73,6 +73,7 @@ public actor RateLimiter: PinterestRequestGate {
     }
 
     func admit(category: String, priority: CallPriority, key: String) async throws {
+        try Task.checkCancellation()
         var entry = keys[key] ?? Key(state: RateLimitState(limits: limits))
         if entry.waiters.isEmpty, entry.state.tryAdmit(category: category, at: now()) {
             keys[key] = entry

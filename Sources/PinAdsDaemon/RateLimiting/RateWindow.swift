@@ -155,7 +155,10 @@ public struct RateLimitState: Sendable {
     /// exponentially (1, 2, 4 … 60 s) while 429s keep coming.
     public mutating func rateLimited(at now: TimeInterval, resetAfter: TimeInterval?) {
         consecutive429 += 1
-        let wait = resetAfter.map { max(0, $0) } ?? min(60, pow(2, Double(consecutive429 - 1)))
+        // x-ratelimit-reset is undocumented (NOTES §10.2): read a huge value as an epoch time,
+        // and never pause longer than 5 minutes on its word.
+        let reset = resetAfter.map { $0 > 1_000_000_000 ? $0 - now : $0 }
+        let wait = reset.map { min(300, max(0, $0)) } ?? min(60, pow(2, Double(consecutive429 - 1)))
         pausedUntil = max(pausedUntil, now + wait)
     }
 

@@ -52,6 +52,8 @@ private final class CurlExchange: @unchecked Sendable {
     var headerList: UnsafeMutablePointer<curl_slist>?
     var responseBody: [UInt8] = []
     var responseHeaders: [String: String] = [:]
+    /// Set under the engine's inbox lock: a cancel that comes before the exchange starts.
+    var cancelRequested = false
 
     init(request: HTTPRequest) { self.request = request }
 
@@ -67,7 +69,8 @@ private final class CurlEngine: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private struct Inbox {
         var submitted: [CurlExchange] = []
-        var cancelled: [ObjectIdentifier] = []
+        /// The exchanges themselves, not their ids: an id could be reused by a newer exchange.
+        var cancelled: [CurlExchange] = []
         var stopping = false
     }
     private let inbox = NIOLockedValueBox(Inbox())
@@ -90,21 +93,30 @@ private final class CurlEngine: @unchecked Sendable {
     }
 
     func submit(_ exchange: CurlExchange) {
-        let stopping = inbox.withLockedValue { inbox -> Bool in
-            if !inbox.stopping { inbox.submitted.append(exchange) }
-            return inbox.stopping
+        enum Verdict { case queued, stopping, cancelled }
+        let verdict = inbox.withLockedValue { inbox -> Verdict in
+            if inbox.stopping { return .stopping }
+            // The task was cancelled before its request was handed over: never send it.
+            if exchange.cancelRequested { return .cancelled }
+            inbox.submitted.append(exchange)
+            return .queued
         }
-        if stopping {
-            exchange.finish(.failure(TransportError.cancelled))
-            return
+        switch verdict {
+        case .stopping: exchange.finish(.failure(TransportError.cancelled))
+        case .cancelled: exchange.finish(.failure(CancellationError()))
+        case .queued: curl_multi_wakeup(multi)
+        }
+    }
+
+    func cancel(_ exchange: CurlExchange) {
+        inbox.withLockedValue { inbox in
+            exchange.cancelRequested = true
+            inbox.cancelled.append(exchange)
         }
         curl_multi_wakeup(multi)
     }
 
-    func cancel(_ exchange: CurlExchange) {
-        inbox.withLockedValue { $0.cancelled.append(ObjectIdentifier(exchange)) }
-        curl_multi_wakeup(multi)
-    }
+    deinit { curl_multi_cleanup(multi) }
 
     func stop() {
         inbox.withLockedValue { $0.stopping = true }
@@ -121,9 +133,15 @@ private final class CurlEngine: @unchecked Sendable {
                 }
                 return (inbox.submitted, inbox.cancelled, inbox.stopping)
             }
-            for exchange in submitted { start(exchange) }
-            for id in cancelled {
-                if let exchange = active[id] { complete(exchange, .failure(CancellationError())) }
+            for exchange in submitted {
+                if cancelled.contains(where: { $0 === exchange }) {
+                    exchange.finish(.failure(CancellationError()))
+                } else {
+                    start(exchange)
+                }
+            }
+            for exchange in cancelled where active[ObjectIdentifier(exchange)] === exchange {
+                complete(exchange, .failure(CancellationError()))
             }
             if stopping {
                 for exchange in Array(active.values) { complete(exchange, .failure(TransportError.cancelled)) }
@@ -132,7 +150,7 @@ private final class CurlEngine: @unchecked Sendable {
                     return inbox.submitted
                 }
                 for exchange in leftovers { exchange.finish(.failure(TransportError.cancelled)) }
-                curl_multi_cleanup(multi)
+                // The multi handle is freed in deinit: stop() may still be waking it up.
                 return
             }
             curl_multi_perform(multi, &running)
@@ -194,7 +212,9 @@ private final class CurlEngine: @unchecked Sendable {
         pinads_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
         active[ObjectIdentifier(exchange)] = exchange
         byHandle[easy] = exchange
-        curl_multi_add_handle(multi, easy)
+        if curl_multi_add_handle(multi, easy) != CURLM_OK {
+            complete(exchange, .failure(TransportError.other("libcurl refused the request (curl_multi_add_handle)")))
+        }
     }
 
     private func result(of exchange: CurlExchange, code: CURLcode) -> Result<HTTPResponse, any Error> {
