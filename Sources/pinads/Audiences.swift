@@ -73,6 +73,12 @@ struct MemberInput: ParsableArguments {
     @Option(help: "File with one member per line (or a CSV; see --column); - reads standard input.") var file: String
     @Option(help: "For a CSV file: the column holding the member, by header name or 1-based number.") var column: String?
 
+    /// Lines before the first member: the CSV header when the column is named.
+    var headerLines: Int {
+        guard let column else { return 0 }
+        return Int(column) == nil ? 1 : 0
+    }
+
     /// The members, read and parsed; raw values stay in this process until they are sent.
     func members() throws -> [String] {
         let data: Data
@@ -96,7 +102,7 @@ struct MemberInput: ParsableArguments {
         } else {
             throw ValidationError("--column \(column): no such column; the header has \(names.joined(separator: ", "))")
         }
-        let rows = Int(column) != nil ? lines : Array(lines.dropFirst())
+        let rows = Array(lines.dropFirst(headerLines))
         return rows.compactMap { line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             return index < fields.count ? String(fields[index]) : nil
@@ -123,7 +129,7 @@ struct MemberInput: ParsableArguments {
         if options.printJSONIfAsked(total) { return }
         print("\(total.added) added, \(total.removed) removed, \(total.unchanged) unchanged, \(total.rejected.count) rejected")
         for rejection in total.rejected.prefix(20) {
-            print("  line \(rejection.index + 1 + (column != nil && Int(column ?? "") == nil ? 1 : 0)): \(rejection.reason)")
+            print("  line \(rejection.index + 1 + headerLines): \(rejection.reason)")
         }
         if total.rejected.count > 20 { print("  … and \(total.rejected.count - 20) more") }
     }

@@ -479,6 +479,14 @@ struct AudiencesEndToEndTests {
             #expect(bytes.range(of: Data("jane.doe@example.com".utf8)) == nil, "raw email in \(file)")
             #expect(bytes.range(of: Data("Jane.Doe".utf8)) == nil, "raw email in \(file)")
         }
+        // The client reads a CSV column and names rejected rows by their line in the file.
+        let csv = daemon.folder.path + "/members.csv"
+        _ = FileManager.default.createFile(atPath: csv, contents: Data("email,name\nada@example.com,Ada\nbad,Bob\n".utf8))
+        let added = try await daemon.pinads("audience", "add", String(created.audience.id), "--file", csv, "--column", "email")
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdout.contains("1 added, 0 removed, 0 unchanged, 1 rejected"))
+        #expect(added.stdout.contains("line 3: not an email address"))
+
         let deleted = try daemon.call(DeleteAudienceRequest(audienceId: created.audience.id))
         #expect(deleted.note.contains("left as they are"))
         #expect(try daemon.call(ListAudiencesRequest()).audiences.isEmpty)

@@ -86,7 +86,7 @@ struct MethodDispatcher: Sendable {
         do {
             let params = try decodeParams(R.self, from: request.payload)
             let result = try await body(params)
-            return try Wire.encoder().encodeFrame(ResponseFrame<R.Result, Empty>(id: request.header.id, result: result))
+            return try WireCoders.encoder.encodeFrame(ResponseFrame<R.Result, Empty>(id: request.header.id, result: result))
         } catch {
             return encodeError(id: request.header.id, responseError(for: error, method: R.method))
         }
@@ -98,12 +98,12 @@ struct MethodDispatcher: Sendable {
     ) async -> [UInt8] {
         let id = request.header.id
         let sink = EventSink<R.Event> { event in
-            try await emitFrame(try Wire.encoder().encodeFrame(ResponseFrame<Empty, R.Event>(id: id, event: event)))
+            try await emitFrame(try WireCoders.encoder.encodeFrame(ResponseFrame<Empty, R.Event>(id: id, event: event)))
         }
         do {
             let params = try decodeParams(R.self, from: request.payload)
             let result = try await body(params, sink)
-            return try Wire.encoder().encodeFrame(ResponseFrame<R.Result, Empty>(id: id, result: result))
+            return try WireCoders.encoder.encodeFrame(ResponseFrame<R.Result, Empty>(id: id, result: result))
         } catch {
             return encodeError(id: id, responseError(for: error, method: R.method))
         }
@@ -120,7 +120,7 @@ struct MethodDispatcher: Sendable {
     }
 
     private func decodeParams<R: PinAdsRequest>(_ type: R.Type, from payload: [UInt8]) throws -> R {
-        let decoder = Wire.decoder()
+        let decoder = WireCoders.decoder
         if let params = try decoder.decode(ParamsOnly<R>.self, from: Data(payload)).params {
             return params
         }
@@ -152,9 +152,16 @@ struct MethodDispatcher: Sendable {
 /// The error frame for `id` (null when the request's id could not be read).
 func encodeError(id: RequestID?, _ error: ResponseError) -> [UInt8] {
     let frame = ResponseFrame<Empty, Empty>(id: id, error: error)
-    if let bytes = try? Wire.encoder().encodeFrame(frame) { return bytes }
+    if let bytes = try? WireCoders.encoder.encodeFrame(frame) { return bytes }
     // Encoding a fixed shape of strings cannot fail; keep a literal fallback all the same.
     return Array(#"{"id":null,"error":{"code":"INTERNAL","message":"could not encode an error"}}"#.utf8)
+}
+
+/// One encoder and one decoder for every request: built once, never reconfigured (both are
+/// Sendable), instead of twice per request on the hot path.
+enum WireCoders {
+    static let encoder = Wire.encoder()
+    static let decoder = Wire.decoder()
 }
 
 extension JSONEncoder {

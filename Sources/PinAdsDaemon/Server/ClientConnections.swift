@@ -55,15 +55,14 @@ final class ClientConnections: Sendable {
 
     private let registry = NIOLockedValueBox(Registry())
 
-    /// Adds an accepted connection; returns false when the server is already draining.
-    func add(_ connection: ClientConnection) -> Bool {
+    /// Adds an accepted connection; one accepted while the server drains is drained at once.
+    func add(_ connection: ClientConnection) {
         let draining = registry.withLockedValue { registry in
             registry.acceptedTotal += 1
             registry.open[ObjectIdentifier(connection)] = connection
             return registry.draining
         }
         if draining { connection.drain() }
-        return !draining
     }
 
     func remove(_ connection: ClientConnection) {

@@ -149,7 +149,7 @@ final class ControlServer: Service {
             return
         }
         let connection = ClientConnection(channel: channel.channel)
-        _ = connections.add(connection)
+        connections.add(connection)
         defer { connections.remove(connection) }
         let limit = limits.maximumRequestsPerConnection
         let maximumFrameLength = limits.maximumFrameLength
@@ -164,7 +164,7 @@ final class ControlServer: Service {
                             let payload = Array(frame.readableBytesView)
                             let header: RequestHeader
                             do throws(RequestHeaderError) {
-                                header = try RequestHeader.parse(payload, decoder: Wire.decoder())
+                                header = try RequestHeader.parse(payload, decoder: WireCoders.decoder)
                             } catch {
                                 try await write(encodeError(id: error.id, error.error))
                                 continue
