@@ -114,6 +114,13 @@ public final class PinterestSandbox: Sendable {
     /// Counters of everything seen so far (the content of `GET /_sandbox/stats`).
     public func stats() -> SandboxStats { engine.stats() }
 
+    /// Every customer list the sandbox holds, of one ad account when `adAccountID` is given,
+    /// sorted by id, with its distinct records (sorted by UTF-8 bytes) and their digest: the
+    /// content of `GET /_sandbox/customer_lists?records=true`.
+    public func customerLists(adAccountID: String? = nil) -> [SandboxCustomerList] {
+        engine.customerLists(adAccountID: adAccountID)
+    }
+
     /// Queues a fault for the next `fault.count` matching `/v5` requests. Faults apply in the
     /// order they were injected.
     public func inject(_ fault: SandboxFault) { engine.inject(fault) }

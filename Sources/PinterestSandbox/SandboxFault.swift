@@ -14,6 +14,11 @@ public struct SandboxFault: Sendable, Equatable {
         case reset
         /// A normal answer, ``SandboxFault/latencyMilliseconds`` late.
         case latency
+        /// The request is processed normally (its effect on state happens, statistics count it
+        /// and its status) but the TCP connection is then reset without the response: the
+        /// client cannot know whether its write landed. Not written to the traffic record, since
+        /// no response went out.
+        case applyThenReset = "apply_then_reset"
     }
 
     public var kind: Kind

@@ -3,6 +3,8 @@
 /// Request counters cover `/v5` requests only (control requests under `/_sandbox` are not
 /// counted). Faulted requests count in ``requestsTotal`` and ``byOperation``; those that were
 /// answered (500/503/429/latency) also count in ``byStatus``; `hang` and `reset` do not.
+/// `apply_then_reset` requests count everywhere as if answered (``byStatus`` gets the status
+/// of the response that was processed but never sent).
 public struct SandboxStats: Sendable, Equatable {
     /// Every `/v5` request received.
     public var requestsTotal = 0

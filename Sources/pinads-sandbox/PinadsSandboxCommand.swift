@@ -33,13 +33,23 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
               POST   /_sandbox/codes         {"ad_accounts":2,"redirect_uri":"..."}
                      -> {"code"} for grant_type=authorization_code; any code
                      starting with "sandbox-code" also works, once
-              POST   /_sandbox/faults        {"kind":"500|503|429|hang|reset|latency",
+              POST   /_sandbox/faults        {"kind":"500|503|429|hang|reset|latency|
+                                              apply_then_reset",
                                               "count":N,"path_contains":"/events",
                                               "latency_ms":MS}
+                     apply_then_reset processes the request, then resets the
+                     connection without answering (did the write land?)
               DELETE /_sandbox/faults        drop queued faults (GET lists them)
               GET    /_sandbox/stats         requests per operation and status, most
                                              requests in any second, TCP connections,
                                              events, customer-list records
+              GET    /_sandbox/customer_lists[?ad_account_id=ID][&records=true]
+                     -> {"items":[{id, ad_account_id, name, list_type,
+                        record_count, matched, num_batches,
+                        num_uploaded_user_records, num_removed_user_records,
+                        status, records_digest, records?}]} sorted by id;
+                        records_digest = hex SHA-256 of the distinct records
+                        sorted by bytes and joined with "\\n"
               POST   /_sandbox/clock         {"advance_s":S} moves sandbox time forward
               POST   /_sandbox/reset         forgets all state; the configuration stays
 

@@ -73,4 +73,37 @@ struct InternalsTests {
         #expect(page.ids == ["107", "106", "105", "104", "103"])
         #expect(page.bookmark != nil)
     }
+
+    @Test("the sandbox's own SHA-256 matches the FIPS 180-4 vectors and every padding boundary")
+    func sha256() {
+        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // 55, 56, 64 and 119 bytes: the length fits / does not fit the last block, a full block.
+        #expect(SHA256.hex(String(repeating: "x", count: 55)) == "d5e285683cd4efc02d021a5c62014694958901005d6f71e89e0989fac77e4072")
+        #expect(SHA256.hex(String(repeating: "x", count: 56)) == "04c26261370ee7541549d16dee320c723e3fd14671e66a099afe0a377c16888e")
+        #expect(SHA256.hex(String(repeating: "x", count: 64)) == "7ce100971f64e7001e8fe5a51973ecdfe1ced42befe7ee8d5fd6219506b5393c")
+        #expect(SHA256.hex(String(repeating: "x", count: 119)) == "000b48d4edf0fa7bee3c6236ecd2785baa5db4eeb8bb54341b029e0d9fa5fb0c")
+        // Fed in uneven pieces, a million "a".
+        var hasher = SHA256()
+        var fed = 0
+        var piece = 1
+        while fed < 1_000_000 {
+            let size = min(piece, 1_000_000 - fed)
+            hasher.update(repeatElement(UInt8(ascii: "a"), count: size))
+            fed += size
+            piece = piece % 997 + 13
+        }
+        #expect(SHA256.hexString(hasher.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // records_digest: sorted by UTF-8 bytes (a decomposed "é" sorts before "f", unlike String's
+        // order), joined with "\n", no trailing newline.
+        let sorted = SandboxCustomerList.sortedByBytes(["beta", "Zeta", "f", "e\u{0301}", "alpha", "\u{00C9}clair"])
+        #expect(sorted.map { Array($0.utf8) } == ["Zeta", "alpha", "beta", "e\u{0301}", "f", "\u{00C9}clair"].map { Array($0.utf8) })
+        #expect(
+            SandboxCustomerList.digest(ofSortedRecords: sorted)
+                == "6bd0492b4b7cdaf7594542069bf4c5a4711f0177e97b033d4f6e8d4baf499a3a")
+        #expect(SandboxCustomerList.digest(ofSortedRecords: []) == SHA256.hex(""))
+    }
 }

@@ -147,6 +147,84 @@ struct LimitsAndFaultsTests {
         }
     }
 
+    @Test("apply_then_reset applies the write, counts it, then resets the connection without an answer")
+    func applyThenReset() async throws {
+        try await withSandbox({ $0.matchRate = 1.0 }) { sandbox, client in
+            #expect(SandboxFault.Kind(rawValue: "apply_then_reset") == .applyThenReset)
+            let token = sandbox.seedToken(adAccounts: 1)
+            let account = PinterestSandbox.account(token.adAccountIDs[0])
+            let created = try await client.post(
+                "\(account)/customer_lists",
+                json: ["name": "buyers", "records": CustomerListTests.hashes(0..<60).joined(separator: ",")],
+                token: token.accessToken)
+            let id = try #require(created.object["id"] as? String)
+
+            let injected = try await client.control(
+                "POST", "/_sandbox/faults",
+                json: ["kind": "apply_then_reset", "count": 1, "path_contains": "/customer_lists/"])
+            #expect(injected.status == 200)
+            let queued = try await client.control("GET", "/_sandbox/faults")
+            let fault = try #require((queued.object["faults"] as? [[String: Any]])?.first)
+            #expect(fault["kind"] as? String == "apply_then_reset")
+            #expect(fault["count"] as? Int == 1)
+            #expect(fault["path_contains"] as? String == "/customer_lists/")
+
+            // A fresh connection, so no client may blame a stale keep-alive and send it again.
+            let fresh = TestHTTPClient(sandbox, timeout: 5)
+            let started = ContinuousClock.now
+            do {
+                let response = try await fresh.send(
+                    "PATCH", "\(account)/customer_lists/\(id)",
+                    body: .json(["operation_type": "ADD", "records": CustomerListTests.hashes(60..<70).joined(separator: ",")]),
+                    auth: .bearer(token.accessToken))
+                Issue.record("expected a connection failure, got \(response.status)")
+            } catch let failure as TransportFailure {
+                #expect(!failure.isTimeout)
+            }
+            #expect(ContinuousClock.now - started < .seconds(4))
+
+            // Yet the records landed, exactly once, and the statistics saw a served request.
+            let list = try #require(sandbox.customerLists().first)
+            #expect(list.recordCount == 70)
+            #expect(list.numBatches == 2)
+            #expect(list.numUploadedUserRecords == 70)
+            #expect(list.records == CustomerListTests.hashes(0..<70).sorted())
+            let stats = sandbox.stats()
+            #expect(stats.byOperation["customer_lists/update"] == 1)
+            #expect(stats.byStatus[200] == 2)
+            #expect(stats.customerListRecordsReceived == 70)
+            let fetched = try await fresh.get("\(account)/customer_lists/\(id)", token: token.accessToken)
+            #expect(fetched.status == 200)
+            #expect(fetched.object["num_uploaded_user_records"] as? Int == 70)
+
+            // A create under the fault: the client never learns the id, but the list exists.
+            sandbox.inject(SandboxFault(.applyThenReset, count: 1, pathContains: "/customer_lists"))
+            do {
+                let response = try await TestHTTPClient(sandbox, timeout: 5).post(
+                    "\(account)/customer_lists", json: ["name": "orphan", "records": "a@example.com"],
+                    token: token.accessToken)
+                Issue.record("expected a connection failure, got \(response.status)")
+            } catch let failure as TransportFailure {
+                #expect(!failure.isTimeout)
+            }
+            #expect(sandbox.customerLists().map(\.name) == ["buyers", "orphan"])
+            #expect(try await client.control("GET", "/_sandbox/faults").object["faults"] as? [Any] != nil)
+            #expect((try await client.control("GET", "/_sandbox/faults").object["faults"] as? [Any])?.isEmpty == true)
+
+            // A failed request under the fault is still reset: the client learns nothing either way.
+            sandbox.inject(SandboxFault(.applyThenReset, count: 1))
+            do {
+                let response = try await TestHTTPClient(sandbox, timeout: 5).get(
+                    "\(account)/customer_lists/1", token: token.accessToken)
+                Issue.record("expected a connection failure, got \(response.status)")
+            } catch let failure as TransportFailure {
+                #expect(!failure.isTimeout)
+            }
+            #expect(sandbox.stats().byStatus[404] == 1)
+            #expect(try await client.get("\(account)/customer_lists", token: token.accessToken).items.count == 2)
+        }
+    }
+
     @Test("latency delays the answer but not other connections")
     func latency() async throws {
         try await withSandbox { sandbox, client in

@@ -9,6 +9,7 @@ extension SandboxEngine {
             "/_sandbox/codes": ["POST": controlMintCode],
             "/_sandbox/faults": ["POST": controlInjectFault, "DELETE": controlClearFaults, "GET": controlListFaults],
             "/_sandbox/stats": ["GET": { _ throws(APIError) in SandboxEngine.statsJSON(self.stats()) }],
+            "/_sandbox/customer_lists": ["GET": controlCustomerLists],
             "/_sandbox/clock": ["POST": controlAdvanceClock, "GET": controlClock],
             "/_sandbox/reset": ["POST": { _ throws(APIError) in self.reset(); return [:] }],
             "/_sandbox/health": ["GET": { _ throws(APIError) in ["status": "ok"] }],
@@ -124,6 +125,33 @@ extension SandboxEngine {
         ]
     }
 
+    /// `GET /_sandbox/customer_lists[?ad_account_id=ID][&records=true]`.
+    private func controlCustomerLists(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let query = QueryParameters(request.queryItems)
+        let withRecords: Bool
+        do { withRecords = try query.boolean("records") ?? false } catch { throw .invalidParameters(error.detail) }
+        let lists = customerLists(adAccountID: query.value("ad_account_id"))
+        return ["items": .array(lists.map { SandboxEngine.customerListJSON($0, withRecords: withRecords) })]
+    }
+
+    static func customerListJSON(_ list: SandboxCustomerList, withRecords: Bool) -> JSONValue {
+        var object = JSONObject([
+            "id": .string(list.id),
+            "ad_account_id": .string(list.adAccountID),
+            "name": .string(list.name),
+            "list_type": .string(list.listType),
+            "record_count": JSONValue(list.recordCount),
+            "matched": JSONValue(list.matched),
+            "num_batches": JSONValue(list.numBatches),
+            "num_uploaded_user_records": JSONValue(list.numUploadedUserRecords),
+            "num_removed_user_records": JSONValue(list.numRemovedUserRecords),
+            "status": .string(list.status),
+            "records_digest": .string(list.recordsDigest),
+        ])
+        if withRecords { object["records"] = JSONValue(strings: list.records) }
+        return .object(object)
+    }
+
     private func controlAdvanceClock(_ request: SandboxRequest) throws(APIError) -> JSONValue {
         let body = try controlBody(request)
         guard let seconds = try integer(body, "advance_s", range: 0...Int64(Int32.max)) else {
@@ -173,6 +201,33 @@ extension SandboxEngine {
 
     func reset() {
         state.withLockedValue { $0.reset() }
+    }
+
+    /// Every customer list (of one ad account when `adAccountID` is given), sorted by id. The
+    /// records are copied under the lock (copy-on-write, so cheaply); sorting and hashing them
+    /// happen outside it.
+    func customerLists(adAccountID: String?) -> [SandboxCustomerList] {
+        struct Snapshot {
+            var list: CustomerListRecord
+            var status: String
+        }
+        let snapshots: [Snapshot] = state.withLockedValue { state in
+            state.customerLists.values
+                .filter { adAccountID == nil || $0.adAccountID == adAccountID }
+                .map { Snapshot(list: $0, status: state.customerListStatus($0)) }
+        }
+        return snapshots
+            .sorted { ($0.list.id.utf8.count, $0.list.id) < ($1.list.id.utf8.count, $1.list.id) }
+            .map { snapshot in
+                let list = snapshot.list
+                let records = SandboxCustomerList.sortedByBytes(list.records)
+                return SandboxCustomerList(
+                    id: list.id, adAccountID: list.adAccountID, name: list.name, listType: list.listType,
+                    recordCount: records.count, matched: list.matched, numBatches: list.batches,
+                    numUploadedUserRecords: list.uploaded, numRemovedUserRecords: list.removed,
+                    status: snapshot.status, recordsDigest: SandboxCustomerList.digest(ofSortedRecords: records),
+                    records: records)
+            }
     }
 
     func stats() -> SandboxStats {

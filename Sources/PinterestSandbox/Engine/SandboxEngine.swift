@@ -85,14 +85,18 @@ final class SandboxEngine: Sendable {
             case respond(SandboxResponse, Int)
             case hang
             case reset
+            /// Processed (state changed, counted) but answered with a reset.
+            case appliedThenReset(status: Int)
         }
         let decision: Decision = state.withLockedValue { state in
             state.countRequest(operation: route?.operation, at: monotonicNow)
             var delay = 0
+            var resetAfterwards = false
             if let fault = state.takeFault(path: request.path) {
                 switch fault.kind {
                 case .hang: return .hang
                 case .reset: return .reset
+                case .applyThenReset: resetAfterwards = true
                 case .latency: delay = max(0, fault.latencyMilliseconds)
                 case .internalServerError, .serviceUnavailable, .rateLimited:
                     let response = SandboxEngine.faultResponse(fault.kind, path: request.path, configuration: configuration)
@@ -109,6 +113,7 @@ final class SandboxEngine: Sendable {
                 response = error.response
             }
             state.countStatus(response.status)
+            if resetAfterwards { return .appliedThenReset(status: response.status) }
             return .respond(response, delay)
         }
 
@@ -118,6 +123,14 @@ final class SandboxEngine: Sendable {
             return .hang
         case .reset:
             logger.debug("fault: reset", metadata: ["method": "\(request.method)", "path": "\(request.path)"])
+            return .reset
+        case .appliedThenReset(let status):
+            logger.debug(
+                "fault: apply_then_reset",
+                metadata: [
+                    "method": "\(request.method)", "path": "\(request.path)", "status": "\(status)",
+                    "operation": "\(route?.operation.rawValue ?? "-")",
+                ])
             return .reset
         case .respond(var response, let delay):
             response.render()
