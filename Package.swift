@@ -130,6 +130,7 @@ let package = Package(
             dependencies: [
                 "PinAdsDaemon",
                 "PinterestAPI",
+                "PinterestSandbox",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -26,6 +26,8 @@ public struct DaemonConfiguration: Sendable {
     /// Task name → schedule spec (or `off`), over the defaults: token_check daily 05:00,
     /// audience_sync daily 06:00, campaign_metrics every 6 h.
     public var scheduleOverrides: [String: String] = [:]
+    /// Records per customer-list request, real-time delay, minimum members.
+    public var audienceSync = AudienceSyncer.Configuration()
 
     public init(socketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -83,8 +85,12 @@ public enum Daemon {
         let services = ServiceStates()
         services.set("control_server", state: .starting)
         services.set("job_workers", state: .starting)
+        let syncer = AudienceSyncer(
+            store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, configuration: configuration.audienceSync)
         let queue = JobQueue(
-            store: store, clock: clock, registry: JobRegistry([SelfTestJob(), TokenCheckJob(tokens: tokens)]), logger: logger)
+            store: store, clock: clock, registry: JobRegistry([SelfTestJob(), TokenCheckJob(tokens: tokens)] + syncer.jobHandlers),
+            logger: logger)
+        await syncer.attach(queue: queue)
         let scheduler = try Scheduler(
             store: store, queue: queue, clock: clock, logger: logger,
             tasks: try ScheduledTask.applying(configuration.scheduleOverrides, to: Scheduler.defaultTasks()), services: services)
@@ -100,7 +106,7 @@ public enum Daemon {
             jobs: JobMethods(store: store, queue: queue),
             connections: ConnectionMethods(tokens: tokens),
             scheduler: scheduler,
-            audiences: AudienceMethods(store: store, clock: clock),
+            audiences: AudienceMethods(store: store, clock: clock, syncer: syncer),
             logger: logger)
         let server = ControlServer(
             target: target,

@@ -44,6 +44,12 @@ public enum MethodRegistry {
         DeleteAudienceRequest.self,
         AddMembersRequest.self,
         RemoveMembersRequest.self,
+        ActivateAudienceRequest.self,
+        DeactivateAudienceRequest.self,
+        ListActivationsRequest.self,
+        SyncAudienceRequest.self,
+        SyncAllAudiencesRequest.self,
+        CreateActalikeRequest.self,
     ]
 
     public static var names: [String] { all.map { $0.method } }

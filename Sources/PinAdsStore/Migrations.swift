@@ -106,6 +106,71 @@ extension Store {
             )
         }
 
+        migrator.registerMigration("v5_activations") { db in
+            try db.execute(
+                sql: """
+                    -- Jobs with the same serial key run one at a time, and a new one coalesces into
+                    -- one already queued (e.g. one sync per activation).
+                    ALTER TABLE jobs ADD COLUMN serial_key TEXT;
+                    CREATE INDEX jobs_serial ON jobs (serial_key, state) WHERE serial_key IS NOT NULL;
+
+                    -- An audience kept in sync on one ad account. `op_*` is the sync in progress,
+                    -- committed per chunk; `pending_*` is a write sent (or about to be) whose
+                    -- outcome is not known yet, checked against Pinterest before anything is resent.
+                    CREATE TABLE audience_activations (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        audience_id INTEGER NOT NULL REFERENCES audiences (id),
+                        ad_account_id TEXT NOT NULL,
+                        connection_id INTEGER NOT NULL REFERENCES connections (id),
+                        active INTEGER NOT NULL DEFAULT 1,
+                        state TEXT NOT NULL CHECK (state IN ('NOT_SYNCED', 'SYNCING', 'SYNCED', 'ERROR')),
+                        error_message TEXT,
+                        error_code INTEGER,
+                        error_at INTEGER,
+                        customer_list_name TEXT NOT NULL,
+                        customer_list_id TEXT,
+                        pinterest_audience_id TEXT,
+                        list_status TEXT,
+                        audience_status TEXT,
+                        list_uploaded INTEGER NOT NULL DEFAULT 0,
+                        list_removed INTEGER NOT NULL DEFAULT 0,
+                        synced_version INTEGER NOT NULL DEFAULT 0,
+                        records_added INTEGER NOT NULL DEFAULT 0,
+                        records_removed INTEGER NOT NULL DEFAULT 0,
+                        op_target_version INTEGER,
+                        op_phase TEXT CHECK (op_phase IN ('ADD', 'REMOVE', 'AUDIENCE')),
+                        op_cursor TEXT,
+                        op_added INTEGER NOT NULL DEFAULT 0,
+                        op_removed INTEGER NOT NULL DEFAULT 0,
+                        pending_kind TEXT CHECK (pending_kind IN ('CREATE_LIST', 'ADD', 'REMOVE', 'CREATE_AUDIENCE')),
+                        pending_last_hash TEXT,
+                        pending_count INTEGER,
+                        pending_counter_before INTEGER,
+                        pending_started_at INTEGER,
+                        last_synced_at INTEGER,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        UNIQUE (audience_id, ad_account_id)
+                    );
+
+                    CREATE TABLE audience_actalikes (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        audience_id INTEGER NOT NULL REFERENCES audiences (id),
+                        activation_id INTEGER NOT NULL REFERENCES audience_activations (id),
+                        ad_account_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        country TEXT NOT NULL,
+                        percentage INTEGER NOT NULL,
+                        pinterest_audience_id TEXT,
+                        status TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        UNIQUE (activation_id, country, percentage)
+                    );
+                    """
+            )
+        }
+
         return migrator
     }()
 }

@@ -63,6 +63,8 @@ extension Store {
             guard let record = try Self.fetchAudienceIfExists(db, id: id) else { return nil }
             try db.execute(sql: "DELETE FROM audience_members WHERE audience_id = ?", arguments: [id])
             try db.execute(
+                sql: "UPDATE audience_activations SET active = 0, updated_at = ? WHERE audience_id = ?", arguments: [now.storeMillis, id])
+            try db.execute(
                 sql: "UPDATE audiences SET deleted_at = ?, member_count = 0, updated_at = ? WHERE id = ?",
                 arguments: [now.storeMillis, now.storeMillis, id])
             return record

@@ -11,13 +11,21 @@ public struct NewJob: Sendable {
     public var runAt: Date?
     /// When set, enqueueing a second job with the same key returns the first instead.
     public var dedupeKey: String?
+    /// Jobs with the same serial key run one at a time. Enqueueing one while another with that
+    /// key is still queued or waiting returns that one instead (due at the earlier of the two
+    /// times): changes arriving before it runs are coalesced into it. One that is running does
+    /// not absorb it: the new job runs after it.
+    public var serialKey: String?
 
-    public init(kind: String, payload: JSONValue, maxAttempts: Int, runAt: Date? = nil, dedupeKey: String? = nil) {
+    public init(
+        kind: String, payload: JSONValue, maxAttempts: Int, runAt: Date? = nil, dedupeKey: String? = nil, serialKey: String? = nil
+    ) {
         self.kind = kind
         self.payload = payload
         self.maxAttempts = maxAttempts
         self.runAt = runAt
         self.dedupeKey = dedupeKey
+        self.serialKey = serialKey
     }
 }
 
@@ -60,6 +68,13 @@ public enum RetryOutcome: Sendable, Equatable {
 }
 
 extension Store {
+    /// SQL condition: the job has no serial key, or no job with its key is running (the finish
+    /// of that one wakes the workers).
+    private static let notSerializedBehindRunning = """
+        (jobs.serial_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM jobs AS other WHERE other.serial_key = jobs.serial_key AND other.state = 'running'))
+        """
+
     private static let jobColumns = """
         id, kind, payload, state, attempts, max_attempts, next_run_at, last_error, progress_done,
         progress_total, progress_message, result, cancel_requested, created_at, updated_at, started_at, finished_at, blocked_on
@@ -75,12 +90,33 @@ extension Store {
                 return try Self.job(from: existing)
             }
             let ms = now.storeMillis
+            let runAt = (new.runAt ?? now).storeMillis
+            if let key = new.serialKey,
+                let waiting = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id, state, next_run_at FROM jobs
+                        WHERE serial_key = ? AND state IN ('queued', 'waiting') AND cancel_requested = 0
+                        ORDER BY id LIMIT 1
+                        """,
+                    arguments: [key])
+            {
+                let id: Int64 = waiting["id"]
+                let due: Int64 = waiting["next_run_at"]
+                let state: String = waiting["state"]
+                // A queued one runs at the earlier time; one waiting (for a retry's backoff, or
+                // for a reconnect) keeps waiting.
+                if state == "queued", runAt < due {
+                    try db.execute(sql: "UPDATE jobs SET next_run_at = ?, updated_at = ? WHERE id = ?", arguments: [runAt, ms, id])
+                }
+                return try Self.fetchJob(db, id: id)
+            }
             try db.execute(
                 sql: """
-                    INSERT INTO jobs (kind, payload, state, attempts, max_attempts, next_run_at, dedupe_key, created_at, updated_at)
-                    VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?)
+                    INSERT INTO jobs (kind, payload, state, attempts, max_attempts, next_run_at, dedupe_key, serial_key, created_at, updated_at)
+                    VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [new.kind, payload, new.maxAttempts, (new.runAt ?? now).storeMillis, new.dedupeKey, ms, ms]
+                arguments: [new.kind, payload, new.maxAttempts, runAt, new.dedupeKey, new.serialKey, ms, ms]
             )
             return try Self.fetchJob(db, id: db.lastInsertedRowID)
         }
@@ -104,7 +140,7 @@ extension Store {
                         sql: """
                             SELECT id, attempts, max_attempts FROM jobs
                             WHERE state IN ('queued', 'waiting') AND cancel_requested = 0 AND next_run_at <= ?
-                                AND kind IN (\(placeholders))
+                                AND kind IN (\(placeholders)) AND \(Self.notSerializedBehindRunning)
                             ORDER BY next_run_at, id LIMIT 1
                             """,
                         arguments: arguments
@@ -355,6 +391,7 @@ extension Store {
                 sql: """
                     SELECT MIN(next_run_at) FROM jobs
                     WHERE state IN ('queued', 'waiting') AND kind IN (\(databaseQuestionMarks(count: kindList.count)))
+                        AND \(Self.notSerializedBehindRunning)
                     """,
                 arguments: StatementArguments(kindList))
             return ms.map(Date.init(storeMillis:))

@@ -259,7 +259,8 @@ public struct PinterestClient: Sendable {
         let started = ContinuousClock.now
         let response: HTTPResponse
         do {
-            response = try await transport.send(HTTPRequest(method: method, url: url, headers: allHeaders, body: body))
+            response = try await transport.send(
+                HTTPRequest(method: method, url: url, headers: allHeaders, body: body, mayReplay: operation.isReplaySafe(method: method)))
         } catch {
             if let gate { await gate.observe(operation, token: token, status: 0, headers: [:]) }
             guard let error = error as? TransportError else { throw error }

@@ -11,6 +11,13 @@ public struct PinterestOperation: Sendable, Hashable, CustomStringConvertible {
         self.category = category
     }
 
+    /// Whether sending the call twice does no harm: reads, and conversion events (Pinterest
+    /// drops a repeated `event_id`). Creates, list updates and token refreshes (the second
+    /// would spend a rotated refresh token) are not.
+    public func isReplaySafe(method: String) -> Bool {
+        method == "GET" || self == .eventsCreate
+    }
+
     public static let oauthToken = PinterestOperation(id: "oauth/token", category: "org_read")
     public static let adAccountsList = PinterestOperation(id: "ad_accounts/list", category: "ads_read")
     public static let customerListsCreate = PinterestOperation(id: "customer_lists/create", category: "ads_write")

@@ -69,6 +69,15 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             valueName: "task=spec"))
     var schedules: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Audience members per customer-list request to Pinterest (create, ADD, REMOVE).", valueName: "n"))
+    var audienceRecordsPerRequest: Int = 10_000
+
+    @Option(help: ArgumentHelp(
+        "Seconds after a member change before its sync starts; changes within this window go to Pinterest as one delta.",
+        valueName: "seconds"))
+    var audienceSyncDelay: Double = 2
+
     @Option(help: ArgumentHelp("Largest frame accepted from a client, in bytes.", valueName: "bytes"))
     var maxFrameBytes: Int = Frame.defaultMaximumLength
 
@@ -93,6 +102,12 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         }
         guard (1...1000).contains(rateLimit) else {
             throw ValidationError("--rate-limit must be between 1 and 1000 requests per second, got \(rateLimit)")
+        }
+        guard (1...100_000).contains(audienceRecordsPerRequest) else {
+            throw ValidationError("--audience-records-per-request must be between 1 and 100000, got \(audienceRecordsPerRequest)")
+        }
+        guard audienceSyncDelay >= 0, audienceSyncDelay <= 3600 else {
+            throw ValidationError("--audience-sync-delay must be between 0 and 3600 seconds, got \(audienceSyncDelay)")
         }
         guard shutdownTimeout > 0, shutdownTimeout <= 3600 else {
             throw ValidationError("--shutdown-timeout must be above 0 and at most 3600 seconds, got \(shutdownTimeout)")
@@ -119,6 +134,8 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         configuration.pinterestAPIBaseURL = try resolvedAPIBaseURL(environment: environment)
         configuration.appCredentials = try resolvedAppCredentials(environment: environment)
         configuration.rateLimits.requestsPerSecond = rateLimit
+        configuration.audienceSync.recordsPerRequest = audienceRecordsPerRequest
+        configuration.audienceSync.realtimeDelay = audienceSyncDelay
         for entry in schedules {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
                 throw ValidationError("--schedule takes TASK=SPEC (e.g. token_check=\"daily 04:30\"), got '\(entry)'")

@@ -46,10 +46,14 @@ public actor JobQueue {
     }
 
     /// Queues a job of a registered kind, with that kind's attempt budget.
-    public func enqueue(kind: String, payload: JSONValue, runAt: Date? = nil, dedupeKey: String? = nil) async throws -> Job {
+    /// Jobs sharing a `serialKey` run one at a time and coalesce while queued (see `NewJob`).
+    public func enqueue(
+        kind: String, payload: JSONValue, runAt: Date? = nil, dedupeKey: String? = nil, serialKey: String? = nil
+    ) async throws -> Job {
         guard let handler = registry.handler(for: kind) else { throw UnknownKind(kind: kind) }
         let new = NewJob(
-            kind: kind, payload: payload, maxAttempts: handler.retryPolicy.maxAttempts, runAt: runAt, dedupeKey: dedupeKey)
+            kind: kind, payload: payload, maxAttempts: handler.retryPolicy.maxAttempts, runAt: runAt, dedupeKey: dedupeKey,
+            serialKey: serialKey)
         let job = try await store.enqueueJob(new, now: clock.now())
         logger.info("job queued", metadata: ["job_id": "\(job.id)", "kind": "\(job.kind)"])
         publish(job)

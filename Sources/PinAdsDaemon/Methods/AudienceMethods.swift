@@ -2,13 +2,14 @@ import Foundation
 import PinAdsProtocol
 import PinAdsStore
 
-/// `audiences.*` methods: the local side of audiences (members kept as hashes). Syncing them to
-/// Pinterest comes with activations.
+/// `audiences.*` methods: audiences and their members (kept as hashes) here; activations, syncs
+/// and actalikes through the `AudienceSyncer`.
 struct AudienceMethods: Sendable {
     static let maximumMembersPerRequest = 100_000
 
     let store: Store
     let clock: any WallClock
+    let syncer: AudienceSyncer
 
     func create(_ request: CreateAudienceRequest) async throws -> AudienceResult {
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -21,7 +22,8 @@ struct AudienceMethods: Sendable {
         }
         do {
             return AudienceResult(
-                audience: Self.info(try await store.createAudience(name: name, listType: listType, description: request.description, now: clock.now())))
+                audience: try await syncer.describe(
+                    try await store.createAudience(name: name, listType: listType, description: request.description, now: clock.now())))
         } catch is AudienceNameTaken {
             throw ResponseError(
                 code: .alreadyExists, message: "an audience named '\(name)' already exists; `pinads call audiences.list` shows it",
@@ -30,20 +32,30 @@ struct AudienceMethods: Sendable {
     }
 
     func get(_ request: GetAudienceRequest) async throws -> AudienceResult {
-        AudienceResult(audience: Self.info(try await existing(request.audienceId)))
+        AudienceResult(audience: try await syncer.describe(try await existing(request.audienceId)))
     }
 
     func list(_ request: ListAudiencesRequest) async throws -> ListAudiencesResult {
-        ListAudiencesResult(audiences: try await store.audiences().map(Self.info))
+        var audiences: [AudienceInfo] = []
+        for record in try await store.audiences() { audiences.append(try await syncer.describe(record)) }
+        return ListAudiencesResult(audiences: audiences)
     }
 
     func delete(_ request: DeleteAudienceRequest) async throws -> DeleteAudienceResult {
+        let described = try await syncer.describe(try await existing(request.audienceId))
         guard let record = try await store.deleteAudience(id: request.audienceId, now: clock.now()) else {
             throw ResponseError.notFound("audience", id: String(request.audienceId))
         }
+        var audience = described
+        audience.memberCount = record.memberCount
+        audience.activations = audience.activations.map { activation in
+            var activation = activation
+            activation.active = false
+            return activation
+        }
         return DeleteAudienceResult(
-            audience: Self.info(record),
-            note: "deleted here with its members; customer lists and audiences already at Pinterest are left as they are (Pinterest has no delete for customer lists)")
+            audience: audience,
+            note: "deleted here with its members, and no longer synced; customer lists and audiences already at Pinterest are left as they are (Pinterest has no delete for customer lists)")
     }
 
     func add(_ request: AddMembersRequest) async throws -> MembersChangeResult {
@@ -75,17 +87,19 @@ struct AudienceMethods: Sendable {
         guard let change = try await store.changeMembers(audienceID: audienceID, hashes: hashes, present: present, now: clock.now()) else {
             throw ResponseError.notFound("audience", id: String(audienceID))
         }
+        if change.added + change.removed > 0 { await syncer.membersChanged(audienceID: audienceID) }
         return MembersChangeResult(added: change.added, removed: change.removed, unchanged: change.unchanged, rejected: rejected)
     }
+
+    func activate(_ request: ActivateAudienceRequest) async throws -> ActivateAudienceResult { try await syncer.activate(request) }
+    func deactivate(_ request: DeactivateAudienceRequest) async throws -> DeactivateAudienceResult { try await syncer.deactivate(request) }
+    func activations(_ request: ListActivationsRequest) async throws -> ListActivationsResult { try await syncer.activations(request) }
+    func sync(_ request: SyncAudienceRequest) async throws -> SyncAudiencesResult { try await syncer.sync(request) }
+    func syncAll(_ request: SyncAllAudiencesRequest) async throws -> SyncAudiencesResult { try await syncer.syncAll() }
+    func createActalike(_ request: CreateActalikeRequest) async throws -> CreateActalikeResult { try await syncer.createActalike(request) }
 
     private func existing(_ id: Int64) async throws -> AudienceRecord {
         guard let record = try await store.audience(id: id) else { throw ResponseError.notFound("audience", id: String(id)) }
         return record
-    }
-
-    static func info(_ record: AudienceRecord) -> AudienceInfo {
-        AudienceInfo(
-            id: record.id, name: record.name, listType: record.listType, description: record.description, memberCount: record.memberCount,
-            version: record.version, createdAt: record.createdAt, updatedAt: record.updatedAt)
     }
 }

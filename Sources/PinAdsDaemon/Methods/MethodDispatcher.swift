@@ -73,6 +73,12 @@ struct MethodDispatcher: Sendable {
         case DeleteAudienceRequest.method: return await unary(request, audiences.delete)
         case AddMembersRequest.method: return await unary(request, audiences.add)
         case RemoveMembersRequest.method: return await unary(request, audiences.remove)
+        case ActivateAudienceRequest.method: return await unary(request, audiences.activate)
+        case DeactivateAudienceRequest.method: return await unary(request, audiences.deactivate)
+        case ListActivationsRequest.method: return await unary(request, audiences.activations)
+        case SyncAudienceRequest.method: return await unary(request, audiences.sync)
+        case SyncAllAudiencesRequest.method: return await unary(request, audiences.syncAll)
+        case CreateActalikeRequest.method: return await unary(request, audiences.createActalike)
         case RunScheduledTaskRequest.method:
             return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: try await scheduler.runNow(run.task)) }
         default:

@@ -13,11 +13,17 @@ public struct AudienceInfo: Codable, Sendable, Equatable {
     public var version: Int64
     public var createdAt: Date
     public var updatedAt: Date
+    /// Where the audience is kept in sync: one entry per ad account, with its sync state.
+    public var activations: [ActivationInfo]
+    /// Lookalike (ACTALIKE) audiences created at Pinterest from it.
+    public var actalikes: [ActalikeInfo]
 
     public init(
         id: Int64, name: String, listType: String, description: String?, memberCount: Int, version: Int64, createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date, activations: [ActivationInfo] = [], actalikes: [ActalikeInfo] = []
     ) {
+        self.activations = activations
+        self.actalikes = actalikes
         self.id = id
         self.name = name
         self.listType = listType
@@ -29,7 +35,7 @@ public struct AudienceInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, description, version
+        case id, name, description, version, activations, actalikes
         case listType = "list_type"
         case memberCount = "member_count"
         case createdAt = "created_at"

@@ -9,13 +9,22 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Give up after this long in all (connect + send + wait + receive); the transport's default when nil.
     public var timeout: Duration?
+    /// Whether the transport may send the request again by itself when a kept-alive connection
+    /// turns out dead before any answer. That connection may have died after the server acted
+    /// on the request, so a write that must not happen twice says false (and gets a connection
+    /// of its own).
+    public var mayReplay: Bool
 
-    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [], timeout: Duration? = nil) {
+    public init(
+        method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [], timeout: Duration? = nil,
+        mayReplay: Bool = true
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.mayReplay = mayReplay
     }
 }
 

@@ -1,0 +1,367 @@
+import Foundation
+import Logging
+import PinAdsProtocol
+import PinAdsStore
+import PinterestAPI
+import PinterestSandbox
+import Testing
+
+@testable import PinAdsDaemon
+
+@Suite("Activation sync plan")
+struct ActivationSyncPlanTests {
+    let plan = ActivationSyncPlan(minimumMembers: 100, recordsPerRequest: 10)
+
+    func activation(listID: String? = nil, audienceID: String? = nil, synced: Int64 = 0, operation: SyncOperation? = nil) -> ActivationRecord {
+        let date = Date(timeIntervalSince1970: 0)
+        return ActivationRecord(
+            id: 1, audienceID: 1, adAccountID: "1", connectionID: 1, customerListName: "n", customerListID: listID,
+            pinterestAudienceID: audienceID, syncedVersion: synced, operation: operation, createdAt: date, updatedAt: date)
+    }
+
+    @Test func startDecisions() {
+        #expect(plan.start(activation(), audienceVersion: 3, memberCount: 99) == .notEnoughMembers(has: 99))
+        #expect(plan.start(activation(), audienceVersion: 3, memberCount: 100) == .begin(SyncOperation(targetVersion: 3)))
+        // Once the list exists, a shrinking audience still gets its removals.
+        #expect(plan.start(activation(listID: "9", audienceID: "8", synced: 3), audienceVersion: 5, memberCount: 10) == .begin(SyncOperation(targetVersion: 5)))
+        #expect(plan.start(activation(listID: "9", audienceID: "8", synced: 5), audienceVersion: 5, memberCount: 500) == .upToDate)
+        // A list without its audience (the last sync stopped before it) is not up to date.
+        #expect(plan.start(activation(listID: "9", synced: 0), audienceVersion: 0, memberCount: 500) == .begin(SyncOperation(targetVersion: 0)))
+        let running = SyncOperation(targetVersion: 4, phase: .remove, cursor: "ab", added: 10, removed: 3)
+        #expect(plan.start(activation(operation: running), audienceVersion: 9, memberCount: 1) == .resume(running))
+    }
+
+    @Test func phasesSkipRemovalsOnTheFirstSync() {
+        #expect(plan.phase(after: .add, firstSync: true) == .audience)
+        #expect(plan.phase(after: .add, firstSync: false) == .remove)
+        #expect(plan.phase(after: .remove, firstSync: false) == .audience)
+    }
+
+    @Test func aLostWriteLandedWhenTheCounterGrewByItsRecords() {
+        let pending = PendingWrite(kind: .add, lastHash: "f", count: 100, counterBefore: 250, startedAt: Date(timeIntervalSince1970: 10))
+        #expect(!ActivationSyncPlan.landed(pending, counterNow: 250))
+        #expect(!ActivationSyncPlan.landed(pending, counterNow: 349))
+        #expect(ActivationSyncPlan.landed(pending, counterNow: 350))
+        #expect(plan.checkTime(of: pending) == Date(timeIntervalSince1970: 12))
+    }
+}
+
+/// The syncer against a live in-process sandbox over HTTP, one attempt at a time (the worker
+/// pool and the real daemon are exercised end to end).
+@Suite("Audience sync against the sandbox")
+struct AudienceSyncTests {
+    final class Harness: Sendable {
+        let sandbox: PinterestSandbox
+        let store: Store
+        let tokens: TokenManager
+        let syncer: AudienceSyncer
+        let client: PinterestClient
+        let limiter: RateLimiter
+        let directory: String
+        let adAccounts: [String]
+
+        init(recordsPerRequest: Int = 100, matchRate: Double = 0.8) async throws {
+            var configuration = SandboxConfiguration()
+            configuration.matchRate = matchRate
+            sandbox = try await PinterestSandbox.start(configuration, logger: Logger(label: "sandbox"))
+            directory = NSTemporaryDirectory() + "pinads-sync-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            store = try Store(path: directory + "/pinads.db")
+            let clock = SystemWallClock()
+            limiter = RateLimiter(clock: clock, logger: Logger(label: "test"))
+            client = PinterestClient(baseURL: sandbox.baseURL, transport: CurlTransport(), gate: limiter, logger: Logger(label: "test"))
+            tokens = TokenManager(
+                store: store, vault: try TokenVault.open(stateDirectory: directory, environment: [:]), client: client, clock: clock,
+                logger: Logger(label: "test"), limiter: limiter)
+            var syncConfiguration = AudienceSyncer.Configuration()
+            syncConfiguration.recordsPerRequest = recordsPerRequest
+            syncConfiguration.pendingSettleTime = 0
+            syncer = AudienceSyncer(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
+            let seeded = sandbox.seedToken(adAccounts: 2)
+            adAccounts = seeded.adAccountIDs
+            _ = try await tokens.connect(ConnectRequest(accessToken: seeded.accessToken, refreshToken: seeded.refreshToken))
+        }
+
+        /// A second syncer on the same store: what a restarted daemon has.
+        func restartedSyncer() -> AudienceSyncer {
+            var configuration = AudienceSyncer.Configuration()
+            configuration.recordsPerRequest = 100
+            configuration.pendingSettleTime = 0
+            return AudienceSyncer(store: store, tokens: tokens, client: client, clock: SystemWallClock(), logger: Logger(label: "test"), configuration: configuration)
+        }
+
+        func shutdown() async throws {
+            try await sandbox.shutdown()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+
+        func audience(members: Range<Int>, name: String = "Buyers") async throws -> Int64 {
+            let audience = try await store.createAudience(name: name, listType: "EMAIL", description: nil, now: Date())
+            try await add(members, to: audience.id)
+            return audience.id
+        }
+
+        static func hashes(_ members: Range<Int>) -> [String] {
+            let normalizer = MemberNormalizer(kind: .email)
+            return members.compactMap { try? normalizer.hash("Person\($0)@Example.com ").get() }
+        }
+
+        func add(_ members: Range<Int>, to audience: Int64) async throws {
+            _ = try await store.changeMembers(audienceID: audience, hashes: Self.hashes(members), present: true, now: Date())
+        }
+
+        func remove(_ members: Range<Int>, from audience: Int64) async throws {
+            _ = try await store.changeMembers(audienceID: audience, hashes: Self.hashes(members), present: false, now: Date())
+        }
+
+        func activate(_ audience: Int64, on account: String? = nil, with syncer: AudienceSyncer? = nil) async throws -> Int64 {
+            try await (syncer ?? self.syncer).activate(ActivateAudienceRequest(audienceId: audience, adAccountId: account)).activation.id
+        }
+
+        /// One attempt of the sync job.
+        @discardableResult
+        func sync(_ activation: Int64, attempt: Int = 1, with syncer: AudienceSyncer? = nil) async throws -> JSONValue {
+            let now = Date()
+            let job = Job(
+                id: 1, kind: "audiences.sync", state: .running, attempts: attempt, maxAttempts: 4, payload: ["activation_id": .int(activation)],
+                createdAt: now, updatedAt: now)
+            return try await (syncer ?? self.syncer).runSync(activationID: activation, job: job, context: JobContext(clock: SystemWallClock()) { _ in })
+        }
+
+        func activation(_ id: Int64) async throws -> ActivationRecord {
+            try #require(try await store.activation(id: id))
+        }
+
+        /// What the sandbox holds in the activation's list.
+        func list(of activation: Int64) async throws -> SandboxCustomerList {
+            let record = try await self.activation(activation)
+            let id = try #require(record.customerListID)
+            return try #require(sandbox.customerLists().first { $0.id == id })
+        }
+
+        func expectListEqualsAudience(_ activation: Int64, _ audience: Int64) async throws {
+            let list = try await list(of: activation)
+            let members = try await store.presentMemberHashes(audienceID: audience)
+            #expect(list.records == members.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        }
+
+        func calls(_ operation: String) -> Int { sandbox.stats().byOperation[operation] ?? 0 }
+    }
+
+    @Test func firstSyncCreatesTheListInChunksThenItsAudience() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<250)
+        let activation = try await h.activate(audience)
+        let result = try await h.sync(activation)
+        #expect(result["state"] == "SYNCED")
+        let record = try await h.activation(activation)
+        #expect(record.state == .synced)
+        #expect(record.customerListID != nil && record.pinterestAudienceID != nil)
+        #expect(record.listStatus == "READY")
+        #expect(record.recordsAdded == 250 && record.recordsRemoved == 0)
+        #expect(record.syncedVersion == 1 && record.operation == nil && record.pending == nil)
+        #expect(h.calls("customer_lists/create") == 1)
+        #expect(h.calls("customer_lists/update") == 2, "100 per request: a create with 100, then ADD 100 and ADD 50")
+        #expect(h.calls("audiences/create") == 1)
+        let list = try await h.list(of: activation)
+        #expect(list.numUploadedUserRecords == 250)
+        try await h.expectListEqualsAudience(activation, audience)
+        // Nothing changed: a second sync sends nothing.
+        let before = h.sandbox.stats().customerListRecordsReceived
+        #expect(try await h.sync(activation)["added"] == 0)
+        #expect(h.sandbox.stats().customerListRecordsReceived == before)
+        try await h.shutdown()
+    }
+
+    @Test func laterSyncsSendOnlyTheDifference() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<150)
+        let activation = try await h.activate(audience)
+        try await h.sync(activation)
+        let created = try await h.list(of: activation)
+
+        try await h.add(150..<180, to: audience)
+        try await h.add(0..<10, to: audience)  // already members: no change, nothing to send
+        let received = h.sandbox.stats().customerListRecordsReceived
+        let addOnly = try await h.sync(activation)
+        #expect(addOnly["added"] == 30 && addOnly["removed"] == 0)
+        #expect(h.sandbox.stats().customerListRecordsReceived == received + 30)
+        var list = try await h.list(of: activation)
+        #expect(list.numUploadedUserRecords == 180 && list.numRemovedUserRecords == 0)
+        try await h.expectListEqualsAudience(activation, audience)
+
+        try await h.remove(100..<120, from: audience)
+        let removeOnly = try await h.sync(activation)
+        #expect(removeOnly["added"] == 0 && removeOnly["removed"] == 20)
+        list = try await h.list(of: activation)
+        #expect(list.numUploadedUserRecords == 180 && list.numRemovedUserRecords == 20)
+        #expect(list.id == created.id, "always the same list")
+        #expect(h.sandbox.customerLists().count == 1)
+        try await h.expectListEqualsAudience(activation, audience)
+
+        // Added and removed again between two syncs: Pinterest gets the final state only.
+        try await h.add(500..<505, to: audience)
+        try await h.remove(500..<505, from: audience)
+        try await h.remove(0..<1, from: audience)
+        let net = try await h.sync(activation)
+        #expect(net["added"] == 0 && net["removed"] == 6, "removing never-sent members is harmless and keeps the rule simple")
+        try await h.expectListEqualsAudience(activation, audience)
+        try await h.shutdown()
+    }
+
+    @Test func aRestartedDaemonKeepsTheSameListAndAudience() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<120)
+        let activation = try await h.activate(audience)
+        try await h.sync(activation)
+        let restarted = h.restartedSyncer()
+        try await h.add(120..<140, to: audience)
+        // Activating again (after the restart) is not a new activation.
+        #expect(try await h.activate(audience, with: restarted) == activation)
+        try await h.sync(activation, with: restarted)
+        #expect(h.calls("customer_lists/create") == 1 && h.calls("audiences/create") == 1)
+        #expect(h.sandbox.customerLists().count == 1)
+        try await h.expectListEqualsAudience(activation, audience)
+        try await h.shutdown()
+    }
+
+    @Test func oneAudienceOnTwoAdAccounts() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<130)
+        let first = try await h.activate(audience, on: h.adAccounts[0])
+        let second = try await h.activate(audience, on: h.adAccounts[1])
+        #expect(first != second)
+        try await h.sync(first)
+        try await h.remove(0..<5, from: audience)
+        try await h.sync(second)
+        try await h.sync(first)
+        #expect(h.sandbox.customerLists(adAccountID: h.adAccounts[0]).count == 1)
+        #expect(h.sandbox.customerLists(adAccountID: h.adAccounts[1]).count == 1)
+        try await h.expectListEqualsAudience(first, audience)
+        try await h.expectListEqualsAudience(second, audience)
+        let a = try await h.activation(first), b = try await h.activation(second)
+        #expect(a.customerListID != b.customerListID && a.pinterestAudienceID != b.pinterestAudienceID)
+        #expect(b.recordsRemoved == 0, "the second account's first sync never sent the removed members")
+        #expect(a.recordsRemoved == 5)
+        let listed = try await h.syncer.activations(ListActivationsRequest(audienceId: audience)).activations
+        #expect(listed.map(\.adAccountId) == h.adAccounts && listed.allSatisfy { $0.state == .synced && $0.pendingChanges == 0 })
+        try await h.shutdown()
+    }
+
+    @Test func belowOneHundredMembersNothingIsSentUntilThereAreEnough() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<50)
+        let activation = try await h.activate(audience)
+        let result = try await h.sync(activation)
+        #expect(result["state"] == "ERROR")
+        let record = try await h.activation(activation)
+        #expect(record.state == .error && record.errorMessage == "needs at least 100 members, has 50")
+        #expect(h.sandbox.stats().requestsTotal == 1, "only the connect's ad account listing reached Pinterest")
+        try await h.add(50..<110, to: audience)
+        #expect(try await h.sync(activation)["state"] == "SYNCED")
+        #expect(try await h.activation(activation).errorMessage == nil)
+        try await h.expectListEqualsAudience(activation, audience)
+        try await h.shutdown()
+    }
+
+    @Test func tooFewMatchesShowAsTooSmall() async throws {
+        let h = try await Harness(matchRate: 0.5)
+        let audience = try await h.audience(members: 0..<120)
+        let activation = try await h.activate(audience)
+        try await h.sync(activation)
+        let record = try await h.activation(activation)
+        #expect(record.state == .synced)
+        #expect(record.listStatus == "TOO_SMALL" && record.audienceStatus == "TOO_SMALL")
+        let info = try await h.syncer.activations(ListActivationsRequest(audienceId: audience)).activations.first
+        #expect(info?.listStatus == "TOO_SMALL")
+        try await h.shutdown()
+    }
+
+    @Test func aWriteWhoseAnswerWasLostIsCheckedNotResent() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<350)
+        let activation = try await h.activate(audience)
+        // The create lands but its answer is lost; so does the second ADD.
+        h.sandbox.inject(SandboxFault(.applyThenReset, count: 1, pathContains: "/customer_lists"))
+        await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 1) }
+        var record = try await h.activation(activation)
+        #expect(record.pending?.kind == .createList && record.customerListID == nil)
+        #expect(record.state == .syncing && record.errorMessage?.contains("retrying") == true)
+        h.sandbox.inject(SandboxFault(.applyThenReset, count: 1, pathContains: "/customer_lists/"))
+        await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 2) }
+        record = try await h.activation(activation)
+        #expect(record.customerListID != nil, "the list made by the lost create was found by name")
+        #expect(record.pending?.kind == .add)
+        try await h.sync(activation, attempt: 3)
+        #expect(h.sandbox.customerLists().count == 1)
+        let list = try await h.list(of: activation)
+        #expect(list.numUploadedUserRecords == 350, "no record reached the list twice")
+        try await h.expectListEqualsAudience(activation, audience)
+        #expect(try await h.activation(activation).state == .synced)
+        try await h.shutdown()
+    }
+
+    @Test func transientFailuresAreRetriedAndRateLimitsWaited() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<250)
+        let activation = try await h.activate(audience)
+        h.sandbox.inject(SandboxFault(.rateLimited, count: 2, pathContains: "/customer_lists"))
+        h.sandbox.inject(SandboxFault(.serviceUnavailable, count: 1, pathContains: "/customer_lists/"))
+        // 429s are waited out inside the attempt; the 503 ends it, keeping the progress.
+        let failure = await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 1) }
+        #expect(failure?.retryable == true)
+        let record = try await h.activation(activation)
+        #expect(record.operation?.added == 100 && record.state == .syncing)
+        // The 503 was an answer of failure: the next attempt checks and resends that chunk.
+        try await h.sync(activation, attempt: 2)
+        #expect(h.sandbox.stats().byStatus[429] == 2)
+        let list = try await h.list(of: activation)
+        #expect(list.numUploadedUserRecords == 250)
+        try await h.expectListEqualsAudience(activation, audience)
+        try await h.shutdown()
+    }
+
+    @Test func aLastFailedAttemptOrARefusalLeavesTheActivationInError() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<120)
+        // A value Pinterest refuses (not lowercase hex): a permanent rejection.
+        _ = try await h.store.changeMembers(audienceID: audience, hashes: ["NOT-A-HASH"], present: true, now: Date())
+        let activation = try await h.activate(audience)
+        let failure = await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 1) }
+        #expect(failure?.retryable == false)
+        let record = try await h.activation(activation)
+        #expect(record.state == .error && record.errorCode != nil)
+        #expect(record.errorMessage?.contains("records[") == true, "Pinterest's message is kept: \(record.errorMessage ?? "")")
+        #expect(record.pending == nil, "a refused write needs no check")
+
+        let other = try await h.audience(members: 0..<120, name: "Other")
+        let second = try await h.activate(other)
+        h.sandbox.inject(SandboxFault(.internalServerError, count: 1, pathContains: "/customer_lists"))
+        await #expect(throws: JobFailure.self) { try await h.sync(second, attempt: 4) }
+        #expect(try await h.activation(second).state == .error, "the last attempt leaves ERROR")
+        try await h.shutdown()
+    }
+
+    @Test func actalikeNeedsTheFirstSyncThenIsCreatedOnce() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<150)
+        let activation = try await h.activate(audience)
+        let early = await #expect(throws: ResponseError.self) {
+            try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "US", percentage: 5))
+        }
+        #expect(early?.code == .failedPrecondition && early?.message.contains("first sync") == true)
+        try await h.sync(activation)
+        let made = try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "gb", percentage: 3))
+        #expect(made.created && made.actalike.country == "GB" && made.actalike.pinterestAudienceId != nil)
+        let again = try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "GB", percentage: 3))
+        #expect(!again.created && again.actalike.id == made.actalike.id)
+        #expect(h.calls("audiences/create") == 2, "the CUSTOMER_LIST audience and one ACTALIKE")
+        let bad = await #expect(throws: ResponseError.self) {
+            try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "FR", percentage: 3))
+        }
+        #expect(bad?.details?["field"] == "country")
+        let described = try await h.syncer.describe(try #require(try await h.store.audience(id: audience)))
+        #expect(described.actalikes.map(\.id) == [made.actalike.id] && described.activations.count == 1)
+        try await h.shutdown()
+    }
+}
