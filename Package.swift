@@ -140,7 +140,7 @@ let package = Package(
         // Runs the real binaries over real sockets. Depending on the executables makes `swift test` build them.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["PinAdsProtocol", "PinAdsClient", "PinterestAPI", "pinadsd", "pinads", "pinads-sandbox"]
+            dependencies: ["PinAdsProtocol", "PinAdsClient", "PinterestAPI", "COpenSSL", "pinadsd", "pinads", "pinads-sandbox"]
         ),
     ]
 )

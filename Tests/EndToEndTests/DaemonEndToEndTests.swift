@@ -451,7 +451,7 @@ final class DatagramListener {
 
 /// Audiences through the real daemon: members are hashed on arrival and never stored raw.
 @Suite("Audiences end to end")
-struct AudiencesEndToEndTests {
+struct AudienceMembersEndToEndTests {
     @Test func membersAreHashedValidatedAndNeverStoredRaw() async throws {
         let daemon = try await Daemon().start()
         let created = try daemon.call(CreateAudienceRequest(name: "buyers"))
