@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "pinadsd", targets: ["pinadsd"]),
         .executable(name: "pinads", targets: ["pinads"]),
         .executable(name: "pinads-sandbox", targets: ["pinads-sandbox"]),
+        .executable(name: "pinads-bench", targets: ["pinads-bench"]),
         .library(name: "PinAdsProtocol", targets: ["PinAdsProtocol"]),
         .library(name: "PinAdsClient", targets: ["PinAdsClient"]),
         .library(name: "PinterestAPI", targets: ["PinterestAPI"]),
@@ -74,6 +75,7 @@ let package = Package(
             dependencies: [
                 "PinAdsProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(
@@ -106,6 +108,16 @@ let package = Package(
             dependencies: [
                 "PinAdsProtocol",
                 "PinAdsClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Performance goals, measured against the real binaries (not a timed test).
+        .executableTarget(
+            name: "pinads-bench",
+            dependencies: [
+                "PinAdsProtocol",
+                "PinAdsClient",
+                "PinterestAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -171,6 +171,37 @@ extension Store {
             )
         }
 
+        // Member hashes as their 32 bytes instead of 64 hex characters: half the index, and
+        // comparisons of fixed-size blobs. Same order (lowercase hex sorts as its bytes), so
+        // sync cursors kept as hex stay valid.
+        migrator.registerMigration("v6_member_hash_blobs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE audience_members_new (
+                        audience_id INTEGER NOT NULL REFERENCES audiences (id),
+                        member_hash BLOB NOT NULL CHECK (length(member_hash) = 32),
+                        present INTEGER NOT NULL,
+                        version INTEGER NOT NULL,
+                        PRIMARY KEY (audience_id, member_hash)
+                    ) WITHOUT ROWID;
+                    """)
+            let insert = try db.makeStatement(sql: "INSERT INTO audience_members_new VALUES (?, ?, ?, ?)")
+            let rows = try Row.fetchCursor(db, sql: "SELECT audience_id, member_hash, present, version FROM audience_members")
+            while let row = try rows.next() {
+                let text: String = row["member_hash"]
+                guard let hash = MemberHash(hex: text) else {
+                    throw StoreError.database(path: "", underlying: "a stored member hash is not 64 hex digits; the store is damaged")
+                }
+                try insert.execute(arguments: [row["audience_id"], hash.data, row["present"], row["version"]])
+            }
+            try db.execute(
+                sql: """
+                    DROP TABLE audience_members;
+                    ALTER TABLE audience_members_new RENAME TO audience_members;
+                    CREATE INDEX audience_members_changes ON audience_members (audience_id, version);
+                    """)
+        }
+
         return migrator
     }()
 }

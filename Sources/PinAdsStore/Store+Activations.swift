@@ -241,29 +241,34 @@ extension Store {
         }
     }
 
-    /// The next member hashes to send: present (or removed) members whose last change lies in
-    /// (afterVersion, upToVersion], after `afterHash` in hash order.
+    /// The next member hashes to send, as lowercase hex: present (or removed) members whose last
+    /// change lies in (afterVersion, upToVersion], after `afterHash` (hex; "" for the start) in
+    /// hash order.
     public func memberChunk(
         audienceID: Int64, present: Bool, afterVersion: Int64, upToVersion: Int64, afterHash: String, limit: Int
     ) async throws -> [String] {
-        try await writer.read { db in
-            try String.fetchAll(
+        let after = MemberHash(hex: afterHash)?.data ?? Data()
+        return try await writer.read { db in
+            try Data.fetchAll(
                 db,
                 sql: """
                     SELECT member_hash FROM audience_members
                     WHERE audience_id = ? AND member_hash > ? AND present = ? AND version > ? AND version <= ?
                     ORDER BY member_hash LIMIT ?
                     """,
-                arguments: [audienceID, afterHash, present ? 1 : 0, afterVersion, upToVersion, limit])
+                arguments: [audienceID, after, present ? 1 : 0, afterVersion, upToVersion, limit]
+            ).compactMap { MemberHash(data: $0)?.hex }
         }
     }
 
-    /// Present members of an audience (e.g. to compare with what Pinterest has).
+    /// Present members of an audience, as lowercase hex in hash order (e.g. to compare with what
+    /// Pinterest has).
     public func presentMemberHashes(audienceID: Int64) async throws -> [String] {
         try await writer.read { db in
-            try String.fetchAll(
+            try Data.fetchAll(
                 db, sql: "SELECT member_hash FROM audience_members WHERE audience_id = ? AND present = 1 ORDER BY member_hash",
-                arguments: [audienceID])
+                arguments: [audienceID]
+            ).compactMap { MemberHash(data: $0)?.hex }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A stored audience (cohort): its members are kept as SHA-256 hashes only.
 public struct AudienceRecord: Sendable, Equatable {
@@ -72,31 +73,51 @@ extension Store {
     }
 
     /// Adds (`present: true`) or removes members, given as hashes, in one transaction. Members
-    /// already in that state are counted as unchanged. The audience's version rises once when
-    /// anything changed.
-    public func changeMembers(audienceID: Int64, hashes: [String], present: Bool, now: Date) async throws -> MembershipChange? {
-        try await writer.write { db in
+    /// already in that state (or repeated in the request) are counted as unchanged. The
+    /// audience's version rises once when anything changed.
+    public func changeMembers(audienceID: Int64, hashes: [MemberHash], present: Bool, now: Date) async throws -> MembershipChange? {
+        // In index order, so the writes walk the member index instead of jumping around it;
+        // sorted before the transaction, which other writers would otherwise wait for.
+        let hashes = hashes.sorted()
+        return try await writer.write { db in
             guard let record = try Self.fetchAudienceIfExists(db, id: audienceID) else { return nil }
             let version = record.version + 1
             var change = MembershipChange()
-            let select = try db.cachedStatement(sql: "SELECT present FROM audience_members WHERE audience_id = ? AND member_hash = ?")
-            let upsert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO audience_members (audience_id, member_hash, present, version) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (audience_id, member_hash) DO UPDATE SET present = excluded.present, version = excluded.version
-                    """)
-            let wanted = present ? 1 : 0
-            for hash in Set(hashes) {
-                let current = try Int.fetchOne(select, arguments: [audienceID, hash])
-                if current == wanted || (current == nil && !present) {
-                    change.unchanged += 1
-                    continue
+            // One statement per member, which changes a row only when the member's state changes,
+            // so the change count says whether it did. Bound through SQLite's C API: this is the
+            // hot path of a million-member import.
+            let statement =
+                present
+                ? try db.cachedStatement(
+                    sql: """
+                        INSERT INTO audience_members (audience_id, member_hash, present, version) VALUES (?1, ?2, 1, ?3)
+                        ON CONFLICT (audience_id, member_hash) DO UPDATE SET present = 1, version = excluded.version WHERE present = 0
+                        """)
+                : try db.cachedStatement(
+                    sql: "UPDATE audience_members SET present = 0, version = ?3 WHERE audience_id = ?1 AND member_hash = ?2 AND present = 1")
+            let handle = statement.sqliteStatement
+            for hash in hashes {
+                sqlite3_reset(handle)
+                sqlite3_bind_int64(handle, 1, audienceID)
+                sqlite3_bind_int64(handle, 3, version)
+                let code = hash.withBytes { bytes in
+                    sqlite3_bind_blob(handle, 2, bytes.baseAddress, 32, Self.transient)
+                    return sqlite3_step(handle)
                 }
-                try upsert.execute(arguments: [audienceID, hash, wanted, version])
-                if present { change.added += 1 } else { change.removed += 1 }
+                guard code == SQLITE_DONE else {
+                    sqlite3_reset(handle)
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                if sqlite3_changes(db.sqliteConnection) == 0 {
+                    change.unchanged += 1
+                } else if present {
+                    change.added += 1
+                } else {
+                    change.removed += 1
+                }
             }
-            // Values repeated inside the request count once as changed, the rest as unchanged.
-            change.unchanged += hashes.count - Set(hashes).count
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
             if change.added + change.removed > 0 {
                 try db.execute(
                     sql: "UPDATE audiences SET version = ?, member_count = member_count + ?, updated_at = ? WHERE id = ?",
@@ -105,6 +126,9 @@ extension Store {
             return change
         }
     }
+
+    /// SQLite copies the bound bytes (they live on the stack only for the call).
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     private static func fetchAudience(_ db: Database, id: Int64) throws -> AudienceRecord {
         guard let record = try fetchAudienceIfExists(db, id: id) else {

@@ -43,6 +43,9 @@ public final class Store: Sendable {
             // FULL: a committed transaction survives power loss, not only a process crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // Member tables run to millions of rows: a page cache of up to 32 MiB per connection
+            // (filled only as used) keeps bulk changes from re-reading the same index pages.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)

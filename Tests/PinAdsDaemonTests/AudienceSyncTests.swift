@@ -101,9 +101,9 @@ struct AudienceSyncTests {
             return audience.id
         }
 
-        static func hashes(_ members: Range<Int>) -> [String] {
+        static func hashes(_ members: Range<Int>) -> [MemberHash] {
             let normalizer = MemberNormalizer(kind: .email)
-            return members.compactMap { try? normalizer.hash("Person\($0)@Example.com ").get() }
+            return members.compactMap { try? normalizer.digest("Person\($0)@Example.com ").get() }
         }
 
         func add(_ members: Range<Int>, to audience: Int64) async throws {
@@ -324,14 +324,19 @@ struct AudienceSyncTests {
     @Test func aLastFailedAttemptOrARefusalLeavesTheActivationInError() async throws {
         let h = try await Harness()
         let audience = try await h.audience(members: 0..<120)
-        // A value Pinterest refuses (not lowercase hex): a permanent rejection.
-        _ = try await h.store.changeMembers(audienceID: audience, hashes: ["NOT-A-HASH"], present: true, now: Date())
-        let activation = try await h.activate(audience)
+        // An ad account this connection no longer may use (it belongs to another user now):
+        // Pinterest refuses with 403, a permanent rejection.
+        let foreign = try #require(h.sandbox.seedToken(adAccounts: 1).adAccountIDs.first)
+        let connection = try #require(try await h.store.connections().first?.id)
+        var accounts = try await h.store.adAccounts(connectionID: connection)
+        accounts.append(AdAccountRecord(connectionID: connection, id: foreign, name: "lost", currency: "USD", country: "US"))
+        try await h.store.replaceAdAccounts(connectionID: connection, accounts: accounts, now: Date())
+        let activation = try await h.activate(audience, on: foreign)
         let failure = await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 1) }
         #expect(failure?.retryable == false)
         let record = try await h.activation(activation)
-        #expect(record.state == .error && record.errorCode != nil)
-        #expect(record.errorMessage?.contains("records[") == true, "Pinterest's message is kept: \(record.errorMessage ?? "")")
+        #expect(record.state == .error && record.errorCode == 29, "Pinterest's code is kept: \(record.errorCode ?? -1)")
+        #expect(record.errorMessage?.contains("403") == true, "Pinterest's message is kept: \(record.errorMessage ?? "")")
         #expect(record.pending == nil, "a refused write needs no check")
 
         let other = try await h.audience(members: 0..<120, name: "Other")

@@ -21,6 +21,16 @@ struct MemberNormalizerTests {
         #expect(try normalizer.hash(expected.uppercased()).get() == expected)
     }
 
+    @Test func nonASCIIMembersTakeTheUnicodePathWithTheSameRules() throws {
+        let normalizer = MemberNormalizer(kind: .email)
+        #expect(try normalizer.hash("\u{00A0}José.Núñez@Example.COM ").get() == SHA256Hasher().hex("josé.núñez@example.com"))
+        #expect(normalizer.hash("josé@") == .failure(.notAnEmail))
+        #expect(normalizer.hash("\u{00A0}\u{2003}") == .failure(.empty))
+        // The ASCII path and the Unicode path agree on what they both accept.
+        #expect(try normalizer.hash("\tMIXED@Case.Org ").get() == SHA256Hasher().hex("mixed@case.org"))
+        #expect(normalizer.hash("a@b.c\u{00E9}") != normalizer.hash("a@b.ce"))
+    }
+
     @Test func badMembersAreRefusedWithAReason() throws {
         let email = MemberNormalizer(kind: .email)
         #expect(email.hash("   ") == .failure(.empty))

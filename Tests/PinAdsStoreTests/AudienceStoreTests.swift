@@ -7,16 +7,28 @@ import Testing
 struct AudienceStoreTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
+    static func hash(_ n: UInt64) -> MemberHash { MemberHash(w0: n, w1: ~n, w2: n &* 31, w3: 7) }
+
+    @Test func memberHashesRoundTripAndSortAsTheirHex() throws {
+        let text = "00ff" + String(repeating: "a1", count: 30)
+        let hash = try #require(MemberHash(hex: text.uppercased()))
+        #expect(hash.hex == text)
+        #expect(MemberHash(hex: String(text.dropLast())) == nil && MemberHash(hex: text + "0") == nil && MemberHash(hex: "zz" + text.dropFirst(2)) == nil)
+        let hashes = (0..<50).map { Self.hash(UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
+        #expect(hashes.sorted().map(\.hex) == hashes.map(\.hex).sorted())
+        #expect(hash.withBytes { Array($0) }.count == 32 && hash.withBytes { MemberHash(bytes: $0) } == hash)
+    }
+
     @Test func membersAreCountedAndVersioned() async throws {
         let t = try TemporaryStore()
         let audience = try await t.store.createAudience(name: "buyers", listType: "EMAIL", description: nil, now: now)
         #expect(audience.version == 0 && audience.memberCount == 0)
-        let a = String(repeating: "a", count: 64), b = String(repeating: "b", count: 64), c = String(repeating: "c", count: 64)
+        let a = Self.hash(0xa), b = Self.hash(0xb), c = Self.hash(0xc)
         let added = try #require(try await t.store.changeMembers(audienceID: audience.id, hashes: [a, b, b], present: true, now: now))
         #expect(added == MembershipChange(added: 2, removed: 0, unchanged: 1))
         let again = try #require(try await t.store.changeMembers(audienceID: audience.id, hashes: [a, c], present: true, now: now))
         #expect(again.added == 1 && again.unchanged == 1)
-        let removed = try #require(try await t.store.changeMembers(audienceID: audience.id, hashes: [b, String(repeating: "d", count: 64)], present: false, now: now))
+        let removed = try #require(try await t.store.changeMembers(audienceID: audience.id, hashes: [b, Self.hash(0xd)], present: false, now: now))
         #expect(removed.removed == 1 && removed.unchanged == 1)
         let after = try #require(try await t.store.audience(id: audience.id))
         #expect(after.memberCount == 2)
@@ -32,7 +44,7 @@ struct AudienceStoreTests {
         let t = try TemporaryStore()
         let first = try await t.store.createAudience(name: "vip", listType: "EMAIL", description: "top buyers", now: now)
         await #expect(throws: AudienceNameTaken.self) { try await t.store.createAudience(name: "vip", listType: "MAID", description: nil, now: now) }
-        _ = try await t.store.changeMembers(audienceID: first.id, hashes: [String(repeating: "e", count: 64)], present: true, now: now)
+        _ = try await t.store.changeMembers(audienceID: first.id, hashes: [Self.hash(0xe)], present: true, now: now)
         #expect(try await t.store.deleteAudience(id: first.id, now: now)?.id == first.id)
         #expect(try await t.store.audience(id: first.id) == nil)
         #expect(try await t.store.changeMembers(audienceID: first.id, hashes: [], present: true, now: now) == nil)

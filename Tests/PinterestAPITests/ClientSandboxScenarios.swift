@@ -111,6 +111,9 @@ enum ClientScenarios {
         #expect(audience.audienceType == "CUSTOMER_LIST")
         #expect(try await h.client.getAudience(token: token, adAccountID: account, audienceID: audience.id).id == audience.id)
         #expect(try await h.client.listAudiences(token: token, adAccountID: account).map(\.id) == [audience.id])
+        let lookalike = try await h.client.createAudience(
+            token: token, adAccountID: account, .actalike(name: "buyers lookalike", seedAudienceIDs: [audience.id], country: "US", percentage: 5))
+        #expect(lookalike.audienceType == "ACTALIKE")
         #expect(h.sandbox.stats().customerListRecordsReceived >= 320)
     }
 
@@ -248,9 +251,10 @@ enum ClientScenarios {
             #expect(reason.contains("timed out"))
         }
         #expect(ContinuousClock.now - started < .seconds(5))
-        // libcurl retries once, on a new connection, a request whose reused connection died
-        // before any answer; a second reset is the one the caller sees.
-        h.sandbox.inject(SandboxFault(.reset, count: 2))
+        // libcurl sends a read again (up to 5 times) when a reused connection died before any
+        // answer, on another pooled or a new connection; when every try is reset, the caller
+        // sees it. (Writes are never sent again: see ReplayTests.)
+        h.sandbox.inject(SandboxFault(.reset, count: 6))
         do {
             _ = try await h.client.listAdAccounts(token: token)
             Issue.record("a reset connection was not reported")
@@ -260,6 +264,7 @@ enum ClientScenarios {
                 return
             }
         }
+        h.sandbox.clearFaults()
         h.sandbox.inject(SandboxFault(.latency, count: 1, latencyMilliseconds: 150))
         #expect(try await h.client.listAdAccounts(token: token).count == 1, "latency is only late")
         // After the faults, the same client still works.

@@ -211,9 +211,8 @@ public actor AudienceSyncer {
             {
                 return try await completed(reserved, found)
             }
-            let body = AudienceCreate(
-                name: reserved.name, audienceType: "ACTALIKE",
-                rule: ["seed_id": [.string(seed)], "country": .string(country), "percentage": .int(Int64(request.percentage))],
+            let body = AudienceCreate.actalike(
+                name: reserved.name, seedAudienceIDs: [seed], country: country, percentage: request.percentage,
                 description: "Lookalike of pinads audience \(audience.id)")
             let created = try await tokens.withToken(connectionID: target.connectionID) { token in
                 try await client.createAudience(token: token, adAccountID: adAccountID, body)

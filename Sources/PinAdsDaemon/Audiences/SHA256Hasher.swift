@@ -1,4 +1,5 @@
 import COpenSSL
+import PinAdsStore
 
 /// SHA-256 through OpenSSL, to lowercase hex. The digest is fetched once and the context reused,
 /// which is several times faster than one-shot hashing of many short strings (emails, device
@@ -25,7 +26,13 @@ public final class SHA256Hasher {
         return text.withUTF8 { bytes in hex(bytes) }
     }
 
-    public func hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    /// The SHA-256 of `bytes` as a stored member hash.
+    public func digest(_ bytes: UnsafeBufferPointer<UInt8>) -> MemberHash {
+        compute(bytes)
+        return output.withUnsafeBytes { MemberHash(bytes: $0) } ?? MemberHash(w0: 0, w1: 0, w2: 0, w3: 0)
+    }
+
+    private func compute(_ bytes: UnsafeBufferPointer<UInt8>) {
         var length: UInt32 = 0
         let ok = output.withUnsafeMutableBufferPointer { out -> Bool in
             EVP_DigestInit_ex(context, digest, nil) == 1
@@ -33,6 +40,10 @@ public final class SHA256Hasher {
                 && EVP_DigestFinal_ex(context, out.baseAddress, &length) == 1
         }
         precondition(ok && length == 32, "OpenSSL SHA-256 failed")
+    }
+
+    public func hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        compute(bytes)
         return String(unsafeUninitializedCapacity: 64) { buffer in
             for (i, byte) in output.enumerated() {
                 buffer[2 * i] = Self.hexDigits[Int(byte >> 4)]

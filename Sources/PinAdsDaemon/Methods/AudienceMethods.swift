@@ -75,11 +75,11 @@ struct AudienceMethods: Sendable {
         }
         let audience = try await existing(audienceID)
         let normalizer = MemberNormalizer(kind: MemberKind(rawValue: audience.listType) ?? .email)
-        var hashes: [String] = []
+        var hashes: [MemberHash] = []
         hashes.reserveCapacity(members.count)
         var rejected: [RejectedMember] = []
         for (index, member) in members.enumerated() {
-            switch normalizer.hash(member) {
+            switch normalizer.digest(member) {
             case .success(let hash): hashes.append(hash)
             case .failure(let reason): rejected.append(RejectedMember(index: index, reason: reason.description))
             }

@@ -12,6 +12,17 @@ public struct AudienceCreate: Encodable, Sendable {
         AudienceCreate(name: name, audienceType: "CUSTOMER_LIST", rule: ["customer_list_id": .string(customerListID)], description: description)
     }
 
+    /// An ACTALIKE (lookalike) audience seeded by audiences (audience ids, not customer lists),
+    /// reaching `percentage` (1–10) of the users of `country` (US, CA or GB).
+    public static func actalike(
+        name: String, seedAudienceIDs: [String], country: String, percentage: Int, description: String? = nil
+    ) -> AudienceCreate {
+        AudienceCreate(
+            name: name, audienceType: "ACTALIKE",
+            rule: ["seed_id": .array(seedAudienceIDs.map(JSONValue.string)), "country": .string(country), "percentage": .int(Int64(percentage))],
+            description: description)
+    }
+
     public init(name: String, audienceType: String, rule: JSONValue, description: String? = nil) {
         self.name = name
         self.audienceType = audienceType

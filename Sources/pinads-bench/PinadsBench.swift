@@ -1,0 +1,251 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import PinAdsClient
+import PinAdsProtocol
+import PinterestAPI
+
+/// Measures pinads against its performance goals with the real binaries: a `pinads-sandbox`,
+/// a `pinadsd` on temporary paths, and `pinads` as a user would run it.
+@main
+struct PinadsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pinads-bench",
+        abstract: "Measure pinads against its performance goals (real pinadsd, pinads and pinads-sandbox on temporary paths).",
+        discussion: """
+            Build with `swift build -c release` first; the binaries are taken from the directory of pinads-bench itself.
+            `audiences` imports members through `pinads audience add`, syncs them to a fresh sandbox, then syncs a delta,
+            and reports rates, times and the daemon's peak RSS per phase (from /proc, reset between phases).
+            """,
+        subcommands: [AudiencesBench.self],
+        defaultSubcommand: AudiencesBench.self)
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+struct AudiencesBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audiences",
+        abstract: "Import members, sync them to Pinterest (the sandbox), then sync a delta. Goals: import ≥ 200,000 members/s; peak RSS < 200 MB.")
+
+    @Option(help: "Members to import and sync.") var members = 1_000_000
+    @Option(help: "Fraction of members changed for the delta sync (half removed, half new).") var delta = 0.01
+    @Option(help: "Records per customer-list request (the daemon's --audience-records-per-request).") var recordsPerRequest = 10_000
+    @Option(help: "Directory holding pinadsd, pinads and pinads-sandbox (default: next to this program).") var binaries: String?
+    @Flag(help: "Keep the temporary directory (logs, database) afterwards.") var keep = false
+
+    func run() async throws {
+        let bin = binaries ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("pinads-bench-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { if !keep { try? FileManager.default.removeItem(atPath: work) } }
+        print("pinads-bench audiences: \(members) members, \(Int(delta * 100 * 10) / 10)% delta, \(recordsPerRequest) records per request; work in \(work)")
+
+        let sandbox = try await SandboxRun.start(binary: bin + "/pinads-sandbox", work: work)
+        defer { sandbox.stop() }
+        let socket = work + "/d.sock"
+        let daemon = try Process.launch(
+            bin + "/pinadsd",
+            ["--socket", socket, "--state-dir", work + "/state", "--api-base-url", sandbox.baseURL, "--log-level", "warning",
+             "--audience-records-per-request", String(recordsPerRequest)],
+            log: work + "/pinadsd.log")
+        defer { kill(daemon.processIdentifier, SIGTERM); daemon.waitUntilExit() }
+        try await waitFor("pinadsd answers", timeout: 30) {
+            guard let client = try? PinAdsClient(socketPath: socket) else { return false }
+            if case .result = try client.call(HealthRequest()) { return true }
+            return false
+        }
+        let client = try PinAdsClient(socketPath: socket)
+        let token = try await sandbox.control("POST", "/_sandbox/tokens", ["ad_accounts": 1])
+        _ = try client.value(
+            ConnectRequest(
+                accessToken: token["access_token"]?.stringValue ?? "", refreshToken: token["refresh_token"]?.stringValue,
+                clientId: "sandbox-app-id", clientSecret: "sandbox-app-secret"))
+        let audience = try client.value(CreateAudienceRequest(name: "bench")).audience.id
+
+        // 1. Import through the client.
+        let file = work + "/members.txt"
+        try Self.writeMembers(0..<members, to: file)
+        let rss = RSSProbe(pid: daemon.processIdentifier)
+        rss.resetPeak()
+        var started = Date()
+        let add = try Process.run(bin + "/pinads", ["audience", "add", String(audience), "--file", file, "--socket", socket])
+        let importSeconds = Date().timeIntervalSince(started)
+        guard add.status == 0 else { throw BenchFailure("pinads audience add failed: \(add.output)") }
+        let importPeak = rss.peak()
+        print(String(format: "import: %d members in %.2f s = %.0f members/s (%@); daemon peak RSS %@", members, importSeconds,
+                     Double(members) / importSeconds, add.output.trimmingCharacters(in: .whitespacesAndNewlines), RSSProbe.text(importPeak)))
+
+        // 2. Initial sync.
+        rss.resetPeak()
+        started = Date()
+        _ = try client.value(ActivateAudienceRequest(audienceId: audience))
+        try await waitForSynced(client, audience, timeout: 3600)
+        let syncSeconds = Date().timeIntervalSince(started)
+        let syncPeak = rss.peak()
+        let afterSync = try await sandbox.list()
+        guard afterSync.count == members else { throw BenchFailure("the sandbox's list has \(afterSync.count) records, expected \(members)") }
+        print(String(format: "initial sync: %d members in %.2f s = %.0f records/s; daemon peak RSS %@", members, syncSeconds,
+                     Double(members) / syncSeconds, RSSProbe.text(syncPeak)))
+
+        // 3. Delta: half removed, half new.
+        let half = max(1, Int(Double(members) * delta / 2))
+        let removed = Self.emails(0..<half), added = Self.emails(members..<(members + half))
+        rss.resetPeak()
+        for chunk in stride(from: 0, to: half, by: 100_000) {
+            _ = try client.value(RemoveMembersRequest(audienceId: audience, members: Array(removed[chunk..<min(chunk + 100_000, half)])))
+            _ = try client.value(AddMembersRequest(audienceId: audience, members: Array(added[chunk..<min(chunk + 100_000, half)])))
+        }
+        started = Date()
+        _ = try client.value(SyncAudienceRequest(audienceId: audience))
+        try await waitForSynced(client, audience, timeout: 600)
+        let deltaSeconds = Date().timeIntervalSince(started)
+        let deltaPeak = rss.peak()
+        let afterDelta = try await sandbox.list()
+        guard afterDelta.count == members else { throw BenchFailure("after the delta the list has \(afterDelta.count) records, expected \(members)") }
+        print(String(format: "delta sync: %d removed + %d added in %.2f s; daemon peak RSS %@", half, half, deltaSeconds, RSSProbe.text(deltaPeak)))
+        print("")
+        print("| measurement | result | goal |")
+        print("|---|---|---|")
+        print(String(format: "| import of %d emails through `pinads audience add` | %.0f members/s (%.2f s) | ≥ 200,000/s |", members, Double(members) / importSeconds, importSeconds))
+        print(String(format: "| initial sync of %d members (%d per request) | %.2f s | — |", members, recordsPerRequest, syncSeconds))
+        print(String(format: "| delta sync of %d changes | %.2f s | — |", 2 * half, deltaSeconds))
+        print("| daemon peak RSS: import / initial sync / delta | \(RSSProbe.text(importPeak)) / \(RSSProbe.text(syncPeak)) / \(RSSProbe.text(deltaPeak)) | < 200 MB (syncs) |")
+    }
+
+    static func emails(_ range: Range<Int>) -> [String] { range.map { "Member.\($0)@Example.com" } }
+
+    static func writeMembers(_ range: Range<Int>, to path: String) throws {
+        var text = ""
+        text.reserveCapacity(range.count * 26)
+        for i in range { text += "Member.\(i)@Example.com\n" }
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    func waitForSynced(_ client: PinAdsClient, _ audience: Int64, timeout: TimeInterval) async throws {
+        try await waitFor("the activation is SYNCED", timeout: timeout) {
+            guard let activation = try client.value(ListActivationsRequest(audienceId: audience)).activations.first else { return false }
+            if activation.state == .error { throw BenchFailure("sync failed: \(activation.error?.message ?? "?")") }
+            return activation.state == .synced && activation.pendingChanges == 0
+        }
+    }
+}
+
+func waitFor(_ what: String, timeout: TimeInterval, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw BenchFailure("timed out waiting: \(what)")
+}
+
+extension PinAdsClient {
+    func value<R: PinAdsRequest>(_ request: R) throws -> R.Result {
+        switch try call(request) {
+        case .result(let result): return result
+        case .error(let error): throw BenchFailure("\(R.method): \(error)")
+        }
+    }
+}
+
+extension Process {
+    static func launch(_ executable: String, _ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A process's resident memory from /proc: VmHWM is the peak, reset by writing 5 to clear_refs.
+struct RSSProbe {
+    let pid: Int32
+
+    func resetPeak() {
+        try? "5".write(toFile: "/proc/\(pid)/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// Peak RSS in bytes since the last reset.
+    func peak() -> Int64 {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        return (Int64(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+    }
+
+    static func text(_ bytes: Int64) -> String { String(format: "%.0f MiB", Double(bytes) / 1024 / 1024) }
+}
+
+/// A `pinads-sandbox` process and its control API.
+final class SandboxRun: Sendable {
+    let process: Process
+    let baseURL: String
+    private let transport = CurlTransport()
+
+    private init(process: Process, baseURL: String) {
+        self.process = process
+        self.baseURL = baseURL
+    }
+
+    static func start(binary: String, work: String) async throws -> SandboxRun {
+        let out = work + "/sandbox.out"
+        let process = try Process.launch(binary, ["--port", "0", "--log-level", "warning"], log: out)
+        var url: String?
+        try await waitFor("pinads-sandbox prints its URL", timeout: 30) {
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            url = text.split(separator: "\n").first { $0.hasPrefix("pinads-sandbox listening on ") }
+                .map { String($0.dropFirst("pinads-sandbox listening on ".count)) }
+            return url != nil
+        }
+        return SandboxRun(process: process, baseURL: url ?? "")
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+
+    func control(_ method: String, _ path: String, _ body: JSONValue? = nil) async throws -> JSONValue {
+        let bytes = try body.map { Array(try JSONEncoder().encode($0)) } ?? []
+        let response = try await transport.send(
+            HTTPRequest(
+                method: method, url: String(baseURL.dropLast("/v5".count)) + path,
+                headers: [(name: "Content-Type", value: "application/json")], body: bytes))
+        guard (200..<300).contains(response.status) else {
+            throw BenchFailure("\(method) \(path): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+        }
+        return try JSONDecoder().decode(JSONValue.self, from: Data(response.body))
+    }
+
+    /// The first list's distinct record count.
+    func list() async throws -> (count: Int, digest: String) {
+        let answer = try await control("GET", "/_sandbox/customer_lists")
+        guard case .array(let items)? = answer["items"], let first = items.first else { return (0, "") }
+        return (Int(first["record_count"]?.intValue ?? 0), first["records_digest"]?.stringValue ?? "")
+    }
+}
