@@ -65,6 +65,44 @@ public final class PinAdsClient {
         }
     }
 
+    /// Sends `count` requests made by `request(index)` with up to `window` of them in flight at
+    /// once (the daemon works on them concurrently and may answer out of order), and hands each
+    /// answer to `handle` with its index. Stops at the first error it throws.
+    public func pipeline<R: PinAdsRequest>(
+        count: Int, window: Int = 2, request: (Int) throws -> R, handle: (Int, Outcome<R.Result>) throws -> Void
+    ) throws {
+        var inFlight: [RequestID: Int] = [:]
+        var next = 0
+        while next < count || !inFlight.isEmpty {
+            while next < count, inFlight.count < max(1, window) {
+                inFlight[try send(method: R.method, params: try request(next), deadlineMs: nil)] = next
+                next += 1
+            }
+            guard let payload = try connection.readFrame() else { throw ClientError.closedByDaemon }
+            let frame: ResponseFrame<R.Result, JSONValue>
+            do {
+                frame = try decoder.decode(ResponseFrame<R.Result, JSONValue>.self, from: Data(payload))
+            } catch {
+                throw ClientError.malformedResponse(String(describing: error))
+            }
+            guard let id = frame.id, let index = inFlight.removeValue(forKey: id) else {
+                // An error with id null is the daemon refusing the connection or a frame.
+                if frame.id == nil, let error = frame.error, let first = inFlight.values.min() {
+                    try handle(first, .error(error))
+                    return
+                }
+                throw ClientError.malformedResponse("answer for id \(frame.id?.description ?? "null"), which was not asked")
+            }
+            if let error = frame.error {
+                try handle(index, .error(error))
+            } else if let result = frame.result {
+                try handle(index, .result(result))
+            } else {
+                throw ClientError.malformedResponse("frame has no result or error")
+            }
+        }
+    }
+
     /// Sends a request frame and returns its id.
     @discardableResult
     public func send<P: Codable & Sendable>(method: String, params: P?, deadlineMs: Int64?) throws -> RequestID {

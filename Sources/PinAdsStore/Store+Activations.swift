@@ -227,17 +227,16 @@ extension Store {
         }
     }
 
-    /// Members changed since `syncedVersion` that Pinterest does not have yet. Before the first
-    /// sync only present members count (a removal of a member never sent needs no request).
+    /// Member changes since `syncedVersion` that Pinterest does not have yet (a member changed
+    /// in two versions counts twice). Before the first sync: the members.
     public func pendingChangeCount(audienceID: Int64, syncedVersion: Int64) async throws -> Int {
         try await writer.read { db in
-            try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) FROM audience_members
-                    WHERE audience_id = ? AND version > ? AND (? > 0 OR present = 1)
-                    """,
-                arguments: [audienceID, syncedVersion, syncedVersion]) ?? 0
+            if syncedVersion == 0 {
+                return try Int.fetchOne(db, sql: "SELECT member_count FROM audiences WHERE id = ?", arguments: [audienceID]) ?? 0
+            }
+            return try Int.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(changed), 0) FROM audience_changes WHERE audience_id = ? AND version > ?",
+                arguments: [audienceID, syncedVersion]) ?? 0
         }
     }
 

@@ -63,6 +63,7 @@ extension Store {
         try await writer.write { db in
             guard let record = try Self.fetchAudienceIfExists(db, id: id) else { return nil }
             try db.execute(sql: "DELETE FROM audience_members WHERE audience_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM audience_changes WHERE audience_id = ?", arguments: [id])
             try db.execute(
                 sql: "UPDATE audience_activations SET active = 0, updated_at = ? WHERE audience_id = ?", arguments: [now.storeMillis, id])
             try db.execute(
@@ -122,6 +123,9 @@ extension Store {
                 try db.execute(
                     sql: "UPDATE audiences SET version = ?, member_count = member_count + ?, updated_at = ? WHERE id = ?",
                     arguments: [version, change.added - change.removed, now.storeMillis, audienceID])
+                try db.execute(
+                    sql: "INSERT INTO audience_changes (audience_id, version, changed) VALUES (?, ?, ?)",
+                    arguments: [audienceID, version, change.added + change.removed])
             }
             return change
         }

@@ -43,9 +43,10 @@ public final class Store: Sendable {
             // FULL: a committed transaction survives power loss, not only a process crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
-            // Member tables run to millions of rows: a page cache of up to 32 MiB per connection
-            // (filled only as used) keeps bulk changes from re-reading the same index pages.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // Member tables run to millions of rows: the writer's page cache may grow to 32 MiB
+            // (filled only as used), so bulk changes do not re-read the same index pages.
+            // Readers keep SQLite's default 2 MiB each.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -32768") }
         }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)

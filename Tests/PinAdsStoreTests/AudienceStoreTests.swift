@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import PinAdsStore
@@ -51,5 +52,32 @@ struct AudienceStoreTests {
         #expect(try await t.store.audiences().isEmpty)
         // The name is free again.
         #expect(try await t.store.createAudience(name: "vip", listType: "EMAIL", description: nil, now: now).id != first.id)
+    }
+}
+
+@Suite("Store migrations")
+struct MigrationTests {
+    @Test func memberHashesMoveFromHexTextToBlobsWithTheirVersions() async throws {
+        let directory = NSTemporaryDirectory() + "pinads-migrate-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/pinads.db"
+        let hexes = ["ab", "01", "ff"].map { String(repeating: $0, count: 32) }
+        do {
+            // A store as the previous release left it.
+            let queue = try DatabaseQueue(path: path)
+            try Store.migrator.migrate(queue, upTo: "v5_activations")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO audiences (name, list_type, version, member_count, created_at, updated_at) VALUES ('a', 'EMAIL', 2, 2, 0, 0)")
+                try db.execute(sql: "INSERT INTO audience_members VALUES (1, ?, 1, 1), (1, ?, 1, 2), (1, ?, 0, 2)", arguments: [hexes[0], hexes[1], hexes[2]])
+            }
+        }
+        let store = try Store(path: path)
+        #expect(try await store.presentMemberHashes(audienceID: 1) == [hexes[1], hexes[0]], "hash order, as before")
+        #expect(try await store.memberChunk(audienceID: 1, present: false, afterVersion: 1, upToVersion: 2, afterHash: "", limit: 10) == [hexes[2]])
+        #expect(try await store.pendingChangeCount(audienceID: 1, syncedVersion: 1) == 2, "version 2 changed two members")
+        let readded = try #require(MemberHash(hex: hexes[2]))
+        let next = try await store.changeMembers(audienceID: 1, hashes: [readded], present: true, now: Date())
+        #expect(next?.added == 1)
     }
 }

@@ -74,7 +74,8 @@ public struct ActivationInfo: Codable, Sendable, Equatable {
     public var audienceStatus: String?
     /// The audience version Pinterest is known to have.
     public var syncedVersion: Int64
-    /// Members changed since `synced_version`, not yet at Pinterest.
+    /// Member changes since `synced_version`, not yet at Pinterest (a member changed in two
+    /// calls counts twice); before the first sync, the audience's members.
     public var pendingChanges: Int
     /// Records sent over the activation's life (additions and removals).
     public var recordsAdded: Int
