@@ -28,6 +28,8 @@ public struct DaemonConfiguration: Sendable {
     public var scheduleOverrides: [String: String] = [:]
     /// Records per customer-list request, real-time delay, minimum members.
     public var audienceSync = AudienceSyncer.Configuration()
+    /// Days of campaign metrics each pull fetches, ending today (at most 90).
+    public var metricsDays = 7
 
     public init(socketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -87,10 +89,16 @@ public enum Daemon {
         services.set("job_workers", state: .starting)
         let syncer = AudienceSyncer(
             store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, configuration: configuration.audienceSync)
+        let builder = CampaignBuilder(store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger)
+        let metrics = MetricsPuller(
+            store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, days: configuration.metricsDays)
         let queue = JobQueue(
-            store: store, clock: clock, registry: JobRegistry([SelfTestJob(), TokenCheckJob(tokens: tokens)] + syncer.jobHandlers),
+            store: store, clock: clock,
+            registry: JobRegistry(
+                [SelfTestJob(), TokenCheckJob(tokens: tokens), PullMetricsJob(puller: metrics)] + syncer.jobHandlers + builder.jobHandlers),
             logger: logger)
         await syncer.attach(queue: queue)
+        await builder.attach(queue: queue)
         let scheduler = try Scheduler(
             store: store, queue: queue, clock: clock, logger: logger,
             tasks: try ScheduledTask.applying(configuration.scheduleOverrides, to: Scheduler.defaultTasks()), services: services)
@@ -107,6 +115,7 @@ public enum Daemon {
             connections: ConnectionMethods(tokens: tokens),
             scheduler: scheduler,
             audiences: AudienceMethods(store: store, clock: clock, syncer: syncer),
+            campaigns: CampaignMethods(builder: builder, metrics: metrics),
             logger: logger)
         let server = ControlServer(
             target: target,

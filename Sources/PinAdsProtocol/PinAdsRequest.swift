@@ -50,6 +50,16 @@ public enum MethodRegistry {
         SyncAudienceRequest.self,
         SyncAllAudiencesRequest.self,
         CreateActalikeRequest.self,
+        CreateCampaignRequest.self,
+        CreateAdGroupRequest.self,
+        CreateAdRequest.self,
+        LaunchCampaignRequest.self,
+        ListCampaignsRequest.self,
+        GetCampaignRequest.self,
+        ListAdGroupsRequest.self,
+        ListAdsRequest.self,
+        TrackCampaignRequest.self,
+        CampaignMetricsRequest.self,
     ]
 
     public static var names: [String] { all.map { $0.method } }

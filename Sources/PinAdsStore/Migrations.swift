@@ -211,6 +211,70 @@ extension Store {
                     """)
         }
 
+        // Campaign → ad group → ad, each row made before Pinterest is asked, its Pinterest id
+        // stored the moment it is known; `pending_since` marks a create sent whose answer was
+        // not recorded (the next attempt looks for it at Pinterest before creating again).
+        migrator.registerMigration("v7_campaigns") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE campaigns (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        ad_account_id TEXT NOT NULL,
+                        spec TEXT,
+                        request TEXT,
+                        client_request_id TEXT UNIQUE,
+                        pinterest_id TEXT,
+                        state TEXT NOT NULL CHECK (state IN ('PENDING', 'CREATED', 'ERROR')),
+                        error_message TEXT,
+                        error_code INTEGER,
+                        pinterest_status TEXT,
+                        tracked INTEGER NOT NULL DEFAULT 1,
+                        pending_since INTEGER,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX campaigns_pinterest ON campaigns (ad_account_id, pinterest_id) WHERE pinterest_id IS NOT NULL;
+                    CREATE TABLE ad_groups (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        campaign_id INTEGER NOT NULL REFERENCES campaigns (id),
+                        spec TEXT NOT NULL,
+                        pinterest_id TEXT,
+                        state TEXT NOT NULL CHECK (state IN ('PENDING', 'CREATED', 'ERROR')),
+                        error_message TEXT,
+                        error_code INTEGER,
+                        pending_since INTEGER,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX ad_groups_campaign ON ad_groups (campaign_id);
+                    CREATE TABLE ads (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        ad_group_id INTEGER NOT NULL REFERENCES ad_groups (id),
+                        spec TEXT NOT NULL,
+                        pinterest_id TEXT,
+                        state TEXT NOT NULL CHECK (state IN ('PENDING', 'CREATED', 'ERROR')),
+                        error_message TEXT,
+                        error_code INTEGER,
+                        pending_since INTEGER,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX ads_ad_group ON ads (ad_group_id);
+                    CREATE TABLE campaign_metrics (
+                        campaign_id INTEGER NOT NULL REFERENCES campaigns (id),
+                        date TEXT NOT NULL,
+                        spend_micro INTEGER NOT NULL,
+                        impressions INTEGER NOT NULL,
+                        clicks INTEGER NOT NULL,
+                        saves INTEGER NOT NULL,
+                        conversions INTEGER,
+                        conversion_value_micro INTEGER,
+                        pulled_at INTEGER NOT NULL,
+                        PRIMARY KEY (campaign_id, date)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+
         return migrator
     }()
 }

@@ -78,6 +78,9 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         valueName: "seconds"))
     var audienceSyncDelay: Double = 2
 
+    @Option(help: ArgumentHelp("Days of campaign metrics each scheduled pull fetches, ending today (1–90).", valueName: "days"))
+    var metricsDays: Int = 7
+
     @Option(help: ArgumentHelp("Largest frame accepted from a client, in bytes.", valueName: "bytes"))
     var maxFrameBytes: Int = Frame.defaultMaximumLength
 
@@ -109,6 +112,9 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         guard audienceSyncDelay >= 0, audienceSyncDelay <= 3600 else {
             throw ValidationError("--audience-sync-delay must be between 0 and 3600 seconds, got \(audienceSyncDelay)")
         }
+        guard (1...90).contains(metricsDays) else {
+            throw ValidationError("--metrics-days must be between 1 and 90 (Pinterest keeps 90 days), got \(metricsDays)")
+        }
         guard shutdownTimeout > 0, shutdownTimeout <= 3600 else {
             throw ValidationError("--shutdown-timeout must be above 0 and at most 3600 seconds, got \(shutdownTimeout)")
         }
@@ -136,6 +142,7 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         configuration.rateLimits.requestsPerSecond = rateLimit
         configuration.audienceSync.recordsPerRequest = audienceRecordsPerRequest
         configuration.audienceSync.realtimeDelay = audienceSyncDelay
+        configuration.metricsDays = metricsDays
         for entry in schedules {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
                 throw ValidationError("--schedule takes TASK=SPEC (e.g. token_check=\"daily 04:30\"), got '\(entry)'")

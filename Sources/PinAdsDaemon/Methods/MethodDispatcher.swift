@@ -23,6 +23,7 @@ struct MethodDispatcher: Sendable {
     let connections: ConnectionMethods
     let scheduler: Scheduler
     let audiences: AudienceMethods
+    let campaigns: CampaignMethods
     let logger: Logger
 
     /// Runs the request and returns its final frame (result or error). Streaming methods send
@@ -79,6 +80,16 @@ struct MethodDispatcher: Sendable {
         case SyncAudienceRequest.method: return await unary(request, audiences.sync)
         case SyncAllAudiencesRequest.method: return await unary(request, audiences.syncAll)
         case CreateActalikeRequest.method: return await unary(request, audiences.createActalike)
+        case CreateCampaignRequest.method: return await unary(request, campaigns.create)
+        case CreateAdGroupRequest.method: return await unary(request, campaigns.createAdGroup)
+        case CreateAdRequest.method: return await unary(request, campaigns.createAd)
+        case LaunchCampaignRequest.method: return await unary(request, campaigns.launch)
+        case ListCampaignsRequest.method: return await unary(request, campaigns.list)
+        case GetCampaignRequest.method: return await unary(request, campaigns.get)
+        case ListAdGroupsRequest.method: return await unary(request, campaigns.listAdGroups)
+        case ListAdsRequest.method: return await unary(request, campaigns.listAds)
+        case TrackCampaignRequest.method: return await unary(request, campaigns.track)
+        case CampaignMetricsRequest.method: return await unary(request, campaigns.metrics)
         case RunScheduledTaskRequest.method:
             return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: try await scheduler.runNow(run.task)) }
         default:

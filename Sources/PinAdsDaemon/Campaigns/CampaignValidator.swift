@@ -1,0 +1,151 @@
+import Foundation
+import PinAdsProtocol
+
+/// Everything about a campaign, ad group or ad that can be checked without Pinterest, checked
+/// before anything is sent: each failure is INVALID_ARGUMENT naming the field and the rule.
+/// Pure; returns the spec with pinads' defaults applied.
+struct CampaignValidator: Sendable {
+    let now: Date
+
+    static let objectives: Set<String> = ["AWARENESS", "CONSIDERATION", "WEB_CONVERSION", "CATALOG_SALES", "VIDEO_COMPLETION"]
+    static let statuses: Set<String> = ["ACTIVE", "PAUSED"]
+    static let billableEvents: Set<String> = ["IMPRESSION", "CLICKTHROUGH", "VIDEO_V_50_MRC"]
+    static let budgetTypes: Set<String> = ["DAILY", "LIFETIME", "CBO_ADGROUP"]
+    static let creativeTypes: Set<String> = [
+        "REGULAR", "VIDEO", "SHOPPING", "CAROUSEL", "MAX_VIDEO", "SHOP_THE_PIN", "COLLECTION", "IDEA", "SHOWCASE", "QUIZ", "COLLAGE",
+        "MAX_WIDTH_REGULAR_COLLECTION", "MAX_WIDTH_VIDEO_COLLECTION",
+    ]
+    static let ageBuckets: Set<String> = ["18-24", "19+", "20+", "21+", "25-34", "35-44", "45-49", "50-54", "55-64", "65+"]
+    static let genders: Set<String> = ["female", "male", "unknown"]
+    static let devices: Set<String> = ["android_mobile", "android_tablet", "ipad", "iphone", "web", "web_mobile"]
+    static let defaultBudget: Int64 = 5_000_000
+    static let defaultBid: Int64 = 2_000_000
+
+    private func invalid(_ field: String, _ reason: String) -> ResponseError {
+        ResponseError.invalidArgument(field: field, reason: reason)
+    }
+
+    private func oneOf(_ value: String, _ allowed: Set<String>, field: String) throws -> String {
+        guard allowed.contains(value) else {
+            throw invalid(field, "must be one of \(allowed.sorted().joined(separator: ", ")), got '\(value)'")
+        }
+        return value
+    }
+
+    private func name(_ name: String, field: String) throws -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 256 else { throw invalid(field, "must be 1 to 256 characters") }
+        return trimmed
+    }
+
+    private func positive(_ amount: Int64?, field: String) throws {
+        if let amount, amount <= 0 { throw invalid(field, "must be a positive whole number of micro-currency units (1 unit = 1,000,000), got \(amount)") }
+    }
+
+    private func window(start: Date?, end: Date?, prefix: String) throws {
+        if let end {
+            guard end > now else { throw invalid("\(prefix).end_time", "is in the past (\(Timestamp.format(end)))") }
+            if let start, end <= start { throw invalid("\(prefix).end_time", "must be after start_time (\(Timestamp.format(start)))") }
+        }
+    }
+
+    func campaign(_ spec: CampaignSpec, prefix: String = "campaign") throws -> CampaignSpec {
+        var spec = spec
+        spec.name = try name(spec.name, field: "\(prefix).name")
+        let objective = spec.objectiveType.uppercased() == "VIDEO_VIEW" ? "VIDEO_COMPLETION" : spec.objectiveType
+        spec.objectiveType = try oneOf(objective, Self.objectives, field: "\(prefix).objective_type")
+        spec.status = try oneOf(spec.status ?? "PAUSED", Self.statuses, field: "\(prefix).status")
+        try positive(spec.dailySpendCap, field: "\(prefix).daily_spend_cap")
+        try positive(spec.lifetimeSpendCap, field: "\(prefix).lifetime_spend_cap")
+        if let daily = spec.dailySpendCap, let lifetime = spec.lifetimeSpendCap, daily > lifetime {
+            throw invalid("\(prefix).daily_spend_cap", "is above lifetime_spend_cap (\(daily) > \(lifetime))")
+        }
+        try window(start: spec.startTime, end: spec.endTime, prefix: prefix)
+        return spec
+    }
+
+    func adGroup(_ spec: AdGroupSpec, campaign: CampaignSpec?, prefix: String = "ad_group") throws -> AdGroupSpec {
+        var spec = spec
+        spec.name = try name(spec.name, field: "\(prefix).name")
+        spec.billableEvent = try oneOf(spec.billableEvent, Self.billableEvents, field: "\(prefix).billable_event")
+        if let type = spec.budgetType { spec.budgetType = try oneOf(type, Self.budgetTypes, field: "\(prefix).budget_type") }
+        if let status = spec.status { spec.status = try oneOf(status, Self.statuses, field: "\(prefix).status") }
+        try positive(spec.budgetInMicroCurrency, field: "\(prefix).budget_in_micro_currency")
+        try positive(spec.bidInMicroCurrency, field: "\(prefix).bid_in_micro_currency")
+        let budget = spec.budgetInMicroCurrency ?? Self.defaultBudget
+        let bid = spec.bidInMicroCurrency ?? Self.defaultBid
+        guard bid <= budget else {
+            throw invalid("\(prefix).bid_in_micro_currency", "is above the budget (\(bid) > \(budget) micro-currency)")
+        }
+        spec.budgetInMicroCurrency = budget
+        spec.bidInMicroCurrency = bid
+        spec.autoTargetingEnabled = spec.autoTargetingEnabled ?? false
+        try window(start: spec.startTime, end: spec.endTime, prefix: prefix)
+        if let campaign {
+            if let start = spec.startTime, let campaignStart = campaign.startTime, start < campaignStart {
+                throw invalid("\(prefix).start_time", "is before the campaign's start_time (\(Timestamp.format(campaignStart)))")
+            }
+            if let end = spec.endTime, let campaignEnd = campaign.endTime, end > campaignEnd {
+                throw invalid("\(prefix).end_time", "is after the campaign's end_time (\(Timestamp.format(campaignEnd)))")
+            }
+            if campaign.objectiveType == "WEB_CONVERSION" {
+                throw invalid(
+                    "\(prefix)", "ad groups of WEB_CONVERSION campaigns need Pinterest's optimization_goal_metadata (a conversion tag), which pinads does not set yet")
+            }
+        }
+        spec.targeting = try targeting(spec.targeting ?? TargetingSpec(), prefix: "\(prefix).targeting")
+        return spec
+    }
+
+    private func targeting(_ spec: TargetingSpec, prefix: String) throws -> TargetingSpec {
+        if let keywords = spec.keywords, !keywords.isEmpty {
+            throw invalid("\(prefix).keywords", "not supported: Pinterest manages keywords through its /keywords endpoints, not the targeting spec")
+        }
+        guard let locations = spec.locations, !locations.isEmpty else {
+            throw invalid("\(prefix).locations", "at least one location (an ISO country code such as US, or a US DMA code) is required by Pinterest")
+        }
+        for (index, location) in locations.enumerated() where location.isEmpty || location.count > 8 {
+            throw invalid("\(prefix).locations[\(index)]", "'\(location)' is not a country or DMA code")
+        }
+        for (index, bucket) in (spec.ageBuckets ?? []).enumerated() where !Self.ageBuckets.contains(bucket) {
+            throw invalid("\(prefix).age_buckets[\(index)]", "must be one of \(Self.ageBuckets.sorted().joined(separator: ", ")), got '\(bucket)'")
+        }
+        for (index, gender) in (spec.genders ?? []).enumerated() where !Self.genders.contains(gender) {
+            throw invalid("\(prefix).genders[\(index)]", "must be one of female, male, unknown, got '\(gender)'")
+        }
+        for (index, device) in (spec.devices ?? []).enumerated() where !Self.devices.contains(device) {
+            throw invalid("\(prefix).devices[\(index)]", "must be one of \(Self.devices.sorted().joined(separator: ", ")), got '\(device)'")
+        }
+        for (index, locale) in (spec.locales ?? []).enumerated() where locale.count != 2 || !locale.allSatisfy(\.isLetter) {
+            throw invalid("\(prefix).locales[\(index)]", "must be an ISO 639-1 code such as en, got '\(locale)'")
+        }
+        for (index, interest) in (spec.interests ?? []).enumerated() where interest.isEmpty || !interest.allSatisfy(\.isNumber) {
+            throw invalid("\(prefix).interests[\(index)]", "must be a Pinterest interest id (digits), got '\(interest)'")
+        }
+        let include = Set(spec.audiencesInclude ?? [])
+        if let both = (spec.audiencesExclude ?? []).first(where: include.contains) {
+            throw invalid("\(prefix).audiences_exclude", "audience \(both) is also in audiences_include")
+        }
+        return spec
+    }
+
+    func ad(_ spec: AdSpec, prefix: String = "ad") throws -> AdSpec {
+        var spec = spec
+        guard !spec.pinId.isEmpty, spec.pinId.count <= 18, spec.pinId.allSatisfy(\.isNumber) else {
+            throw invalid("\(prefix).pin_id", "must be a Pinterest Pin id (digits), got '\(spec.pinId)'")
+        }
+        spec.creativeType = try oneOf(spec.creativeType, Self.creativeTypes, field: "\(prefix).creative_type")
+        if let name = spec.name { spec.name = try self.name(name, field: "\(prefix).name") }
+        if let status = spec.status { spec.status = try oneOf(status, Self.statuses, field: "\(prefix).status") }
+        try url(spec.destinationUrl, field: "\(prefix).destination_url")
+        try url(spec.clickTrackingUrl, field: "\(prefix).click_tracking_url")
+        return spec
+    }
+
+    private func url(_ text: String?, field: String) throws {
+        guard let text else { return }
+        guard text.count <= 2000, let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty, !text.contains(" ")
+        else { throw invalid(field, "must be an http(s) URL of at most 2000 characters, got '\(text.prefix(80))'") }
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import PinAdsProtocol
+import PinAdsStore
+import PinterestAPI
+
+/// Pulls daily campaign analytics for every tracked campaign into the store (the scheduled
+/// `campaign_metrics` task), and answers `campaigns.metrics` from it.
+public struct MetricsPuller: Sendable {
+    static let kind = "campaigns.pull_metrics"
+    /// What is asked of Pinterest, and where each lands.
+    static let columns = [
+        "SPEND_IN_MICRO_DOLLAR", "IMPRESSION_1", "CLICKTHROUGH_1", "REPIN_1", "TOTAL_CONVERSIONS", "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR",
+    ]
+    /// Pinterest keeps daily analytics 90 days back.
+    static let maximumDays = 90
+
+    let store: Store
+    let tokens: TokenManager
+    let client: PinterestClient
+    let clock: any WallClock
+    let logger: Logger
+    /// Days pulled, ending today (UTC).
+    let days: Int
+
+    public init(store: Store, tokens: TokenManager, client: PinterestClient, clock: any WallClock, logger: Logger, days: Int = 7) {
+        self.store = store
+        self.tokens = tokens
+        self.client = client
+        self.clock = clock
+        self.logger = logger
+        self.days = min(max(1, days), Self.maximumDays)
+    }
+
+    /// The dates to pull, YYYY-MM-DD in UTC: `days` days ending today.
+    static func window(now: Date, days: Int) -> (start: String, end: String) {
+        (day(now.addingTimeInterval(-Double(days - 1) * 86_400)), day(now))
+    }
+
+    static func day(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+
+    /// Campaign ids in batches Pinterest takes (at most 250 per call).
+    static func batches<T>(_ items: [T], size: Int = 250) -> [[T]] {
+        stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
+    }
+
+    /// One pull of every tracked campaign; returns how many campaigns and rows.
+    func pull() async throws -> (campaigns: Int, rows: Int, calls: Int) {
+        let now = clock.now()
+        let (start, end) = Self.window(now: now, days: days)
+        let tracked = try await store.buildRecords(.campaign).filter { $0.tracked && $0.pinterestID != nil && $0.adAccountID != nil }
+        var rows = 0, calls = 0
+        for (account, campaigns) in Dictionary(grouping: tracked, by: { $0.adAccountID ?? "" }).sorted(by: { $0.key < $1.key }) {
+            let connectionID = try await tokens.resolve(adAccountID: account).connectionID
+            for batch in Self.batches(campaigns) {
+                let local = Dictionary(batch.compactMap { c in c.pinterestID.map { ($0, c.id) } }, uniquingKeysWith: { a, _ in a })
+                let client = self.client
+                let answer = try await tokens.withToken(connectionID: connectionID) { token in
+                    try await client.campaignAnalytics(
+                        token: token, adAccountID: account, startDate: start, endDate: end, campaignIDs: Array(local.keys).sorted(),
+                        columns: Self.columns, granularity: .day)
+                }
+                calls += 1
+                let records = answer.compactMap { Self.record($0, local: local, pulledAt: now) }
+                try await store.upsertMetrics(records)
+                rows += records.count
+            }
+        }
+        logger.info("campaign metrics pulled", metadata: ["campaigns": "\(tracked.count)", "rows": "\(rows)", "from": "\(start)", "to": "\(end)"])
+        return (tracked.count, rows, calls)
+    }
+
+    /// One analytics row as stored; nil when it names no known campaign or day.
+    static func record(_ row: [String: JSONValue], local: [String: Int64], pulledAt: Date) -> MetricsRecord? {
+        guard let pinterestID = row["CAMPAIGN_ID"].flatMap(text), let id = local[pinterestID], let date = row["DATE"]?.stringValue else {
+            return nil
+        }
+        func number(_ key: String) -> Int64? {
+            switch row[key] {
+            case .int(let value)?: return value
+            case .double(let value)?: return Int64(value.rounded())
+            case .string(let text)?: return Int64(text) ?? Double(text).map { Int64($0.rounded()) }
+            default: return nil
+            }
+        }
+        return MetricsRecord(
+            campaignID: id, date: String(date.prefix(10)), spendMicro: number("SPEND_IN_MICRO_DOLLAR") ?? 0, impressions: number("IMPRESSION_1") ?? 0,
+            clicks: number("CLICKTHROUGH_1") ?? 0, saves: number("REPIN_1") ?? 0, conversions: number("TOTAL_CONVERSIONS"),
+            conversionValueMicro: number("TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR"), pulledAt: pulledAt)
+    }
+
+    private static func text(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .int(let number): return String(number)
+        default: return nil
+        }
+    }
+
+    /// `campaigns.metrics`: rows and totals from the store.
+    func metrics(_ request: CampaignMetricsRequest) async throws -> CampaignMetricsResult {
+        for (field, value) in [("from", request.from), ("to", request.to)] where !Self.isDay(value) {
+            throw ResponseError.invalidArgument(field: field, reason: "must be a date as YYYY-MM-DD (UTC), got '\(value)'")
+        }
+        guard request.from <= request.to else {
+            throw ResponseError.invalidArgument(field: "to", reason: "must not be before from (\(request.from))")
+        }
+        if let id = request.campaignId, try await store.buildRecord(.campaign, id: id) == nil {
+            throw ResponseError(code: .notFound, message: "campaign \(id) is not known to this daemon", details: ["field": "campaign_id"])
+        }
+        let records = try await store.metrics(campaignID: request.campaignId, from: request.from, to: request.to)
+        let rows = records.map {
+            MetricsRow(
+                campaignId: $0.campaignID, date: $0.date, spendMicro: $0.spendMicro, impressions: $0.impressions, clicks: $0.clicks,
+                saves: $0.saves, conversions: $0.conversions, conversionValueMicro: $0.conversionValueMicro)
+        }
+        return CampaignMetricsResult(rows: rows, totals: Self.totals(rows), pulledAt: records.map(\.pulledAt).max())
+    }
+
+    static func totals(_ rows: [MetricsRow]) -> MetricsTotals {
+        let spend = rows.reduce(0) { $0 + $1.spendMicro }
+        let impressions = rows.reduce(0) { $0 + $1.impressions }
+        let clicks = rows.reduce(0) { $0 + $1.clicks }
+        let value = rows.reduce(0) { $0 + ($1.conversionValueMicro ?? 0) }
+        func ratio(_ a: Int64, _ b: Int64, times: Double = 1) -> Double? { b == 0 ? nil : Double(a) * times / Double(b) }
+        return MetricsTotals(
+            spendMicro: spend, impressions: impressions, clicks: clicks, saves: rows.reduce(0) { $0 + $1.saves },
+            conversions: rows.reduce(0) { $0 + ($1.conversions ?? 0) }, conversionValueMicro: value, ctr: ratio(clicks, impressions),
+            cpcMicro: ratio(spend, clicks), cpmMicro: ratio(spend, impressions, times: 1000), roas: ratio(value, spend))
+    }
+
+    static func isDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil
+        else { return false }
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
+}
+
+/// `campaigns.pull_metrics`: the scheduled pull.
+struct PullMetricsJob: JobHandler {
+    var kind: String { MetricsPuller.kind }
+    let retryPolicy = RetryPolicy.default
+    let puller: MetricsPuller
+
+    func run(_ job: Job, context: JobContext) async throws -> JSONValue? {
+        let (campaigns, rows, calls) = try await puller.pull()
+        await context.reportProgress(done: Int64(campaigns), total: Int64(campaigns), message: "\(rows) daily rows")
+        return ["campaigns": .int(Int64(campaigns)), "rows": .int(Int64(rows)), "calls": .int(Int64(calls))]
+    }
+}
