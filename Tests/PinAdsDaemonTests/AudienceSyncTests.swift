@@ -59,6 +59,7 @@ struct AudienceSyncTests {
         let limiter: RateLimiter
         let directory: String
         let adAccounts: [String]
+        let builder: CampaignBuilder
 
         init(recordsPerRequest: Int = 100, matchRate: Double = 0.8) async throws {
             var configuration = SandboxConfiguration()
@@ -77,6 +78,7 @@ struct AudienceSyncTests {
             syncConfiguration.recordsPerRequest = recordsPerRequest
             syncConfiguration.pendingSettleTime = 0
             syncer = AudienceSyncer(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
+            builder = CampaignBuilder(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"))
             let seeded = sandbox.seedToken(adAccounts: 2)
             adAccounts = seeded.adAccountIDs
             _ = try await tokens.connect(ConnectRequest(accessToken: seeded.accessToken, refreshToken: seeded.refreshToken))

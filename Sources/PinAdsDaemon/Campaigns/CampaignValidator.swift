@@ -57,8 +57,8 @@ struct CampaignValidator: Sendable {
         spec.status = try oneOf(spec.status ?? "PAUSED", Self.statuses, field: "\(prefix).status")
         try positive(spec.dailySpendCap, field: "\(prefix).daily_spend_cap")
         try positive(spec.lifetimeSpendCap, field: "\(prefix).lifetime_spend_cap")
-        if let daily = spec.dailySpendCap, let lifetime = spec.lifetimeSpendCap, daily > lifetime {
-            throw invalid("\(prefix).daily_spend_cap", "is above lifetime_spend_cap (\(daily) > \(lifetime))")
+        if spec.dailySpendCap != nil, spec.lifetimeSpendCap != nil {
+            throw invalid("\(prefix).lifetime_spend_cap", "Pinterest takes daily_spend_cap or lifetime_spend_cap, not both")
         }
         try window(start: spec.startTime, end: spec.endTime, prefix: prefix)
         return spec
@@ -81,6 +81,9 @@ struct CampaignValidator: Sendable {
         spec.bidInMicroCurrency = bid
         spec.autoTargetingEnabled = spec.autoTargetingEnabled ?? false
         try window(start: spec.startTime, end: spec.endTime, prefix: prefix)
+        if spec.budgetType == "LIFETIME", spec.endTime == nil {
+            throw invalid("\(prefix).end_time", "is required with budget_type LIFETIME")
+        }
         if let campaign {
             if let start = spec.startTime, let campaignStart = campaign.startTime, start < campaignStart {
                 throw invalid("\(prefix).start_time", "is before the campaign's start_time (\(Timestamp.format(campaignStart)))")
