@@ -19,12 +19,13 @@ struct PinAds: ParsableCommand {
               pinads health
               pinads jobs list --state failed
               pinads jobs watch 12
+              pinads campaign metrics 3 --from 2026-11-01
               pinads call jobs.list '{"limit": 5}'
             """,
         version: PinAdsVersion.current,
         subcommands: [
             Health.self, Status.self, Connect.self, Connections.self, Accounts.self, Refresh.self, Disconnect.self,
-            Audience.self, Schedule.self, Jobs.self, SelfTest.self, Call.self,
+            Audience.self, CampaignCommand.self, AdGroupCommand.self, AdCommand.self, Schedule.self, Jobs.self, SelfTest.self, Call.self,
         ]
     )
 }

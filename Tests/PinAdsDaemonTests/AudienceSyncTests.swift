@@ -78,7 +78,7 @@ struct AudienceSyncTests {
             syncConfiguration.recordsPerRequest = recordsPerRequest
             syncConfiguration.pendingSettleTime = 0
             syncer = AudienceSyncer(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
-            builder = CampaignBuilder(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"))
+            builder = CampaignBuilder(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), settleTime: 0)
             let seeded = sandbox.seedToken(adAccounts: 2)
             adAccounts = seeded.adAccountIDs
             _ = try await tokens.connect(ConnectRequest(accessToken: seeded.accessToken, refreshToken: seeded.refreshToken))

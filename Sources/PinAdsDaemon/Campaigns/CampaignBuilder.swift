@@ -20,8 +20,14 @@ public actor CampaignBuilder {
     private var queue: JobQueue?
     private let encoder = Wire.encoder()
     private let decoder = Wire.decoder()
+    /// How long after a create was sent, at least, Pinterest is asked whether it made the
+    /// object (a request cut off by a crash may still be processed for a moment).
+    let settleTime: TimeInterval
 
-    public init(store: Store, tokens: TokenManager, client: PinterestClient, clock: any WallClock, logger: Logger) {
+    public init(
+        store: Store, tokens: TokenManager, client: PinterestClient, clock: any WallClock, logger: Logger, settleTime: TimeInterval = 2
+    ) {
+        self.settleTime = settleTime
         self.store = store
         self.tokens = tokens
         self.client = client
@@ -194,6 +200,9 @@ public actor CampaignBuilder {
         }
         let client = self.client
         let now = clock.now()
+        if let since = record.pendingSince, since.addingTimeInterval(settleTime) > now {
+            try await clock.sleep(until: since.addingTimeInterval(settleTime))
+        }
         if let since = record.pendingSince, let found = try await findLost(record, since: since, adAccountID: adAccountID, connectionID: connectionID, parent: parent) {
             logger.notice("found the object an interrupted create made; using it", metadata: ["level": "\(record.level.rawValue)", "id": "\(record.id)"])
             try await store.markBuildCreated(record.level, id: record.id, pinterestID: found, status: nil, now: now)
