@@ -16,15 +16,10 @@ static inline CURLMcode pinads_curl_multi_setopt_long(CURLM *m, CURLMoption o, l
 
 
 // Keeps libcurl from silently sending a request again on a fresh connection when a reused one
-// died before any answer (the server may have acted on it already). libcurl 8.16 has an option
-// for exactly that; older ones get a connection of their own for this transfer, which is never
-// a reused one. Returns 1 when the dedicated option was used.
-static inline int pinads_curl_forbid_replay(CURL *h) {
-#if defined(CURLOPT_FORBID_RETRY_ON_REUSE) || LIBCURL_VERSION_NUM >= 0x081000
-    if (curl_easy_setopt(h, CURLOPT_FORBID_RETRY_ON_REUSE, 1L) == CURLE_OK) return 1;
-#endif
+// died before any answer (the server may have acted on it already): the transfer gets a
+// connection of its own, which is never a reused one, so libcurl has nothing to retry.
+static inline void pinads_curl_forbid_replay(CURL *h) {
     curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-    return 0;
 }
 
 #endif

@@ -158,8 +158,12 @@ public enum Daemon {
     }
 }
 
-/// Tells systemd and the log that a shutdown began, as soon as it begins.
-private struct ShutdownNotice: Service {
+/// Tells systemd and the log that a shutdown began, as soon as it begins. Its description is
+/// its name alone: ServiceLifecycle logs services at debug level, and the environment holds
+/// secrets (PINADS_CLIENT_SECRET).
+private struct ShutdownNotice: Service, CustomStringConvertible {
+    var description: String { "ShutdownNotice" }
+
     let environment: [String: String]
     let logger: Logger
 

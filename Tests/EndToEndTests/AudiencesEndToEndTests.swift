@@ -171,7 +171,7 @@ struct AudiencesEndToEndTests {
     @Test func syncAllReportsWhatCannotBeSent() async throws {
         let sandbox = try await SandboxProcess()
         let daemon = try await Daemon(arguments: ["--api-base-url", sandbox.baseURL]).start()
-        _ = try await connect(daemon, sandbox)
+        let token = try await connect(daemon, sandbox)
         let small = try daemon.call(CreateAudienceRequest(name: "small")).audience.id
         _ = try daemon.call(AddMembersRequest(audienceId: small, members: Self.emails(0..<50)))
         _ = try daemon.call(ActivateAudienceRequest(audienceId: small))
@@ -184,6 +184,14 @@ struct AudiencesEndToEndTests {
         try await eventually("it synced once it had enough members") { try self.activation(daemon, audience: small)?.state == .synced }
         let usage = try await daemon.pinads("audience", "sync", "1", "--all")
         #expect(usage.status == 64 && usage.stderr.contains("an audience id or --all"))
+
+        // Pinterest refuses the tokens: `pinads audience sync` says the sync waits for a
+        // reconnect and exits, instead of watching a job that cannot end.
+        for secret in [token.access, token.refresh] { try await sandbox.control("POST", "/_sandbox/tokens/revoke", ["token": .string(secret)]) }
+        _ = try daemon.call(AddMembersRequest(audienceId: small, members: Self.emails(120..<125)))
+        let blocked = try await daemon.pinads("audience", "sync", String(small), timeout: 30)
+        #expect(blocked.status == 1, "\(blocked.stdout)\(blocked.stderr)")
+        #expect(blocked.stderr.contains("waits for its Pinterest connection"), "\(blocked.stderr)")
         try await daemon.stop()
         try await sandbox.stop()
     }

@@ -9,6 +9,15 @@ import Testing
 /// The real `pinadsd` and `pinads` binaries over real sockets and real SQLite files.
 @Suite("pinadsd end to end", .serialized)
 struct DaemonEndToEndTests {
+    @Test func aSecretInTheEnvironmentNeverReachesTheDebugLog() async throws {
+        let secret = "app-secret-\(UUID().uuidString)"
+        let daemon = try await Daemon().start(environment: ["PINADS_CLIENT_ID": "1234", "PINADS_CLIENT_SECRET": secret])
+        #expect(try await daemon.pinads("health").status == 0)
+        #expect(try await daemon.stop() == 0)
+        #expect(daemon.log.contains("debug"), "the daemon ran at debug level")
+        #expect(!daemon.log.contains(secret), "the app secret was logged")
+    }
+
     @Test func healthAndStatusThroughTheClient() async throws {
         let daemon = try await Daemon().start()
         let health = try await daemon.pinads("health")
@@ -486,6 +495,20 @@ struct AudienceMembersEndToEndTests {
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.contains("1 added, 0 removed, 0 unchanged, 1 rejected"))
         #expect(added.stdout.contains("line 3: not an email address"))
+
+        // Lines are the file's own, across blank lines; quoted fields keep their commas; a row
+        // without the column is reported, not skipped silently.
+        _ = FileManager.default.createFile(
+            atPath: csv,
+            contents: Data("name,email\n\n\"Smith, John\",john@example.com\n   \nshortrow\n\"Bob \"\"B\"\"\",not-an-email\r\n".utf8))
+        let quoted = try await daemon.pinads("audience", "add", String(created.audience.id), "--file", csv, "--column", "email")
+        #expect(quoted.stdout.contains("1 added, 0 removed, 0 unchanged, 2 rejected"), "\(quoted.stdout)")
+        #expect(quoted.stdout.contains("line 5: no column 2 in this row"), "\(quoted.stdout)")
+        #expect(quoted.stdout.contains("line 6: not an email address"), "\(quoted.stdout)")
+        let plain = daemon.folder.path + "/plain.txt"
+        _ = FileManager.default.createFile(atPath: plain, contents: Data("a@example.com\n\nnope\n \nb@example.com\nalso bad\n".utf8))
+        let lines = try await daemon.pinads("audience", "add", String(created.audience.id), "--file", plain)
+        #expect(lines.stdout.contains("line 3: not an email address") && lines.stdout.contains("line 6: not an email address"), "\(lines.stdout)")
 
         let deleted = try daemon.call(DeleteAudienceRequest(audienceId: created.audience.id))
         #expect(deleted.note.contains("left as they are"))

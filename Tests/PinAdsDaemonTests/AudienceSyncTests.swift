@@ -323,6 +323,41 @@ struct AudienceSyncTests {
         try await h.shutdown()
     }
 
+    @Test func changesMadeWhileASyncWaitedForItsRetryGoOutWithIt() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<250)
+        let activation = try await h.activate(audience)
+        h.sandbox.inject(SandboxFault(.serviceUnavailable, count: 1, pathContains: "/customer_lists/"))
+        await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 1) }
+        // Changes while the job waits for its retry are coalesced into it.
+        try await h.add(250..<260, to: audience)
+        try await h.remove(0..<5, from: audience)
+        let result = try await h.sync(activation, attempt: 2)
+        #expect(result["state"] == "SYNCED")
+        let record = try await h.activation(activation)
+        #expect(record.syncedVersion == 3 && record.state == .synced, "synced to the audience's current version, not the interrupted one's")
+        #expect(try await h.store.pendingChangeCount(audienceID: audience, syncedVersion: record.syncedVersion) == 0)
+        try await h.expectListEqualsAudience(activation, audience)
+        try await h.shutdown()
+    }
+
+    @Test func aDeactivatedOrInterruptedSyncDoesNotClaimToBeSyncing() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<250)
+        let activation = try await h.activate(audience)
+        h.sandbox.inject(SandboxFault(.serviceUnavailable, count: 1, pathContains: "/customer_lists/"))
+        await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 1) }
+        _ = try await h.syncer.deactivate(DeactivateAudienceRequest(audienceId: audience))
+        try await h.sync(activation, attempt: 2)
+        let record = try await h.activation(activation)
+        #expect(record.state == .error && record.errorMessage?.contains("deactivated during a sync") == true)
+        #expect(record.operation != nil, "the interrupted operation is kept for a reactivation")
+        _ = try await h.activate(audience)
+        try await h.sync(activation, attempt: 1)
+        try await h.expectListEqualsAudience(activation, audience)
+        try await h.shutdown()
+    }
+
     @Test func aLastFailedAttemptOrARefusalLeavesTheActivationInError() async throws {
         let h = try await Harness()
         let audience = try await h.audience(members: 0..<120)

@@ -23,6 +23,11 @@ extension AudienceSyncer {
             return ["skipped": "the activation no longer exists"]
         }
         guard activation.active, let audience = try await store.audience(id: activation.audienceID) else {
+            if activation.state == .syncing {
+                try await record(activationID) { record in
+                    record.fail("stopped: deactivated during a sync (activating it again resumes where it stopped)", at: self.clock.now())
+                }
+            }
             return ["skipped": "the activation is deactivated or its audience deleted"]
         }
         let connectionID: Int64
@@ -55,6 +60,10 @@ extension AudienceSyncer {
                 "audience sync failed", metadata: ["activation_id": "\(activationID)", "retrying": "\(willRetry)", "error": "\(error)"])
             throw JobFailure(error.description, retryable: error.isRetryable)
         } catch is CancellationError {
+            // Cancelled or shut down: the operation stays for the next sync to resume.
+            try? await record(activationID) { record in
+                if record.state == .syncing { record.fail("interrupted; the next sync resumes where it stopped", at: self.clock.now()) }
+            }
             throw CancellationError()
         } catch let error as JobFailure {
             throw error
@@ -64,7 +73,29 @@ extension AudienceSyncer {
         }
     }
 
+    /// Syncs until Pinterest has the audience's current version: an operation resumed from an
+    /// earlier attempt covers only the changes up to its own target, and changes that came in
+    /// meantime (coalesced into this job) must not wait for the next one.
     private func perform(_ attempt: inout Attempt) async throws -> JSONValue {
+        var added = 0, removed = 0
+        while true {
+            let result = try await performOnce(&attempt)
+            added += result["added"]?.intValue.map(Int.init) ?? 0
+            removed += result["removed"]?.intValue.map(Int.init) ?? 0
+            guard result["state"] == "SYNCED", let audience = try await store.audience(id: attempt.audience.id),
+                audience.version > attempt.activation.syncedVersion, attempt.activation.active
+            else {
+                guard case .object(var object) = result else { return result }
+                object["added"] = .int(Int64(added))
+                object["removed"] = .int(Int64(removed))
+                return .object(object)
+            }
+            attempt = Attempt(
+                activation: attempt.activation, audience: audience, connectionID: attempt.connectionID, job: attempt.job, context: attempt.context)
+        }
+    }
+
+    private func performOnce(_ attempt: inout Attempt) async throws -> JSONValue {
         let now = clock.now()
         switch plan.start(attempt.activation, audienceVersion: attempt.audience.version, memberCount: attempt.audience.memberCount) {
         case .notEnoughMembers(let count):
@@ -90,7 +121,12 @@ extension AudienceSyncer {
 
         while let operation = attempt.activation.operation {
             try Task.checkCancellation()
-            guard attempt.activation.active else { return ["skipped": "deactivated during the sync"] }
+            guard attempt.activation.active else {
+                try await commit(&attempt) { record in
+                    record.fail("stopped: deactivated during a sync (activating it again resumes where it stopped)", at: self.clock.now())
+                }
+                return ["skipped": "deactivated during the sync"]
+            }
             if let pending = attempt.activation.pending {
                 try await resolve(pending, &attempt)
                 continue

@@ -181,7 +181,7 @@ private final class CurlEngine: @unchecked Sendable {
         pinads_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout ?? configuration.requestTimeout))
         pinads_curl_setopt_string(easy, CURLOPT_USERAGENT, configuration.userAgent)
         pinads_curl_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
-        if !request.mayReplay { _ = pinads_curl_forbid_replay(easy) }
+        if !request.mayReplay { pinads_curl_forbid_replay(easy) }
         switch request.method {
         case "GET":
             pinads_curl_setopt_long(easy, CURLOPT_HTTPGET, 1)
