@@ -21,13 +21,13 @@ struct CampaignCommand: ParsableCommand {
             the campaign_metrics task; `pinads schedule run campaign_metrics` pulls now.
 
             All three levels at once (safe to run again):
-              pinads campaign launch --file plan.json --client-request-id spring-2027 --wait
+              pinads campaign launch --file plan.json --client-request-id spring-27 --wait
             Or level by level:
-              pinads campaign create "Winter sale" --objective CONSIDERATION \
+              pinads campaign create "Winter sale" --objective CONSIDERATION \\
                   --daily-budget 50 --wait
-              pinads ad-group create 3 --name Subscribers --billable-event CLICKTHROUGH \
+              pinads ad-group create 3 --name Subscribers --billable-event CLICKTHROUGH \\
                   --budget 20 --bid 1.5 --locations US --audiences 3 --wait
-              pinads ad create 1 --pin 813744226420795884 \
+              pinads ad create 1 --pin 813744226420795884 \\
                   --destination-url https://shop.example.com/winter --wait
               pinads campaign metrics 3
             """,
@@ -47,7 +47,7 @@ struct AdGroupCommand: ParsableCommand {
             account.
 
             Example:
-              pinads ad-group create 3 --name Subscribers --billable-event CLICKTHROUGH \
+              pinads ad-group create 3 --name Subscribers --billable-event CLICKTHROUGH \\
                   --budget 20 --bid 1.5 --locations US,CA --audiences 3
             """,
         subcommands: [CreateAdGroup.self, ListAdGroups.self],
@@ -63,7 +63,7 @@ struct AdCommand: ParsableCommand {
             does not have them yet).
 
             Example:
-              pinads ad create 1 --pin 813744226420795884 \
+              pinads ad create 1 --pin 813744226420795884 \\
                   --destination-url https://shop.example.com/winter --wait
             """,
         subcommands: [CreateAd.self, ListAds.self],
@@ -85,9 +85,9 @@ struct CreateCampaign: ParsableCommand {
             campaign instead of making another.
 
             Examples:
-              pinads campaign create "Winter sale 2026" --objective CONSIDERATION \
+              pinads campaign create "Winter sale 2026" --objective CONSIDERATION \\
                   --daily-budget 50 --start 2026-12-01 --end 2027-01-06
-              pinads campaign create Spring --objective AWARENESS --lifetime-budget 300 \
+              pinads campaign create Spring --objective AWARENESS --lifetime-budget 300 \\
                   --client-request-id spring-2027 --wait
             """)
     @OptionGroup var options: ClientOptions
@@ -120,7 +120,7 @@ struct CreateCampaign: ParsableCommand {
     }
 
     func run() throws {
-        let result = try options.call(CreateCampaignRequest(campaign: try spec(), clientRequestId: clientRequestId))
+        let result = try options.callWithAmounts(CreateCampaignRequest(campaign: try spec(), clientRequestId: clientRequestId))
         let following = wait && result.jobId != nil
         if options.json {
             Output.printJSON(result, pretty: !following)
@@ -180,7 +180,13 @@ struct LaunchCampaign: ParsableCommand {
     @Flag(help: "Follow the job until all three levels exist at Pinterest, then print their Pinterest ids.") var wait = false
 
     func run() throws {
-        let request = try LaunchPlan.load(path: file, clientRequestId: clientRequestId)
+        let request: LaunchCampaignRequest
+        do {
+            request = try LaunchPlan.load(path: file, clientRequestId: clientRequestId)
+        } catch let error as ValidationError {
+            Output.printError(error.message)
+            throw ExitCode(64)
+        }
         let result = try options.call(request)
         let following = wait && result.jobId != nil
         if options.json {
@@ -217,6 +223,18 @@ struct LaunchCampaign: ParsableCommand {
     }
 }
 
+/// Where JSONSerialization found a JSON syntax error, if it says.
+enum JSONPlanError {
+    static func position(_ data: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+        }
+    }
+}
+
 /// Reading a launch plan file into the protocol's request.
 enum LaunchPlan {
     static func load(path: String, clientRequestId: String?) throws -> LaunchCampaignRequest {
@@ -235,7 +253,10 @@ enum LaunchPlan {
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
-            throw ValidationError("\(name) is not valid JSON: \(describe(error))")
+            // Foundation's JSONDecoder does not say where; JSONSerialization does.
+            let detail = (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) == nil
+                ? JSONPlanError.position(data) : nil
+            throw ValidationError("\(name) is not valid JSON\(detail.map { " (\($0))" } ?? "")")
         }
         guard case .object(var object) = value else {
             throw ValidationError("\(name) must hold a JSON object {\"campaign\": {…}, \"ad_group\": {…}, \"ad\": {…}}, got \(value.typeName)")
@@ -472,8 +493,9 @@ struct CreateAdGroup: ParsableCommand {
             web_mobile; locales ISO 639-1 (en, fr); interests Pinterest interest ids.
 
             Example:
-              pinads ad-group create 3 --name Subscribers --billable-event CLICKTHROUGH \
-                  --budget 20 --bid 1.5 --locations US,CA --audiences 3 --age-buckets 25-34,35-44
+              pinads ad-group create 3 --name Subscribers --billable-event CLICKTHROUGH \\
+                  --budget 20 --bid 1.5 --locations US,CA --audiences 3 \\
+                  --age-buckets 25-34,35-44
             """)
     @OptionGroup var options: ClientOptions
     @Argument(help: "The pinads campaign id.") var campaignId: Int64
@@ -514,7 +536,7 @@ struct CreateAdGroup: ParsableCommand {
     }
 
     func run() throws {
-        let result = try options.call(CreateAdGroupRequest(campaignId: campaignId, adGroup: try spec()))
+        let result = try options.callWithAmounts(CreateAdGroupRequest(campaignId: campaignId, adGroup: try spec()))
         let following = wait && result.jobId != nil
         if options.json {
             Output.printJSON(result, pretty: !following)
@@ -578,13 +600,13 @@ struct CreateAd: ParsableCommand {
             own kind decides which fits (a video Pin is VIDEO).
 
             Example:
-              pinads ad create 1 --pin 813744226420795884 \
+              pinads ad create 1 --pin 813744226420795884 \\
                   --destination-url https://shop.example.com/winter --wait
             """)
     @OptionGroup var options: ClientOptions
     @Argument(help: "The pinads ad group id.") var adGroupId: Int64
     @Option(help: ArgumentHelp("The Pin to promote (Pinterest's Pin id, digits).", valueName: "pin-id")) var pin: String
-    @Option(help: "The Pin's kind (default REGULAR).") var creativeType = "REGULAR"
+    @Option(help: "How the Pin is shown: REGULAR, VIDEO, SHOPPING, CAROUSEL… (see above).") var creativeType = "REGULAR"
     @Option(help: "Its name.") var name: String?
     @Option(help: ArgumentHelp("Where a click goes (http or https).", valueName: "url")) var destinationUrl: String?
     @Option(help: ArgumentHelp("A URL Pinterest calls on each click, for your tracking.", valueName: "url")) var clickTrackingUrl: String?
@@ -744,6 +766,35 @@ enum BuildText {
         add("interests", t.interests)
         add("keywords", t.keywords)
         return parts.joined(separator: "; ")
+    }
+}
+
+// MARK: - Calls
+
+extension ClientOptions {
+    /// `call` for requests that carry amounts typed in currency units: when the daemon refuses a
+    /// money field, its message speaks micro-currency, so say how the two relate.
+    func callWithAmounts<R: PinAdsRequest>(_ request: R) throws -> R.Result {
+        let client = try connect()
+        let outcome: PinAdsClient.Outcome<R.Result>
+        do {
+            outcome = try client.call(request)
+        } catch {
+            Output.fail(error)
+        }
+        switch outcome {
+        case .result(let result):
+            return result
+        case .error(let error):
+            if error.code == .invalidArgument, let field = error.details?["field"]?.stringValue,
+                field.hasSuffix("_micro_currency") || field.hasSuffix("_spend_cap")
+            {
+                Output.printError("\(error.code.rawValue): \(error.message)")
+                Output.printError("(the daemon counts micro-currency: 1,000,000 is 1 unit of currency as typed here; the default budget is 5, the default bid 2)")
+                throw ExitCode(1)
+            }
+            Output.fail(error)
+        }
     }
 }
 
