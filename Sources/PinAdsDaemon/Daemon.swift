@@ -28,6 +28,8 @@ public struct DaemonConfiguration: Sendable {
     public var scheduleOverrides: [String: String] = [:]
     /// Records per customer-list request, real-time delay, minimum members.
     public var audienceSync = AudienceSyncer.Configuration()
+    /// Conversion batching: size, linger, batches in flight.
+    public var conversions = ConversionDispatcher.Configuration()
     /// Days of campaign metrics each pull fetches, ending today (at most 90).
     public var metricsDays = 7
 
@@ -89,6 +91,8 @@ public enum Daemon {
         services.set("job_workers", state: .starting)
         let syncer = AudienceSyncer(
             store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, configuration: configuration.audienceSync)
+        let conversions = ConversionDispatcher(
+            store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, configuration: configuration.conversions)
         let builder = CampaignBuilder(store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger)
         let metrics = MetricsPuller(
             store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, days: configuration.metricsDays)
@@ -116,6 +120,7 @@ public enum Daemon {
             scheduler: scheduler,
             audiences: AudienceMethods(store: store, clock: clock, syncer: syncer),
             campaigns: CampaignMethods(builder: builder, metrics: metrics),
+            conversions: conversions,
             logger: logger)
         let server = ControlServer(
             target: target,
@@ -135,6 +140,7 @@ public enum Daemon {
             services: [
                 .init(service: workers),
                 .init(service: scheduler),
+                .init(service: conversions),
                 .init(service: server),
                 .init(service: shutdownNotice),
             ],

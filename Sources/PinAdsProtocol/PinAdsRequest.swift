@@ -60,6 +60,8 @@ public enum MethodRegistry {
         ListAdsRequest.self,
         TrackCampaignRequest.self,
         CampaignMetricsRequest.self,
+        SendConversionsRequest.self,
+        ConversionStatsRequest.self,
     ]
 
     public static var names: [String] { all.map { $0.method } }

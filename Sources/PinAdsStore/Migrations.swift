@@ -275,6 +275,36 @@ extension Store {
                     """)
         }
 
+        // The conversions outbox: each event stored as Pinterest will receive it (hashed), one
+        // row per (ad account, test, name, event id) so a repeat inside 48 hours is a duplicate.
+        migrator.registerMigration("v8_conversions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE conversion_events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        ad_account_id TEXT NOT NULL,
+                        test INTEGER NOT NULL,
+                        event_name TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('queued', 'in_flight', 'sent', 'failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        message TEXT,
+                        accepted_at INTEGER NOT NULL,
+                        next_attempt_at INTEGER NOT NULL,
+                        answered_at INTEGER
+                    );
+                    CREATE UNIQUE INDEX conversion_events_dedupe ON conversion_events (ad_account_id, test, event_name, event_id);
+                    CREATE INDEX conversion_events_queue ON conversion_events (ad_account_id, test, state, next_attempt_at, id);
+                    CREATE INDEX conversion_events_age ON conversion_events (state, accepted_at);
+                    CREATE TABLE conversion_counters (
+                        ad_account_id TEXT NOT NULL PRIMARY KEY,
+                        duplicates INTEGER NOT NULL DEFAULT 0,
+                        rejected INTEGER NOT NULL DEFAULT 0
+                    );
+                    """)
+        }
+
         return migrator
     }()
 }

@@ -135,6 +135,37 @@ public struct PinterestClient: Sendable {
 
     // MARK: - Conversions
 
+    /// Sends 1–1000 events already encoded (each a JSON object as Pinterest takes it, e.g. made
+    /// once at acceptance with `encodeEvent`): the body is their concatenation.
+    public func sendEncodedEvents(token: AccessToken, adAccountID: String, events: [String], test: Bool = false) async throws -> ConversionResponse {
+        guard (1...Self.maximumEventsPerRequest).contains(events.count) else {
+            throw PinterestError.invalidRequest("events/create takes 1 to \(Self.maximumEventsPerRequest) events, got \(events.count)")
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(events.reduce(16) { $0 + $1.utf8.count + 1 })
+        body += Array(#"{"data":["#.utf8)
+        for (i, event) in events.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            body += event.utf8
+        }
+        body += Array("]}".utf8)
+        let response = try await perform(
+            .eventsCreate, method: "POST", path: "/ad_accounts/\(try id(adAccountID))/events", token: token,
+            query: test ? [("test", "true")] : [], headers: [("Content-Type", "application/json")], body: body)
+        let answer = try decode(ConversionResponse.self, response, .eventsCreate)
+        guard answer.events.count == events.count else {
+            throw PinterestError.malformedResponse(
+                operation: PinterestOperation.eventsCreate.id,
+                reason: "\(answer.events.count) statuses for \(events.count) events", requestID: response.headers["x-pinterest-rid"])
+        }
+        return answer
+    }
+
+    /// One event as the JSON object `sendEncodedEvents` takes.
+    public static func encodeEvent(_ event: ConversionEvent) throws -> String {
+        String(decoding: try encode(event), as: UTF8.self)
+    }
+
     /// Sends 1–1000 events. `test: true` asks Pinterest to validate without recording.
     public func sendEvents(token: AccessToken, adAccountID: String, events: [ConversionEvent], test: Bool = false) async throws -> ConversionResponse {
         guard (1...Self.maximumEventsPerRequest).contains(events.count) else {

@@ -81,7 +81,10 @@ struct AudienceSyncTests {
             builder = CampaignBuilder(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), settleTime: 0)
             let seeded = sandbox.seedToken(adAccounts: 2)
             adAccounts = seeded.adAccountIDs
-            _ = try await tokens.connect(ConnectRequest(accessToken: seeded.accessToken, refreshToken: seeded.refreshToken))
+            _ = try await tokens.connect(
+                ConnectRequest(
+                    accessToken: seeded.accessToken, refreshToken: seeded.refreshToken, clientId: configuration.appID,
+                    clientSecret: configuration.appSecret))
         }
 
         /// A second syncer on the same store: what a restarted daemon has.

@@ -24,6 +24,7 @@ struct MethodDispatcher: Sendable {
     let scheduler: Scheduler
     let audiences: AudienceMethods
     let campaigns: CampaignMethods
+    let conversions: ConversionDispatcher
     let logger: Logger
 
     /// Runs the request and returns its final frame (result or error). Streaming methods send
@@ -90,6 +91,8 @@ struct MethodDispatcher: Sendable {
         case ListAdsRequest.method: return await unary(request, campaigns.listAds)
         case TrackCampaignRequest.method: return await unary(request, campaigns.track)
         case CampaignMetricsRequest.method: return await unary(request, campaigns.metrics)
+        case SendConversionsRequest.method: return await unary(request, conversions.send)
+        case ConversionStatsRequest.method: return await unary(request, conversions.stats)
         case RunScheduledTaskRequest.method:
             return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: try await scheduler.runNow(run.task)) }
         default:

@@ -1,0 +1,251 @@
+import Foundation
+import Logging
+import PinAdsProtocol
+import PinAdsStore
+import PinterestAPI
+import ServiceLifecycle
+
+/// Takes conversion events into a durable outbox and sends them to Pinterest: per ad account
+/// (and apart for `test` events), in batches of up to 1000 that leave when full or after a short
+/// linger, several batches in flight at once, through the rate limiter. Pinterest's answer for
+/// each event is stored in the same step as the batch's end, so after a crash only the batches
+/// in flight can go twice (with the same event_id, which Pinterest drops).
+public actor ConversionDispatcher: Service {
+    public struct Configuration: Sendable {
+        public var batchSize = 1000
+        /// How long a batch that is not full waits for more events.
+        public var linger: TimeInterval = 0.02
+        /// Batches in flight at once per lane.
+        public var maximumInFlight = 8
+        public var dedupeWindow: TimeInterval = 48 * 3600
+        public init() {}
+    }
+
+    static let maximumEventsPerRequest = 10_000
+
+    private let store: Store
+    private let tokens: TokenManager
+    private let client: PinterestClient
+    private let clock: any WallClock
+    private let logger: Logger
+    private let configuration: Configuration
+    private var inFlight: [ConversionLane: Int] = [:]
+    private var wake: AsyncStream<Void>.Continuation?
+    private var timer: Task<Void, Never>?
+    private var timerDue: Date?
+    private var senders: [Int: Task<Void, Never>] = [:]
+    private var nextSender = 0
+    private var stopping = false
+    /// Milliseconds from acceptance to Pinterest's answer, of the most recent events.
+    private var latencies: [Double] = []
+    private var latencyCursor = 0
+    private var lastError: String?
+    private var lastPrune = Date.distantPast
+
+    public init(
+        store: Store, tokens: TokenManager, client: PinterestClient, clock: any WallClock, logger: Logger,
+        configuration: Configuration = Configuration()
+    ) {
+        self.store = store
+        self.tokens = tokens
+        self.client = client
+        self.clock = clock
+        self.logger = logger
+        self.configuration = configuration
+    }
+
+    // MARK: - Acceptance
+
+    public func send(_ request: SendConversionsRequest) async throws -> SendConversionsResult {
+        guard (1...Self.maximumEventsPerRequest).contains(request.events.count) else {
+            throw ResponseError.invalidArgument(
+                field: "events", reason: "1 to \(Self.maximumEventsPerRequest) per request, got \(request.events.count); send more in chunks")
+        }
+        let adAccountID = try await tokens.resolve(adAccountID: request.adAccountId).adAccountID
+        let normalizer = ConversionNormalizer(now: clock.now())
+        var prepared: [NewConversion] = []
+        prepared.reserveCapacity(request.events.count)
+        var rejected: [RejectedEvent] = []
+        for (index, event) in request.events.enumerated() {
+            switch normalizer.prepare(event) {
+            case .accepted(let event): prepared.append(NewConversion(eventName: event.eventName, eventID: event.eventID, body: event.body))
+            case .rejected(let reason): rejected.append(RejectedEvent(index: index, reason: reason))
+            }
+        }
+        let lane = ConversionLane(adAccountID: adAccountID, test: request.test ?? false)
+        let (accepted, duplicates) = try await store.enqueueConversions(
+            prepared, lane: lane, rejected: rejected.count, now: clock.now(), dedupeWindow: configuration.dedupeWindow)
+        if accepted > 0 { wake?.yield() }
+        return SendConversionsResult(accepted: accepted, duplicates: duplicates, rejected: rejected)
+    }
+
+    public func stats(_ request: ConversionStatsRequest) async throws -> ConversionStats {
+        let now = clock.now()
+        let counts = try await store.conversionCounts(adAccountID: request.adAccountId, now: now)
+        let sorted = latencies.sorted()
+        func percentile(_ p: Double) -> Double? {
+            guard !sorted.isEmpty else { return nil }
+            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+        }
+        return ConversionStats(
+            queued: counts.queued, inFlight: counts.inFlight, sent: counts.sent, failed: counts.failed, duplicates: counts.duplicates,
+            rejected: counts.rejected, eventsPerSecond: Double(counts.sentLastMinute) / 60, latencyP50Ms: percentile(0.5),
+            latencyP99Ms: percentile(0.99), oldestQueuedAgeSeconds: counts.oldestQueuedAt.map { max(0, now.timeIntervalSince($0)) },
+            lastError: lastError)
+    }
+
+    // MARK: - Dispatch
+
+    public func run() async throws {
+        let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        wake = continuation
+        let recovered = try await store.recoverInFlightConversions(now: clock.now())
+        if recovered > 0 { logger.notice("conversion batches in flight at the last stop are queued again", metadata: ["events": "\(recovered)"]) }
+        continuation.yield()
+        await withGracefulShutdownHandler {
+            for await _ in signals { await self.pump() }
+        } onGracefulShutdown: {
+            continuation.finish()
+        }
+        stopping = true
+        timer?.cancel()
+        // Batches in flight finish (or are cut off by the shutdown bound and queued again at the next start).
+        for sender in senders.values { await sender.value }
+    }
+
+    /// Starts every batch that may leave now, and sets a timer for the next that will.
+    private func pump() async {
+        guard !stopping else { return }
+        let now = clock.now()
+        await pruneIfDue(now)
+        let backlog: [LaneBacklog]
+        do {
+            backlog = try await store.conversionBacklog(now: now)
+        } catch {
+            logger.error("could not read the conversions outbox; trying again in 1 s", metadata: ["error": "\(error)"])
+            arm(at: now.addingTimeInterval(1))
+            return
+        }
+        var next: Date?
+        for lane in backlog {
+            if let retry = lane.nextRetryAt { next = min(next ?? retry, retry) }
+            guard lane.due > 0, let oldest = lane.oldestAcceptedAt else { continue }
+            var due = lane.due
+            while due > 0, (inFlight[lane.lane] ?? 0) < configuration.maximumInFlight {
+                let leaveAt = oldest.addingTimeInterval(configuration.linger)
+                guard due >= configuration.batchSize || leaveAt <= now else {
+                    next = min(next ?? leaveAt, leaveAt)
+                    break
+                }
+                do {
+                    guard let batch = try await store.claimConversions(lane: lane.lane, limit: configuration.batchSize, now: now) else { break }
+                    due -= batch.ids.count
+                    start(batch)
+                } catch {
+                    logger.error("could not take a conversion batch", metadata: ["error": "\(error)"])
+                    break
+                }
+            }
+        }
+        if let next { arm(at: next) }
+    }
+
+    private func arm(at date: Date) {
+        if let due = timerDue, due <= date, timer != nil { return }
+        timer?.cancel()
+        timerDue = date
+        let clock = self.clock
+        let wake = self.wake
+        timer = Task {
+            do {
+                try await clock.sleep(until: date)
+                self.timerFired()
+                wake?.yield()
+            } catch {}
+        }
+    }
+
+    private func timerFired() {
+        timer = nil
+        timerDue = nil
+    }
+
+    private func start(_ batch: ConversionBatch) {
+        inFlight[batch.lane, default: 0] += 1
+        let id = nextSender
+        nextSender += 1
+        senders[id] = Task {
+            await self.deliver(batch)
+            self.finished(id, lane: batch.lane)
+        }
+    }
+
+    private func finished(_ id: Int, lane: ConversionLane) {
+        senders[id] = nil
+        inFlight[lane, default: 1] -= 1
+        wake?.yield()
+    }
+
+    /// Sends one batch and stores what became of each event.
+    private func deliver(_ batch: ConversionBatch) async {
+        let client = self.client
+        let lane = batch.lane
+        do {
+            let connectionID = try await tokens.resolve(adAccountID: lane.adAccountID).connectionID
+            let answer = try await tokens.withToken(connectionID: connectionID) { token in
+                try await client.sendEncodedEvents(token: token, adAccountID: lane.adAccountID, events: batch.bodies, test: lane.test)
+            }
+            let now = clock.now()
+            let outcomes = answer.events.map { status -> (sent: Bool, message: String?) in
+                status.status == "failed" ? (false, status.errorMessage ?? "failed") : (true, status.warningMessage)
+            }
+            try await store.completeConversions(ids: batch.ids, outcomes: outcomes, now: now)
+            record(latencies: batch.acceptedAt.map { now.timeIntervalSince($0) * 1000 })
+            let failures = outcomes.filter { !$0.sent }.count
+            if failures > 0 {
+                lastError = "\(failures) of \(batch.ids.count) events refused by Pinterest: \(outcomes.first { !$0.sent }?.message ?? "")"
+            }
+        } catch let error as PinterestError where !error.isRetryable {
+            // The whole request was refused (its body, the account): not retried as is.
+            lastError = error.description
+            logger.error("Pinterest refused a conversion batch", metadata: ["events": "\(batch.ids.count)", "error": "\(error)"])
+            try? await store.completeConversions(
+                ids: batch.ids, outcomes: Array(repeating: (false, error.description), count: batch.ids.count), now: clock.now())
+        } catch is CancellationError {
+            try? await store.requeueConversions(ids: batch.ids, retryAt: clock.now(), message: nil, countAttempt: false)
+        } catch {
+            // Transient (5xx, timeout, connection), or the connection needs a reconnect: the
+            // events stay queued, retried with backoff; other batches go on meanwhile.
+            let attempts = batch.attempts.max() ?? 0
+            let delay = error is ConnectionUnavailable ? 5 : min(60, pow(2, Double(attempts)))
+            lastError = "\(error)"
+            logger.warning(
+                "a conversion batch did not get through; retrying", metadata: ["events": "\(batch.ids.count)", "in": "\(delay)s", "error": "\(error)"])
+            try? await store.requeueConversions(
+                ids: batch.ids, retryAt: clock.now().addingTimeInterval(delay), message: "\(error)", countAttempt: !(error is ConnectionUnavailable))
+        }
+    }
+
+    private func record(latencies values: [Double]) {
+        let capacity = 100_000
+        for value in values {
+            if latencies.count < capacity {
+                latencies.append(value)
+            } else {
+                latencies[latencyCursor] = value
+                latencyCursor = (latencyCursor + 1) % capacity
+            }
+        }
+    }
+
+    private func pruneIfDue(_ now: Date) async {
+        guard now.timeIntervalSince(lastPrune) > 600 else { return }
+        lastPrune = now
+        do {
+            let pruned = try await store.pruneConversions(before: now.addingTimeInterval(-configuration.dedupeWindow))
+            if pruned > 0 { logger.info("pruned answered conversion events past the dedup window", metadata: ["events": "\(pruned)"]) }
+        } catch {
+            logger.error("could not prune the conversions outbox", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import PinAdsProtocol
+import PinterestAPI
+
+/// Checks one conversion event and turns it into what Pinterest receives, once, at acceptance:
+/// identifiers normalized and SHA-256 hashed (nothing raw goes further), defaults filled, and
+/// the event encoded as the JSON object the dispatcher only concatenates. Not thread-safe (its
+/// hasher is reused): one per request.
+struct ConversionNormalizer {
+    static let eventNames: Set<String> = [
+        "add_payment_info", "add_to_cart", "add_to_wishlist", "app_install", "checkout", "custom", "initiate_checkout", "lead",
+        "page_visit", "search", "signup", "subscribe", "view_category", "view_content", "watch_video",
+    ]
+    static let actionSources: Set<String> = ["app_android", "app_ios", "web", "offline"]
+    /// How far in the future an event_time may be (clock skew between the shop and here).
+    static let futureSkew: Int64 = 300
+    /// Pinterest accepts events up to 7 days old.
+    static let maximumAge: Int64 = 7 * 86_400
+
+    let now: Int64
+    private let hasher = SHA256Hasher()
+    private let emails = MemberNormalizer(kind: .email)
+    private let devices = MemberNormalizer(kind: .maid)
+
+    init(now: Date) { self.now = Int64(now.timeIntervalSince1970) }
+
+    struct Prepared: Sendable {
+        var eventName: String
+        var eventID: String
+        var body: String
+    }
+
+    enum Outcome {
+        case accepted(Prepared)
+        case rejected(String)
+    }
+
+    func prepare(_ input: ConversionEventInput) -> Outcome {
+        guard Self.eventNames.contains(input.eventName) else {
+            return .rejected("event_name: '\(input.eventName.prefix(40))' is not one of Pinterest's \(Self.eventNames.count) names (\(Self.eventNames.sorted().joined(separator: ", ")))")
+        }
+        let eventID = input.eventId.trimmingCharacters(in: .whitespaces)
+        guard !eventID.isEmpty, eventID.utf8.count <= 256 else { return .rejected("event_id: must be 1 to 256 characters") }
+        let source = input.actionSource ?? "web"
+        guard Self.actionSources.contains(source) else {
+            return .rejected("action_source: must be app_android, app_ios, web or offline, got '\(source.prefix(20))'")
+        }
+        let time = input.eventTime ?? now
+        if time > now + Self.futureSkew {
+            return .rejected("event_time: \(time) is in the future (Unix seconds expected, not milliseconds)")
+        }
+        if time < now - Self.maximumAge { return .rejected("event_time: older than 7 days; Pinterest does not take it") }
+
+        var em: [String] = []
+        for raw in (input.email.map { [$0] } ?? []) + (input.emails ?? []) {
+            switch emails.hash(raw) {
+            case .success(let hash): em.append(hash)
+            case .failure(let why): return .rejected("email: \(why)")
+            }
+        }
+        var maids: [String] = []
+        for raw in input.hashedMaids ?? [] {
+            switch devices.hash(raw) {
+            case .success(let hash): maids.append(hash)
+            case .failure(let why): return .rejected("hashed_maids: \(why)")
+            }
+        }
+        var phones: [String]?
+        if let phone = input.phone {
+            // Digits only, with country code, no leading zeros.
+            var digits = String(phone.unicodeScalars.filter { $0.properties.numericType == .decimal && $0.isASCII }.map(Character.init))
+            while digits.hasPrefix("0") { digits.removeFirst() }
+            guard (7...15).contains(digits.count) else { return .rejected("phone: needs 7 to 15 digits with the country code") }
+            phones = [hasher.hex(digits)]
+        }
+        let ip = input.clientIpAddress?.trimmingCharacters(in: .whitespaces)
+        let agent = input.clientUserAgent?.trimmingCharacters(in: .whitespaces)
+        guard !em.isEmpty || !maids.isEmpty || (ip?.isEmpty == false && agent?.isEmpty == false) else {
+            return .rejected("user_data: needs an email, hashed_maids, or client_ip_address with client_user_agent")
+        }
+        var custom: ConversionEvent.CustomData?
+        if input.value != nil || input.currency != nil || input.orderId != nil || input.contentIds != nil || input.numItems != nil {
+            var value: String?
+            if let amount = input.value {
+                guard amount.isFinite, amount >= 0 else { return .rejected("value: must be a non-negative amount") }
+                value = String(format: "%.2f", amount)
+            }
+            let currency = (input.currency ?? "USD").uppercased()
+            guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                return .rejected("currency: must be an ISO 4217 code such as USD, got '\(currency.prefix(10))'")
+            }
+            if let items = input.numItems, items < 0 { return .rejected("num_items: must not be negative") }
+            custom = ConversionEvent.CustomData(
+                currency: currency, value: value, contentIDs: input.contentIds, numItems: input.numItems, orderID: input.orderId)
+        }
+        let event = ConversionEvent(
+            eventName: input.eventName, actionSource: source, eventTime: time, eventID: eventID, eventSourceURL: input.eventSourceUrl,
+            userData: ConversionEvent.UserData(
+                em: em.isEmpty ? nil : em, hashedMaids: maids.isEmpty ? nil : maids, ph: phones,
+                externalID: input.externalId.map { [hasher.hex($0)] }, clientIPAddress: ip, clientUserAgent: agent),
+            customData: custom)
+        guard let body = try? PinterestClient.encodeEvent(event) else { return .rejected("could not be encoded") }
+        return .accepted(Prepared(eventName: input.eventName, eventID: eventID, body: body))
+    }
+}

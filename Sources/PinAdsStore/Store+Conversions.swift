@@ -1,0 +1,204 @@
+import Foundation
+import GRDB
+
+/// An event to store: already checked, hashed and encoded as Pinterest will receive it.
+public struct NewConversion: Sendable {
+    public var eventName: String
+    public var eventID: String
+    public var body: String
+    public init(eventName: String, eventID: String, body: String) {
+        self.eventName = eventName
+        self.eventID = eventID
+        self.body = body
+    }
+}
+
+/// A lane of the outbox: one ad account's real or test events.
+public struct ConversionLane: Hashable, Sendable {
+    public var adAccountID: String
+    public var test: Bool
+    public init(adAccountID: String, test: Bool) {
+        self.adAccountID = adAccountID
+        self.test = test
+    }
+}
+
+/// What is due in a lane: how many events may leave now, and when the oldest was accepted.
+public struct LaneBacklog: Sendable, Equatable {
+    public var lane: ConversionLane
+    public var due: Int
+    public var oldestAcceptedAt: Date?
+    /// The earliest retry time of events not due yet.
+    public var nextRetryAt: Date?
+}
+
+/// A batch taken for sending.
+public struct ConversionBatch: Sendable {
+    public var lane: ConversionLane
+    public var ids: [Int64]
+    public var bodies: [String]
+    public var acceptedAt: [Date]
+    public var attempts: [Int]
+}
+
+/// Counts of one ad account's (or every) outbox.
+public struct ConversionCounts: Sendable, Equatable {
+    public var queued = 0, inFlight = 0, sent = 0, failed = 0, duplicates = 0, rejected = 0
+    public var oldestQueuedAt: Date?
+    public var sentLastMinute = 0
+}
+
+extension Store {
+    /// Stores the events of one request in one transaction; returns how many were new and how
+    /// many repeated an (event_id, event_name) accepted in the last 48 hours. Rejections of the
+    /// request are counted too.
+    public func enqueueConversions(
+        _ events: [NewConversion], lane: ConversionLane, rejected: Int, now: Date, dedupeWindow: TimeInterval = 48 * 3600
+    ) async throws -> (accepted: Int, duplicates: Int) {
+        let ms = now.storeMillis
+        let cutoff = now.addingTimeInterval(-dedupeWindow).storeMillis
+        return try await writer.write { db in
+            // A row older than the window (kept until pruned) is taken over by the new event.
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO conversion_events (ad_account_id, test, event_name, event_id, body, state, accepted_at, next_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
+                    ON CONFLICT (ad_account_id, test, event_name, event_id) DO UPDATE SET
+                        body = excluded.body, state = 'queued', attempts = 0, message = NULL, accepted_at = excluded.accepted_at,
+                        next_attempt_at = excluded.next_attempt_at, answered_at = NULL
+                    WHERE conversion_events.accepted_at < ? AND conversion_events.state IN ('sent', 'failed')
+                    """)
+            var accepted = 0, duplicates = 0
+            for event in events {
+                try insert.execute(arguments: [lane.adAccountID, lane.test, event.eventName, event.eventID, event.body, ms, ms, cutoff])
+                if db.changesCount > 0 { accepted += 1 } else { duplicates += 1 }
+            }
+            if duplicates > 0 || rejected > 0 {
+                try db.execute(
+                    sql: """
+                        INSERT INTO conversion_counters (ad_account_id, duplicates, rejected) VALUES (?, ?, ?)
+                        ON CONFLICT (ad_account_id) DO UPDATE SET duplicates = duplicates + excluded.duplicates, rejected = rejected + excluded.rejected
+                        """,
+                    arguments: [lane.adAccountID, duplicates, rejected])
+            }
+            return (accepted, duplicates)
+        }
+    }
+
+    /// Lanes with queued events: how many are due now and their age.
+    public func conversionBacklog(now: Date) async throws -> [LaneBacklog] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT ad_account_id, test, SUM(next_attempt_at <= ?) AS due, MIN(CASE WHEN next_attempt_at <= ? THEN accepted_at END) AS oldest,
+                        MIN(CASE WHEN next_attempt_at > ? THEN next_attempt_at END) AS retry
+                    FROM conversion_events WHERE state = 'queued' GROUP BY ad_account_id, test
+                    """,
+                arguments: [now.storeMillis, now.storeMillis, now.storeMillis]
+            ).map { row in
+                let oldest: Int64? = row["oldest"]
+                let retry: Int64? = row["retry"]
+                return LaneBacklog(
+                    lane: ConversionLane(adAccountID: row["ad_account_id"], test: row["test"]), due: row["due"] ?? 0,
+                    oldestAcceptedAt: oldest.map(Date.init(storeMillis:)), nextRetryAt: retry.map(Date.init(storeMillis:)))
+            }
+        }
+    }
+
+    /// Takes up to `limit` due events of a lane, oldest first, and marks them in flight.
+    public func claimConversions(lane: ConversionLane, limit: Int, now: Date) async throws -> ConversionBatch? {
+        try await writer.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, body, accepted_at, attempts FROM conversion_events
+                    WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?
+                    """,
+                arguments: [lane.adAccountID, lane.test, now.storeMillis, limit])
+            guard !rows.isEmpty else { return nil }
+            let ids: [Int64] = rows.map { $0["id"] }
+            try db.execute(
+                sql: "UPDATE conversion_events SET state = 'in_flight' WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+                arguments: StatementArguments(ids))
+            return ConversionBatch(
+                lane: lane, ids: ids, bodies: rows.map { $0["body"] }, acceptedAt: rows.map { Date(storeMillis: $0["accepted_at"]) },
+                attempts: rows.map { $0["attempts"] })
+        }
+    }
+
+    /// Pinterest answered a batch: each event sent or failed (with its message), in one step.
+    public func completeConversions(ids: [Int64], outcomes: [(sent: Bool, message: String?)], now: Date) async throws {
+        try await writer.write { db in
+            let update = try db.cachedStatement(
+                sql: "UPDATE conversion_events SET state = ?, message = ?, answered_at = ?, attempts = attempts + 1 WHERE id = ?")
+            for (id, outcome) in zip(ids, outcomes) {
+                try update.execute(arguments: [outcome.sent ? "sent" : "failed", outcome.message, now.storeMillis, id])
+            }
+        }
+    }
+
+    /// A batch that did not get through goes back to the queue, due at `retryAt`.
+    public func requeueConversions(ids: [Int64], retryAt: Date, message: String?, countAttempt: Bool) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE conversion_events SET state = 'queued', next_attempt_at = ?, message = ?, attempts = attempts + ?
+                    WHERE id IN (\(databaseQuestionMarks(count: ids.count))) AND state = 'in_flight'
+                    """,
+                arguments: [retryAt.storeMillis, message, countAttempt ? 1 : 0] + StatementArguments(ids))
+        }
+    }
+
+    /// At start: batches that were in flight when the daemon stopped go back to the queue (they
+    /// may reach Pinterest twice; Pinterest drops the repeated event_id).
+    public func recoverInFlightConversions(now: Date) async throws -> Int {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE conversion_events SET state = 'queued', next_attempt_at = ? WHERE state = 'in_flight'", arguments: [now.storeMillis])
+            return db.changesCount
+        }
+    }
+
+    /// Drops answered events older than the dedup window.
+    public func pruneConversions(before: Date) async throws -> Int {
+        try await writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM conversion_events WHERE state IN ('sent', 'failed') AND accepted_at < ?", arguments: [before.storeMillis])
+            return db.changesCount
+        }
+    }
+
+    public func conversionCounts(adAccountID: String?, now: Date) async throws -> ConversionCounts {
+        try await writer.read { db in
+            var counts = ConversionCounts()
+            for row in try Row.fetchAll(
+                db, sql: "SELECT state, COUNT(*) AS n FROM conversion_events WHERE (? IS NULL OR ad_account_id = ?) GROUP BY state",
+                arguments: [adAccountID, adAccountID])
+            {
+                let n: Int = row["n"]
+                switch row["state"] as String {
+                case "queued": counts.queued = n
+                case "in_flight": counts.inFlight = n
+                case "sent": counts.sent = n
+                default: counts.failed = n
+                }
+            }
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT SUM(duplicates) AS d, SUM(rejected) AS r FROM conversion_counters WHERE (? IS NULL OR ad_account_id = ?)",
+                arguments: [adAccountID, adAccountID])
+            {
+                counts.duplicates = row["d"] ?? 0
+                counts.rejected = row["r"] ?? 0
+            }
+            let oldest = try Int64.fetchOne(
+                db, sql: "SELECT MIN(accepted_at) FROM conversion_events WHERE state IN ('queued', 'in_flight') AND (? IS NULL OR ad_account_id = ?)",
+                arguments: [adAccountID, adAccountID])
+            counts.oldestQueuedAt = oldest.map(Date.init(storeMillis:))
+            counts.sentLastMinute = try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM conversion_events WHERE state IN ('sent', 'failed') AND answered_at >= ? AND (? IS NULL OR ad_account_id = ?)",
+                arguments: [now.addingTimeInterval(-60).storeMillis, adAccountID, adAccountID]) ?? 0
+            return counts
+        }
+    }
+}

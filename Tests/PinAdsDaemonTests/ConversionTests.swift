@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import PinAdsProtocol
+import PinAdsStore
+import PinterestAPI
+import PinterestSandbox
+import Testing
+
+@testable import PinAdsDaemon
+
+@Suite("Conversion events: checks and hashing")
+struct ConversionNormalizerTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func body(_ event: ConversionEventInput) throws -> JSONValue {
+        guard case .accepted(let prepared) = ConversionNormalizer(now: now).prepare(event) else {
+            throw TestFailure("rejected: \(event)")
+        }
+        return try JSONDecoder().decode(JSONValue.self, from: Data(prepared.body.utf8))
+    }
+
+    func reason(_ event: ConversionEventInput) -> String? {
+        if case .rejected(let reason) = ConversionNormalizer(now: now).prepare(event) { return reason }
+        return nil
+    }
+
+    @Test func identifiersAreNormalizedAndHashedToWhatPinterestReceives() throws {
+        let event = try body(
+            ConversionEventInput(
+                eventName: "checkout", eventId: "order-1", email: "  Jane.Doe@Example.com ", phone: "+1 (415) 555-0123", value: 49.99,
+                currency: "usd", orderId: "A-1"))
+        #expect(event["user_data"]?["em"] == ["86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d"])
+        #expect(event["user_data"]?["ph"] == ["413ba75461ab5f99d36820e561ea97e2bd80f9cb586f7ecea6cf4c496518950a"])
+        #expect(event["event_time"] == .int(1_800_000_000) && event["action_source"] == "web", "defaults: now, web")
+        #expect(event["custom_data"]?["value"] == "49.99" && event["custom_data"]?["currency"] == "USD")
+        let raw = try String(decoding: JSONEncoder().encode(event), as: UTF8.self)
+        #expect(!raw.lowercased().contains("jane") && !raw.contains("555"), "nothing raw is kept")
+        let hashed = try body(ConversionEventInput(eventName: "lead", eventId: "x", email: "86E0B9E56C17CC4D12387E1949B85053FBE73BC3CE5A1188713A9D300CC6133D"))
+        #expect(hashed["user_data"]?["em"] == ["86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d"], "an email already hashed is kept")
+    }
+
+    @Test func badEventsAreRefusedWithAReason() {
+        #expect(reason(ConversionEventInput(eventName: "purchase", eventId: "1", email: "a@b.co"))?.hasPrefix("event_name") == true)
+        #expect(reason(ConversionEventInput(eventName: "checkout", eventId: " ", email: "a@b.co"))?.hasPrefix("event_id") == true)
+        #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", eventTime: 1_800_000_000_000, email: "a@b.co"))?.hasPrefix("event_time") == true)
+        #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1"))?.hasPrefix("user_data") == true)
+        #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", clientIpAddress: "1.2.3.4"))?.hasPrefix("user_data") == true)
+        #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", email: "not-an-email"))?.hasPrefix("email") == true)
+        #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", email: "a@b.co", currency: "dollars"))?.hasPrefix("currency") == true)
+        #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", email: "a@b.co", value: -3))?.hasPrefix("value") == true)
+        #expect(reason(ConversionEventInput(eventName: "page_visit", eventId: "1", clientIpAddress: "1.2.3.4", clientUserAgent: "UA")) == nil)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The dispatcher running against a live in-process sandbox.
+@Suite("Conversions against the sandbox")
+struct ConversionDispatchTests {
+    typealias Harness = AudienceSyncTests.Harness
+
+    final class Running: Sendable {
+        let dispatcher: ConversionDispatcher
+        let task: Task<Void, Never>
+        init(_ h: Harness) {
+            let dispatcher = ConversionDispatcher(store: h.store, tokens: h.tokens, client: h.client, clock: SystemWallClock(), logger: Logger(label: "test"))
+            self.dispatcher = dispatcher
+            task = Task { try? await dispatcher.run() }
+        }
+        func stop() async {
+            task.cancel()
+            await task.value
+        }
+    }
+
+    static func events(_ range: Range<Int>, name: String = "checkout") -> [ConversionEventInput] {
+        range.map { ConversionEventInput(eventName: name, eventId: "e-\($0)", email: "buyer\($0)@example.com", value: 10) }
+    }
+
+    func delivered(_ h: Harness) -> Int { h.sandbox.stats().eventsProcessed }
+
+    @Test func eventsAreBatchedByTheThousandAndNeverSentTwice() async throws {
+        let h = try await Harness()
+        let running = Running(h)
+        let sent = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(0..<2500)))
+        #expect(sent.accepted == 2500 && sent.duplicates == 0 && sent.rejected.isEmpty)
+        try await eventually("2,500 events reach the sandbox") { delivered(h) == 2500 }
+        #expect(h.calls("events/create") == 3, "1000 + 1000 + 500")
+        // The same events again within 48 h: duplicates, not sent.
+        let again = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(2000..<2600)))
+        #expect(again.accepted == 100 && again.duplicates == 500)
+        try await eventually("the new 100 arrive") { delivered(h) == 2600 }
+        #expect(h.sandbox.stats().eventsDeduplicated == 0)
+        try await eventually("every answer recorded") { try await running.dispatcher.stats(ConversionStatsRequest()).sent == 2600 }
+        let stats = try await running.dispatcher.stats(ConversionStatsRequest())
+        #expect(stats.duplicates == 500 && stats.queued == 0 && stats.inFlight == 0 && stats.latencyP99Ms != nil)
+        await running.stop()
+        try await h.shutdown()
+    }
+
+    @Test func aSingleEventLeavesAtOnceAndRejectionsAreCountedByIndex() async throws {
+        let h = try await Harness()
+        let running = Running(h)
+        let events = [Self.events(0..<1)[0], ConversionEventInput(eventName: "buy", eventId: "x", email: "a@b.co")]
+        let sent = try await running.dispatcher.send(SendConversionsRequest(events: events))
+        #expect(sent.accepted == 1 && sent.rejected.map(\.index) == [1])
+        try await eventually("the single event is delivered", timeout: 2) { delivered(h) == 1 }
+        #expect(try await running.dispatcher.stats(ConversionStatsRequest()).rejected == 1)
+        await running.stop()
+        try await h.shutdown()
+    }
+
+    @Test func failuresOfOneEventAreKeptAndBatchFailuresRetried() async throws {
+        let h = try await Harness()
+        // An event Pinterest refuses (written past the checks, as an older daemon might have).
+        let lane = ConversionLane(adAccountID: h.adAccounts[0], test: false)
+        let future = Int64(Date().timeIntervalSince1970) + 7200
+        _ = try await h.store.enqueueConversions(
+            [NewConversion(eventName: "checkout", eventID: "late", body: #"{"event_name":"checkout","action_source":"web","event_time":\#(future),"event_id":"late","user_data":{"client_ip_address":"1.2.3.4","client_user_agent":"UA"}}"#)],
+            lane: lane, rejected: 0, now: Date())
+        h.sandbox.inject(SandboxFault(.serviceUnavailable, count: 1, pathContains: "/events"))
+        h.sandbox.inject(SandboxFault(.rateLimited, count: 3, pathContains: "/events"))
+        let running = Running(h)
+        _ = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(0..<10)))
+        try await eventually("every event answered") {
+            let stats = try await running.dispatcher.stats(ConversionStatsRequest())
+            return stats.sent == 10 && stats.failed == 1
+        }
+        let calls = h.calls("events/create")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(h.calls("events/create") == calls, "a refused event is not sent again")
+        #expect(h.sandbox.stats().byStatus[503] == 1 && h.sandbox.stats().byStatus[429] == 3)
+        #expect(try await running.dispatcher.stats(ConversionStatsRequest()).lastError?.contains("event_time") == true)
+        await running.stop()
+        try await h.shutdown()
+    }
+
+    @Test func aRefusedTokenIsRefreshedAndTestEventsGoApart() async throws {
+        let h = try await Harness()
+        let running = Running(h)
+        // The access token dies; the refresh token renews it (through the TokenManager).
+        h.sandbox.revoke(token: try await h.tokens.token(connectionID: 1).value)
+        _ = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(0..<5)))
+        _ = try await running.dispatcher.send(SendConversionsRequest(test: true, events: Self.events(0..<5)))
+        try await eventually("real and test events delivered") {
+            delivered(h) == 5 && h.sandbox.stats().testEventsReceived == 5
+        }
+        await running.stop()
+        try await h.shutdown()
+    }
+}
