@@ -163,7 +163,7 @@ public struct PinterestClient: Sendable {
 
     /// One event as the JSON object `sendEncodedEvents` takes.
     public static func encodeEvent(_ event: ConversionEvent) throws -> String {
-        String(decoding: try encode(event), as: UTF8.self)
+        event.json
     }
 
     /// Sends 1–1000 events. `test: true` asks Pinterest to validate without recording.
