@@ -5,6 +5,15 @@ import GRDB
 public enum BuildLevel: String, Sendable, CaseIterable {
     case campaign, adGroup, ad
 
+    /// Its name in messages and results: campaign, ad_group, ad.
+    public var name: String {
+        switch self {
+        case .campaign: return "campaign"
+        case .adGroup: return "ad_group"
+        case .ad: return "ad"
+        }
+    }
+
     var table: String {
         switch self {
         case .campaign: return "campaigns"

@@ -85,24 +85,36 @@ extension Store {
         }
     }
 
-    /// Lanes with queued events: how many are due now and their age.
-    public func conversionBacklog(now: Date) async throws -> [LaneBacklog] {
+    /// Lanes that have queued events (read once at start; the dispatcher keeps track after).
+    public func conversionLanes() async throws -> [ConversionLane] {
         try await writer.read { db in
-            try Row.fetchAll(
+            try Row.fetchAll(db, sql: "SELECT DISTINCT ad_account_id, test FROM conversion_events WHERE state IN ('queued', 'in_flight')").map {
+                ConversionLane(adAccountID: $0["ad_account_id"], test: $0["test"])
+            }
+        }
+    }
+
+    /// What is due in one lane, looking at no more than `limit` events (through the queue
+    /// index, whatever the queue's length).
+    public func conversionBacklog(lane: ConversionLane, now: Date, limit: Int) async throws -> LaneBacklog {
+        try await writer.read { db in
+            let due = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT ad_account_id, test, SUM(next_attempt_at <= ?) AS due, MIN(CASE WHEN next_attempt_at <= ? THEN accepted_at END) AS oldest,
-                        MIN(CASE WHEN next_attempt_at > ? THEN next_attempt_at END) AS retry
-                    FROM conversion_events WHERE state = 'queued' GROUP BY ad_account_id, test
+                    SELECT accepted_at FROM conversion_events
+                    WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                     """,
-                arguments: [now.storeMillis, now.storeMillis, now.storeMillis]
-            ).map { row in
-                let oldest: Int64? = row["oldest"]
-                let retry: Int64? = row["retry"]
-                return LaneBacklog(
-                    lane: ConversionLane(adAccountID: row["ad_account_id"], test: row["test"]), due: row["due"] ?? 0,
-                    oldestAcceptedAt: oldest.map(Date.init(storeMillis:)), nextRetryAt: retry.map(Date.init(storeMillis:)))
-            }
+                arguments: [lane.adAccountID, lane.test, now.storeMillis, limit])
+            let retry = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT next_attempt_at FROM conversion_events
+                    WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at > ? ORDER BY next_attempt_at LIMIT 1
+                    """,
+                arguments: [lane.adAccountID, lane.test, now.storeMillis])
+            let oldest = due.map { $0["accepted_at"] as Int64 }.min()
+            return LaneBacklog(
+                lane: lane, due: due.count, oldestAcceptedAt: oldest.map(Date.init(storeMillis:)), nextRetryAt: retry.map(Date.init(storeMillis:)))
         }
     }
 
@@ -113,7 +125,7 @@ extension Store {
                 db,
                 sql: """
                     SELECT id, body, accepted_at, attempts FROM conversion_events
-                    WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?
+                    WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                     """,
                 arguments: [lane.adAccountID, lane.test, now.storeMillis, limit])
             guard !rows.isEmpty else { return nil }

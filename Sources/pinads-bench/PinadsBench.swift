@@ -19,7 +19,7 @@ struct PinadsBench: AsyncParsableCommand {
             `audiences` imports members through `pinads audience add`, syncs them to a fresh sandbox, then syncs a delta,
             and reports rates, times and the daemon's peak RSS per phase (from /proc, reset between phases).
             """,
-        subcommands: [AudiencesBench.self],
+        subcommands: [AudiencesBench.self, ConversionsBench.self],
         defaultSubcommand: AudiencesBench.self)
 }
 
@@ -133,6 +133,120 @@ struct AudiencesBench: AsyncParsableCommand {
             if activation.state == .error { throw BenchFailure("sync failed: \(activation.error?.message ?? "?")") }
             return activation.state == .synced && activation.pendingChanges == 0
         }
+    }
+}
+
+/// A sandbox and a daemon on temporary paths, connected.
+struct BenchEnvironment {
+    let work: String
+    let sandbox: SandboxRun
+    let daemon: Process
+    let socket: String
+
+    static func start(binaries: String?, name: String, daemonArguments: [String] = []) async throws -> BenchEnvironment {
+        let bin = binaries ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("pinads-bench-\(name)-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let sandbox = try await SandboxRun.start(binary: bin + "/pinads-sandbox", work: work)
+        let socket = work + "/d.sock"
+        let daemon = try Process.launch(
+            bin + "/pinadsd",
+            ["--socket", socket, "--state-dir", work + "/state", "--api-base-url", sandbox.baseURL, "--log-level", "warning"] + daemonArguments,
+            log: work + "/pinadsd.log")
+        try await waitFor("pinadsd answers", timeout: 30) {
+            guard let client = try? PinAdsClient(socketPath: socket) else { return false }
+            if case .result = try client.call(HealthRequest()) { return true }
+            return false
+        }
+        let token = try await sandbox.control("POST", "/_sandbox/tokens", ["ad_accounts": 1])
+        _ = try PinAdsClient(socketPath: socket).value(
+            ConnectRequest(
+                accessToken: token["access_token"]?.stringValue ?? "", refreshToken: token["refresh_token"]?.stringValue,
+                clientId: "sandbox-app-id", clientSecret: "sandbox-app-secret"))
+        return BenchEnvironment(work: work, sandbox: sandbox, daemon: daemon, socket: socket)
+    }
+
+    func stop(keep: Bool) {
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        sandbox.stop()
+        if !keep { try? FileManager.default.removeItem(atPath: work) }
+    }
+}
+
+struct ConversionsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conversions",
+        abstract: "Conversions: single-event round trip, latency at 1,000 events/s, acceptance and delivered throughput against the sandbox's 100 requests/s × 1000 events.")
+
+    @Option(help: "Events for the throughput run.") var events = 300_000
+    @Option(help: "Directory holding pinadsd and pinads-sandbox (default: next to this program).") var binaries: String?
+    @Flag(help: "Keep the temporary directory afterwards.") var keep = false
+
+    static func event(_ n: Int, prefix: String) -> ConversionEventInput {
+        ConversionEventInput(eventName: "checkout", eventId: "\(prefix)-\(n)", email: "buyer\(n)@example.com", value: 19.99, currency: "USD")
+    }
+
+    func run() async throws {
+        let environment = try await BenchEnvironment.start(binaries: binaries, name: "conversions")
+        defer { environment.stop(keep: keep) }
+        let client = try PinAdsClient(socketPath: environment.socket)
+        print("pinads-bench conversions: work in \(environment.work)")
+
+        // 1. Single events, one at a time: the round trip of an acknowledged (committed) send.
+        var trips: [Double] = []
+        for n in 0..<2000 {
+            let started = DispatchTime.now().uptimeNanoseconds
+            _ = try client.value(SendConversionsRequest(events: [Self.event(n, prefix: "single")]))
+            trips.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+        }
+        trips.sort()
+        let tripP50 = trips[trips.count / 2], tripP99 = trips[Int(Double(trips.count) * 0.99)]
+        print(String(format: "single-event conversions.send round trip: p50 %.2f ms, p99 %.2f ms (2,000 sends)", tripP50, tripP99))
+
+        // 2. Acceptance to Pinterest's answer at 1,000 events/s for 10 s (one event per ms).
+        try await waitFor("the single events are delivered", timeout: 60) { try client.value(ConversionStatsRequest()).queued == 0 }
+        let steady = try PinAdsClient(socketPath: environment.socket)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for n in 0..<10_000 {
+            let due = start + UInt64(n) * 1_000_000
+            while DispatchTime.now().uptimeNanoseconds < due { usleep(100) }
+            _ = try steady.value(SendConversionsRequest(events: [Self.event(n, prefix: "steady")]))
+        }
+        try await waitFor("the steady events are delivered", timeout: 60) {
+            let stats = try client.value(ConversionStatsRequest())
+            return stats.queued == 0 && stats.inFlight == 0
+        }
+        let steadyStats = try client.value(ConversionStatsRequest())
+        print(String(format: "acceptance → Pinterest answer at 1,000 events/s: p50 %.1f ms, p99 %.1f ms", steadyStats.latencyP50Ms ?? -1, steadyStats.latencyP99Ms ?? -1))
+
+        // 3. Throughput: requests of 1000 events, 4 in flight; then until all are delivered.
+        let before = try await environment.sandbox.control("GET", "/_sandbox/stats")["events_processed"]?.intValue ?? 0
+        let requests = events / 1000
+        let acceptStart = Date()
+        var accepted = 0
+        try client.pipeline(count: requests, window: 4) { i in
+            SendConversionsRequest(events: (i * 1000..<(i + 1) * 1000).map { Self.event($0, prefix: "bulk") })
+        } handle: { _, outcome in
+            if case .result(let result) = outcome { accepted += result.accepted }
+        }
+        let acceptSeconds = Date().timeIntervalSince(acceptStart)
+        try await waitFor("every bulk event is delivered", timeout: 600) {
+            let processed = try await environment.sandbox.control("GET", "/_sandbox/stats")["events_processed"]?.intValue ?? 0
+            return processed - before >= Int64(accepted)
+        }
+        let deliverSeconds = Date().timeIntervalSince(acceptStart)
+        let sandboxStats = try await environment.sandbox.control("GET", "/_sandbox/stats")
+        print(String(format: "acceptance: %d events in %.2f s = %.0f events/s (1000 per request, 4 in flight)", accepted, acceptSeconds, Double(accepted) / acceptSeconds))
+        print(String(format: "delivered: %d events in %.2f s = %.0f events/s; busiest second at the sandbox: %lld requests; 429s: %lld", accepted, deliverSeconds,
+                     Double(accepted) / deliverSeconds, sandboxStats["max_requests_in_any_second"]?.intValue ?? -1, sandboxStats["by_status"]?["429"]?.intValue ?? 0))
+        print("")
+        print("| measurement | result | goal |")
+        print("|---|---|---|")
+        print(String(format: "| single-event `conversions.send` round trip | p50 %.2f ms, p99 %.2f ms | p99 < 2 ms |", tripP50, tripP99))
+        print(String(format: "| acceptance → Pinterest's answer at 1,000 events/s | p50 %.1f ms, p99 %.1f ms | p99 < 100 ms |", steadyStats.latencyP50Ms ?? -1, steadyStats.latencyP99Ms ?? -1))
+        print(String(format: "| acceptance over the socket (1000-event requests) | %.0f events/s | ≥ 150,000/s |", Double(accepted) / acceptSeconds))
+        print(String(format: "| delivered to the sandbox (100 req/s × 1000 events ceiling) | %.0f events/s | ≥ 95,000/s |", Double(accepted) / deliverSeconds))
     }
 }
 

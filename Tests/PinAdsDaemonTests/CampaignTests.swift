@@ -132,6 +132,27 @@ struct CampaignSandboxTests {
         try await h.shutdown()
     }
 
+    @Test func oneBuildMakesEveryPendingLevelOfItsCampaign() async throws {
+        // Creates queued back to back coalesce into one job (one build per campaign at a time),
+        // so the job that runs builds whatever of the campaign is pending, not only what it named.
+        let h = try await Harness()
+        let campaign = try await h.builder.create(CreateCampaignRequest(campaign: CampaignSpec(name: "c", objectiveType: "CONSIDERATION"))).campaign
+        let spec = AdGroupSpec(name: "g1", billableEvent: "CLICKTHROUGH", targeting: Self.targeting)
+        let first = try await h.builder.createAdGroup(CreateAdGroupRequest(campaignId: campaign.id, adGroup: spec)).adGroup
+        var second = spec
+        second.name = "g2"
+        let other = try await h.builder.createAdGroup(CreateAdGroupRequest(campaignId: campaign.id, adGroup: second)).adGroup
+        let ad = try await h.builder.createAd(CreateAdRequest(adGroupId: other.id, ad: AdSpec(pinId: "42", creativeType: "REGULAR"))).ad
+        let result = try await build(h, ["campaign_id": .int(campaign.id)])
+        let detail = try await h.builder.get(GetCampaignRequest(campaignId: campaign.id))
+        #expect(detail.campaign.state == .created && detail.adGroups.map(\.state) == [.created, .created] && detail.ads.map(\.state) == [.created])
+        guard case .array(let groups)? = result["ad_groups"], case .array(let ads)? = result["ads"] else { throw TestFailure("no lists in \(result)") }
+        #expect(groups.count == 2 && ads.count == 1)
+        #expect(Set(detail.adGroups.map(\.id)) == [first.id, other.id] && detail.ads.first?.id == ad.id)
+        #expect(h.calls("campaigns/create") == 1 && h.calls("ad_groups/create") == 2 && h.calls("ads/create") == 1)
+        try await h.shutdown()
+    }
+
     @Test func invalidRequestsNeverReachPinterest() async throws {
         let h = try await Harness()
         let before = h.sandbox.stats().requestsTotal

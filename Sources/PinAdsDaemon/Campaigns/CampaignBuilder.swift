@@ -153,36 +153,88 @@ public actor CampaignBuilder {
 
     // MARK: - The build job
 
-    /// Creates whatever is missing of the named level and its ancestors, top down.
+    /// Creates whatever is missing of the campaign the payload names (through any of its levels),
+    /// top down: the campaign, then each PENDING ad group, then each PENDING ad. Builds of one
+    /// campaign run one at a time and a new one coalesces into a queued one, so a job builds
+    /// every pending row of its campaign, not only the row it was queued for. A level refused
+    /// before is left in ERROR (and fails the job only when it is the one the payload names);
+    /// the first failure is thrown after the other branches were tried.
     func runBuild(_ job: Job) async throws -> JSONValue {
-        var chain: [BuildRecord] = []
         func load(_ level: BuildLevel, _ id: Int64) async throws -> BuildRecord {
             guard let record = try await store.buildRecord(level, id: id) else {
-                throw JobFailure("\(level.rawValue) \(id) no longer exists", retryable: false)
+                throw JobFailure("\(level.name) \(id) no longer exists", retryable: false)
             }
             return record
         }
+        var named: (level: BuildLevel, id: Int64)
+        let campaign: BuildRecord
         if case .int(let id)? = job.payload["ad_id"] {
             let ad = try await load(.ad, id)
             let group = try await load(.adGroup, ad.parentID ?? 0)
-            chain = [try await load(.campaign, group.parentID ?? 0), group, ad]
+            campaign = try await load(.campaign, group.parentID ?? 0)
+            named = (.ad, id)
         } else if case .int(let id)? = job.payload["ad_group_id"] {
             let group = try await load(.adGroup, id)
-            chain = [try await load(.campaign, group.parentID ?? 0), group]
+            campaign = try await load(.campaign, group.parentID ?? 0)
+            named = (.adGroup, id)
         } else if case .int(let id)? = job.payload["campaign_id"] {
-            chain = [try await load(.campaign, id)]
+            campaign = try await load(.campaign, id)
+            named = (.campaign, id)
         } else {
             throw JobFailure("payload names no campaign_id, ad_group_id or ad_id", retryable: false)
         }
-        let campaign = chain[0]
         guard let adAccountID = campaign.adAccountID else { throw JobFailure("campaign \(campaign.id) has no ad account", retryable: false) }
         let connectionID = try await tokens.resolve(adAccountID: adAccountID).connectionID
-        var parentPinterestID: String?
         var created: [String: JSONValue] = [:]
-        for record in chain {
-            let pinterestID = try await ensure(record, adAccountID: adAccountID, connectionID: connectionID, parent: parentPinterestID, created: created)
-            created[record.level.rawValue] = ["id": .int(record.id), "pinterest_id": .string(pinterestID)]
-            parentPinterestID = pinterestID
+        var firstFailure: (any Error)?
+        func isNamed(_ record: BuildRecord) -> Bool { record.level == named.level && record.id == named.id }
+
+        let campaignID = try await ensure(campaign, adAccountID: adAccountID, connectionID: connectionID, parent: nil, created: created)
+        created["campaign"] = ["id": .int(campaign.id), "pinterest_id": .string(campaignID)]
+        var groupsMade: [JSONValue] = [], adsMade: [JSONValue] = []
+        for group in try await store.buildRecords(.adGroup, parentID: campaign.id) {
+            let adsOfGroup = try await store.buildRecords(.ad, parentID: group.id)
+            let wanted = isNamed(group) || adsOfGroup.contains(where: isNamed)
+            if group.state == .error && !wanted { continue }
+            if group.state == .created, adsOfGroup.allSatisfy({ $0.state != .pending }) && !wanted {
+                groupsMade.append(["id": .int(group.id), "pinterest_id": group.pinterestID.map(JSONValue.string) ?? .null])
+                continue
+            }
+            let groupID: String
+            do {
+                groupID = try await ensure(group, adAccountID: adAccountID, connectionID: connectionID, parent: campaignID, created: created)
+            } catch let error as ConnectionUnavailable {
+                throw error
+            } catch {
+                if firstFailure == nil || wanted { firstFailure = error }
+                continue
+            }
+            groupsMade.append(["id": .int(group.id), "pinterest_id": .string(groupID)])
+            for ad in adsOfGroup where ad.state == .pending || (ad.state == .error && isNamed(ad)) {
+                do {
+                    let adID = try await ensure(
+                        ad, adAccountID: adAccountID, connectionID: connectionID, parent: groupID,
+                        created: created.merging(["ad_group": ["id": .int(group.id), "pinterest_id": .string(groupID)]]) { a, _ in a })
+                    adsMade.append(["id": .int(ad.id), "pinterest_id": .string(adID)])
+                } catch let error as ConnectionUnavailable {
+                    throw error
+                } catch {
+                    if firstFailure == nil || isNamed(ad) { firstFailure = error }
+                }
+            }
+        }
+        if let firstFailure { throw firstFailure }
+        created["ad_groups"] = .array(groupsMade)
+        created["ads"] = .array(adsMade)
+        // The named level, flat, for callers following one object.
+        if named.level == .adGroup, let made = groupsMade.first(where: { $0["id"] == .int(named.id) }) { created["ad_group"] = made }
+        if named.level == .ad, let made = adsMade.first(where: { $0["id"] == .int(named.id) }) {
+            created["ad"] = made
+            if let group = try await store.buildRecord(.ad, id: named.id)?.parentID,
+                let madeGroup = groupsMade.first(where: { $0["id"] == .int(group) })
+            {
+                created["ad_group"] = madeGroup
+            }
         }
         return .object(created)
     }
@@ -195,7 +247,7 @@ public actor CampaignBuilder {
         if record.state == .created, let id = record.pinterestID { return id }
         if record.state == .error {
             throw JobFailure(
-                "\(record.level.rawValue) \(record.id) was refused by Pinterest: \(record.errorMessage ?? "?"); launch again with the same client_request_id to retry",
+                "\(record.level.name) \(record.id) was refused by Pinterest: \(record.errorMessage ?? "?"); launch again with the same client_request_id to retry",
                 retryable: false)
         }
         let client = self.client
@@ -204,7 +256,7 @@ public actor CampaignBuilder {
             try await clock.sleep(until: since.addingTimeInterval(settleTime))
         }
         if let since = record.pendingSince, let found = try await findLost(record, since: since, adAccountID: adAccountID, connectionID: connectionID, parent: parent) {
-            logger.notice("found the object an interrupted create made; using it", metadata: ["level": "\(record.level.rawValue)", "id": "\(record.id)"])
+            logger.notice("found the object an interrupted create made; using it", metadata: ["level": "\(record.level.name)", "id": "\(record.id)"])
             try await store.markBuildCreated(record.level, id: record.id, pinterestID: found, status: nil, now: now)
             return found
         }
@@ -246,12 +298,12 @@ public actor CampaignBuilder {
             }
             guard let id = outcome.id, outcome.exceptions.isEmpty else {
                 let first = outcome.exceptions.first
-                let message = "Pinterest refused \(record.level.rawValue) \(record.id): \(first?.description ?? "no object and no exception in its answer")"
+                let message = "Pinterest refused \(record.level.name) \(record.id): \(first?.description ?? "no object and no exception in its answer")"
                 try await store.markBuildError(record.level, id: record.id, message: message, code: first?.code, now: clock.now())
                 throw JobFailure(message + Self.createdSoFar(created), retryable: false)
             }
             try await store.markBuildCreated(record.level, id: record.id, pinterestID: id, status: outcome.status, now: clock.now())
-            logger.notice("created at Pinterest", metadata: ["level": "\(record.level.rawValue)", "id": "\(record.id)"])
+            logger.notice("created at Pinterest", metadata: ["level": "\(record.level.name)", "id": "\(record.id)"])
             return id
         } catch let error as PinterestError {
             if AudienceSyncer.certainlyNotApplied(error) { try await store.clearBuildPending(record.level, id: record.id, now: clock.now()) }
@@ -259,7 +311,7 @@ public actor CampaignBuilder {
                 try await store.markBuildError(
                     record.level, id: record.id, message: error.description, code: AudienceSyncer.pinterestCode(error), now: clock.now())
             }
-            throw JobFailure("\(record.level.rawValue) \(record.id): \(error.description)\(Self.createdSoFar(created))", retryable: error.isRetryable)
+            throw JobFailure("\(record.level.name) \(record.id): \(error.description)\(Self.createdSoFar(created))", retryable: error.isRetryable)
         } catch let error as ConnectionUnavailable {
             try await store.clearBuildPending(record.level, id: record.id, now: clock.now())
             throw error
@@ -349,7 +401,7 @@ public actor CampaignBuilder {
     private func existing(_ level: BuildLevel, _ id: Int64, field: String) async throws -> BuildRecord {
         guard let record = try await store.buildRecord(level, id: id) else {
             throw ResponseError(
-                code: .notFound, message: "\(level == .adGroup ? "ad group" : level.rawValue) \(id) is not known to this daemon",
+                code: .notFound, message: "\(level == .adGroup ? "ad group" : level.name) \(id) is not known to this daemon",
                 details: ["field": .string(field)])
         }
         return record

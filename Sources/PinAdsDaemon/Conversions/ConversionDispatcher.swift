@@ -30,6 +30,8 @@ public actor ConversionDispatcher: Service {
     private let logger: Logger
     private let configuration: Configuration
     private var inFlight: [ConversionLane: Int] = [:]
+    /// Lanes that may have queued events: added on acceptance, dropped when found empty.
+    private var lanes: Set<ConversionLane> = []
     private var wake: AsyncStream<Void>.Continuation?
     private var timer: Task<Void, Never>?
     private var timerDue: Date?
@@ -75,7 +77,10 @@ public actor ConversionDispatcher: Service {
         let lane = ConversionLane(adAccountID: adAccountID, test: request.test ?? false)
         let (accepted, duplicates) = try await store.enqueueConversions(
             prepared, lane: lane, rejected: rejected.count, now: clock.now(), dedupeWindow: configuration.dedupeWindow)
-        if accepted > 0 { wake?.yield() }
+        if accepted > 0 {
+            lanes.insert(lane)
+            wake?.yield()
+        }
         return SendConversionsResult(accepted: accepted, duplicates: duplicates, rejected: rejected)
     }
 
@@ -101,6 +106,7 @@ public actor ConversionDispatcher: Service {
         wake = continuation
         let recovered = try await store.recoverInFlightConversions(now: clock.now())
         if recovered > 0 { logger.notice("conversion batches in flight at the last stop are queued again", metadata: ["events": "\(recovered)"]) }
+        lanes.formUnion(try await store.conversionLanes())
         continuation.yield()
         await withGracefulShutdownHandler {
             for await _ in signals { await self.pump() }
@@ -118,29 +124,35 @@ public actor ConversionDispatcher: Service {
         guard !stopping else { return }
         let now = clock.now()
         await pruneIfDue(now)
-        let backlog: [LaneBacklog]
-        do {
-            backlog = try await store.conversionBacklog(now: now)
-        } catch {
-            logger.error("could not read the conversions outbox; trying again in 1 s", metadata: ["error": "\(error)"])
-            arm(at: now.addingTimeInterval(1))
-            return
-        }
         var next: Date?
-        for lane in backlog {
-            if let retry = lane.nextRetryAt { next = min(next ?? retry, retry) }
-            guard lane.due > 0, let oldest = lane.oldestAcceptedAt else { continue }
-            var due = lane.due
-            while due > 0, (inFlight[lane.lane] ?? 0) < configuration.maximumInFlight {
+        for lane in lanes {
+            let backlog: LaneBacklog
+            do {
+                backlog = try await store.conversionBacklog(lane: lane, now: now, limit: configuration.batchSize)
+            } catch {
+                logger.error("could not read the conversions outbox; trying again in 1 s", metadata: ["error": "\(error)"])
+                arm(at: now.addingTimeInterval(1))
+                return
+            }
+            if let retry = backlog.nextRetryAt { next = min(next ?? retry, retry) }
+            guard backlog.due > 0, let oldest = backlog.oldestAcceptedAt else {
+                if backlog.nextRetryAt == nil, (inFlight[lane] ?? 0) == 0 { lanes.remove(lane) }
+                continue
+            }
+            var due = backlog.due
+            while due > 0, (inFlight[lane] ?? 0) < configuration.maximumInFlight {
                 let leaveAt = oldest.addingTimeInterval(configuration.linger)
                 guard due >= configuration.batchSize || leaveAt <= now else {
                     next = min(next ?? leaveAt, leaveAt)
                     break
                 }
                 do {
-                    guard let batch = try await store.claimConversions(lane: lane.lane, limit: configuration.batchSize, now: now) else { break }
-                    due -= batch.ids.count
+                    guard let batch = try await store.claimConversions(lane: lane, limit: configuration.batchSize, now: now) else { break }
                     start(batch)
+                    // More may be due behind this batch: look again when the loop ends.
+                    due = batch.ids.count == configuration.batchSize ? configuration.batchSize : 0
+                    if due > 0 { wake?.yield() }
+                    break
                 } catch {
                     logger.error("could not take a conversion batch", metadata: ["error": "\(error)"])
                     break
