@@ -296,7 +296,6 @@ extension Store {
                     );
                     CREATE UNIQUE INDEX conversion_events_dedupe ON conversion_events (ad_account_id, test, event_name, event_id);
                     CREATE INDEX conversion_events_queue ON conversion_events (ad_account_id, test, state, next_attempt_at, id);
-                    CREATE INDEX conversion_events_age ON conversion_events (state, accepted_at);
                     CREATE TABLE conversion_counters (
                         ad_account_id TEXT NOT NULL PRIMARY KEY,
                         duplicates INTEGER NOT NULL DEFAULT 0,

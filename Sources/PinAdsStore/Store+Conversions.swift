@@ -45,7 +45,6 @@ public struct ConversionBatch: Sendable {
 public struct ConversionCounts: Sendable, Equatable {
     public var queued = 0, inFlight = 0, sent = 0, failed = 0, duplicates = 0, rejected = 0
     public var oldestQueuedAt: Date?
-    public var sentLastMinute = 0
 }
 
 extension Store {
@@ -206,10 +205,6 @@ extension Store {
                 db, sql: "SELECT MIN(accepted_at) FROM conversion_events WHERE state IN ('queued', 'in_flight') AND (? IS NULL OR ad_account_id = ?)",
                 arguments: [adAccountID, adAccountID])
             counts.oldestQueuedAt = oldest.map(Date.init(storeMillis:))
-            counts.sentLastMinute = try Int.fetchOne(
-                db,
-                sql: "SELECT COUNT(*) FROM conversion_events WHERE state IN ('sent', 'failed') AND answered_at >= ? AND (? IS NULL OR ad_account_id = ?)",
-                arguments: [now.addingTimeInterval(-60).storeMillis, adAccountID, adAccountID]) ?? 0
             return counts
         }
     }

@@ -42,6 +42,9 @@ public actor ConversionDispatcher: Service {
     private var latencies: [Double] = []
     private var latencyCursor = 0
     private var lastError: String?
+    /// Events answered per second over the last minute (ring of 60 one-second buckets).
+    private var answeredPerSecond = [Int](repeating: 0, count: 60)
+    private var answeredSecond: Int64 = 0
     private var lastPrune = Date.distantPast
 
     public init(
@@ -94,7 +97,7 @@ public actor ConversionDispatcher: Service {
         }
         return ConversionStats(
             queued: counts.queued, inFlight: counts.inFlight, sent: counts.sent, failed: counts.failed, duplicates: counts.duplicates,
-            rejected: counts.rejected, eventsPerSecond: Double(counts.sentLastMinute) / 60, latencyP50Ms: percentile(0.5),
+            rejected: counts.rejected, eventsPerSecond: Double(answeredLastMinute(now)) / 60, latencyP50Ms: percentile(0.5),
             latencyP99Ms: percentile(0.99), oldestQueuedAgeSeconds: counts.oldestQueuedAt.map { max(0, now.timeIntervalSince($0)) },
             lastError: lastError)
     }
@@ -213,6 +216,7 @@ public actor ConversionDispatcher: Service {
             }
             try await store.completeConversions(ids: batch.ids, outcomes: outcomes, now: now)
             record(latencies: batch.acceptedAt.map { now.timeIntervalSince($0) * 1000 })
+            countAnswered(batch.ids.count, at: now)
             let failures = outcomes.filter { !$0.sent }.count
             if failures > 0 {
                 lastError = "\(failures) of \(batch.ids.count) events refused by Pinterest: \(outcomes.first { !$0.sent }?.message ?? "")"
@@ -236,6 +240,22 @@ public actor ConversionDispatcher: Service {
             try? await store.requeueConversions(
                 ids: batch.ids, retryAt: clock.now().addingTimeInterval(delay), message: "\(error)", countAttempt: !(error is ConnectionUnavailable))
         }
+    }
+
+    private func countAnswered(_ count: Int, at now: Date) {
+        let second = Int64(now.timeIntervalSince1970)
+        if second != answeredSecond {
+            // Clear the buckets of the seconds that passed without answers.
+            for skipped in (answeredSecond + 1)...max(answeredSecond + 1, min(second, answeredSecond + 60)) {
+                answeredPerSecond[Int(skipped % 60)] = 0
+            }
+            answeredSecond = second
+        }
+        answeredPerSecond[Int(second % 60)] += count
+    }
+
+    private func answeredLastMinute(_ now: Date) -> Int {
+        Int64(now.timeIntervalSince1970) - answeredSecond >= 60 ? 0 : answeredPerSecond.reduce(0, +)
     }
 
     private func record(latencies values: [Double]) {
