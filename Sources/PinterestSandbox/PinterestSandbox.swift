@@ -107,7 +107,16 @@ public final class PinterestSandbox: Sendable {
         engine.mintAuthorizationCode(adAccounts: adAccounts, redirectURI: redirectURI)
     }
 
-    /// Revokes an access or refresh token (later use gets 401 code 2). Returns whether it existed.
+    /// Mints a conversion token for the user of `accessToken`, as `POST /v5/oauth/conversion_token`
+    /// does (without counting a request): long-lived (it never expires and outlives the access
+    /// token), accepted as a Bearer token only by `POST /v5/ad_accounts/{id}/events` on that
+    /// user's ad accounts. Returns nil when `accessToken` is unknown, revoked or expired.
+    public func mintConversionToken(forAccessToken accessToken: String) -> String? {
+        engine.mintConversionToken(forAccessToken: accessToken)
+    }
+
+    /// Revokes an access, refresh or conversion token (later use gets 401 code 2). Returns
+    /// whether it existed.
     @discardableResult
     public func revoke(token: String) -> Bool { engine.revoke(token: token) }
 

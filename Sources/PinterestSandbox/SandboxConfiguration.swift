@@ -20,9 +20,11 @@ public struct SandboxConfiguration: Sendable {
     /// inside any one-second window gets a 429.
     public var requestsPerSecondPerToken = 100
     /// Requests per minute allowed per user in each `x-ratelimit-category` of the spec.
-    /// A category that is absent here is not limited.
+    /// A category that is absent here is not limited. `org_write` (`oauth/conversion_token`) is
+    /// 100 per the third-party copy of Pinterest's rate-limit table.
     public var categoryLimitsPerMinute: [String: Int] = [
         "ads_read": 1000, "ads_write": 400, "ads_analytics": 300, "ads_conversions": 120_000, "org_read": 1000,
+        "org_write": 100,
     ]
     /// When set, every `/v5` request and its response are appended to this file as one JSON
     /// object per line (see ``TrafficRecord``). Tokens never appear in it.

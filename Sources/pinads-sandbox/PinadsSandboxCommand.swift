@@ -16,7 +16,7 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
         commandName: "pinads-sandbox",
         abstract: "A local, stateful simulator of the Pinterest API v5 endpoints pinads uses.",
         discussion: """
-            Serves Pinterest's API under http://HOST:PORT/v5 (OAuth with rotating refresh tokens, ad accounts, customer lists, audiences, campaigns, ad groups, ads, conversion events, campaign analytics) with Pinterest's error shapes and rate limits, so pinads can be developed, tested and demonstrated without a Pinterest account. State lives in memory until exit.
+            Serves Pinterest's API under http://HOST:PORT/v5 (OAuth with rotating refresh tokens, conversion tokens, ad accounts, customer lists, audiences, campaigns, ad groups, ads, conversion events, campaign analytics) with Pinterest's error shapes and rate limits, so pinads can be developed, tested and demonstrated without a Pinterest account. State lives in memory until exit.
 
             On start it prints to stdout
               pinads-sandbox listening on http://127.0.0.1:PORT/v5
@@ -29,7 +29,8 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
               POST   /_sandbox/tokens        {"ad_accounts":2,"access_expires_in":S,
                                               "refresh_expires_in":S}
                      -> access_token, refresh_token, expires_in, user_id, ad_account_ids
-              POST   /_sandbox/tokens/revoke {"token":"..."} (access or refresh token)
+              POST   /_sandbox/tokens/revoke {"token":"..."} (access, refresh or
+                                             conversion token)
               POST   /_sandbox/codes         {"ad_accounts":2,"redirect_uri":"..."}
                      -> {"code"} for grant_type=authorization_code; any code
                      starting with "sandbox-code" also works, once
@@ -80,7 +81,7 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("category-limit"),
         help: ArgumentHelp(
-            "Requests per minute per user in one rate-limit category, e.g. ads_write=400 (repeatable; 0 lifts the limit). Defaults: ads_read=1000, ads_write=400, ads_analytics=300, ads_conversions=120000, org_read=1000.",
+            "Requests per minute per user in one rate-limit category, e.g. ads_write=400 (repeatable; 0 lifts the limit). Defaults: ads_read=1000, ads_write=400, ads_analytics=300, ads_conversions=120000, org_read=1000, org_write=100.",
             valueName: "category=n"))
     var categoryLimits: [String] = []
 

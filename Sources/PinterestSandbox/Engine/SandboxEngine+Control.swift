@@ -178,6 +178,12 @@ extension SandboxEngine {
         state.withLockedValue { $0.revoke(token: token) }
     }
 
+    func mintConversionToken(forAccessToken accessToken: String) -> String? {
+        state.withLockedValue { state in
+            state.userOfValidAccessToken(accessToken).map { state.mintConversionToken(userID: $0) }
+        }
+    }
+
     func mintAuthorizationCode(adAccounts: Int, redirectURI: String?) -> String {
         let code = SandboxState.randomToken(prefix: "sandbox-minted-", length: 24)
         state.withLockedValue {

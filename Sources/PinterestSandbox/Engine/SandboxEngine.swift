@@ -167,7 +167,9 @@ final class SandboxEngine: Sendable {
                 headers: [(name: "allow", value: allowed.joined(separator: ", "))])
         }
 
-        let userID = route.operation.needsBearer ? try state.authenticate(request.header("authorization")) : ""
+        let userID =
+            route.operation.needsBearer
+            ? try state.authenticate(request.header("authorization"), operation: route.operation) : ""
         let limiterKey = route.operation.needsBearer ? userID : "app:" + state.configuration.appID
         var rateHeaders: [(name: String, value: String)] = []
         switch state.rateLimiter.admit(

@@ -23,7 +23,8 @@ private func closeFileDescriptor(_ fd: Int32) -> Int32 { close(fd) }
 /// Header names are lowercase; the `Authorization` value keeps only its scheme (`Bearer ***`,
 /// `Basic ***`). Tokens never reach the file: in `oauth/token` exchanges the form fields
 /// `refresh_token`, `code` and `client_secret` and the response's `access_token` and
-/// `refresh_token` are replaced by `***` (still strings, so the shapes stay valid). Each line is
+/// `refresh_token` are replaced by `***` (still strings, so the shapes stay valid), and so is the
+/// `access_token` of `oauth/conversion_token` responses. Each line is
 /// written with one `write(2)` as soon as the response is ready, so readers see whole lines.
 final class TrafficRecorder: Sendable {
     static let redaction = "***"

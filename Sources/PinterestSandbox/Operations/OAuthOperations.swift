@@ -60,6 +60,17 @@ extension SandboxState {
         }
     }
 
+    /// `POST /v5/oauth/conversion_token`: a valid OAuth access token (Bearer), no body (one sent
+    /// is ignored). Answers `ConversionAccessTokenResponse` `{access_token, token_type:
+    /// "conversion"}` with a new long-lived token of the bearer's user that authenticates only
+    /// `events/create` on that user's ad accounts (see ``authenticate(_:operation:)``).
+    mutating func oauthConversionToken(_ call: OperationRequest) -> SandboxResponse {
+        let token = mintConversionToken(userID: call.userID)
+        return .json(
+            200, ["access_token": .string(token), "token_type": "conversion"],
+            recorded: ["access_token": .string(TrafficRecorder.redaction), "token_type": "conversion"])
+    }
+
     func checkAppCredentials(_ authorization: String?) throws(APIError) {
         guard let authorization else { throw .authenticationFailed("missing app credentials (HTTP Basic).") }
         let parts = authorization.split(separator: " ", maxSplits: 1)

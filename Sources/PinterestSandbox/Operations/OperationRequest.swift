@@ -26,6 +26,7 @@ extension SandboxState {
     mutating func perform(_ call: OperationRequest) throws(APIError) -> SandboxResponse {
         switch call.route.operation {
         case .oauthToken: try oauthToken(call)
+        case .oauthConversionToken: oauthConversionToken(call)
         case .userAccountGet: try userAccountGet(call)
         case .adAccountsList: try adAccountsList(call)
         case .adAccountsGet: try adAccountsGet(call)

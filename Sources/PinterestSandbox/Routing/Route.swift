@@ -1,6 +1,7 @@
 /// The `/v5` operations the sandbox serves, named by the spec's `operationId`.
 enum Operation: String, Sendable, CaseIterable {
     case oauthToken = "oauth/token"
+    case oauthConversionToken = "oauth/conversion_token"
     case userAccountGet = "user_account/get"
     case adAccountsList = "ad_accounts/list"
     case adAccountsGet = "ad_accounts/get"
@@ -35,11 +36,16 @@ enum Operation: String, Sendable, CaseIterable {
             "ads_write"
         case .campaignsAnalytics: "ads_analytics"
         case .eventsCreate: "ads_conversions"
+        case .oauthConversionToken: "org_write"
         }
     }
 
     /// Whether the operation takes `Authorization: Bearer` (everything but `oauth/token`).
     var needsBearer: Bool { self != .oauthToken }
+
+    /// Whether a conversion token (security scheme `conversion_token`) authenticates the
+    /// operation besides an OAuth access token: only `events/create`.
+    var acceptsConversionToken: Bool { self == .eventsCreate }
 }
 
 /// A matched `/v5` request: the operation and the ids taken from the path.
@@ -78,6 +84,9 @@ enum Router {
             }
         case 2:
             if segments == ["oauth", "token"] { return pick(["POST": Route(operation: .oauthToken)]) }
+            if segments == ["oauth", "conversion_token"] {
+                return pick(["POST": Route(operation: .oauthConversionToken)])
+            }
             guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return .failure(.notFound) }
             return pick(["GET": Route(operation: .adAccountsGet, adAccountID: segments[1])])
         case 3:

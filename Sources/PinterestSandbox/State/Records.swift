@@ -13,6 +13,13 @@ struct AccessTokenRecord: Sendable {
     var revoked = false
 }
 
+/// A conversion token (`POST /v5/oauth/conversion_token`): long-lived (no expiry), valid only
+/// for `events/create` on the ad accounts of its user, until revoked through the control API.
+struct ConversionTokenRecord: Sendable {
+    var userID: String
+    var revoked = false
+}
+
 struct RefreshTokenRecord: Sendable {
     var userID: String
     var expiresAt: Int64

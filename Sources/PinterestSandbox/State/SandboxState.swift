@@ -13,6 +13,7 @@ struct SandboxState: Sendable {
     var users: [String: UserRecord] = [:]
     var accessTokens: [String: AccessTokenRecord] = [:]
     var refreshTokens: [String: RefreshTokenRecord] = [:]
+    var conversionTokens: [String: ConversionTokenRecord] = [:]
     var authorizationCodes: [String: AuthorizationCodeRecord] = [:]
     var usedAuthorizationCodes: Set<String> = []
     var adAccounts: [String: AdAccountRecord] = [:]
@@ -123,7 +124,21 @@ struct SandboxState: Sendable {
             userID: user.id, expiresIn: pair.expiresIn, refreshTokenExpiresIn: pair.refreshExpiresIn)
     }
 
-    /// Revokes an access or a refresh token; returns whether it existed.
+    /// Mints a conversion token for `userID`: no expiry, independent of the access token it was
+    /// minted with (revoking or refreshing that one leaves it valid).
+    mutating func mintConversionToken(userID: String) -> String {
+        let token = SandboxState.randomToken(prefix: "pinc_")
+        conversionTokens[token] = ConversionTokenRecord(userID: userID)
+        return token
+    }
+
+    /// The user of a valid (known, unrevoked, unexpired) access token, else nil.
+    func userOfValidAccessToken(_ token: String) -> String? {
+        guard let record = accessTokens[token], !record.revoked, now < record.expiresAt else { return nil }
+        return record.userID
+    }
+
+    /// Revokes an access, refresh or conversion token; returns whether it existed.
     mutating func revoke(token: String) -> Bool {
         if accessTokens[token] != nil {
             accessTokens[token]?.revoked = true
@@ -133,11 +148,17 @@ struct SandboxState: Sendable {
             refreshTokens[token]?.revoked = true
             return true
         }
+        if conversionTokens[token] != nil {
+            conversionTokens[token]?.revoked = true
+            return true
+        }
         return false
     }
 
-    /// The user of a valid `Authorization: Bearer` access token.
-    func authenticate(_ authorization: String?) throws(APIError) -> String {
+    /// The user of a valid `Authorization: Bearer` token for `operation`: an access token, or for
+    /// `events/create` also a conversion token. A conversion token sent to any other operation is
+    /// refused exactly like an unknown token.
+    func authenticate(_ authorization: String?, operation: Operation) throws(APIError) -> String {
         guard let authorization, !authorization.isEmpty else {
             throw .authenticationFailed("missing Authorization header.")
         }
@@ -146,6 +167,10 @@ struct SandboxState: Sendable {
             throw .authenticationFailed("expected a Bearer token.")
         }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
+        if operation.acceptsConversionToken, let conversion = conversionTokens[token] {
+            guard !conversion.revoked else { throw .authenticationFailed("conversion token revoked.") }
+            return conversion.userID
+        }
         guard let record = accessTokens[token] else { throw .authenticationFailed("invalid access token.") }
         guard !record.revoked else { throw .authenticationFailed("access token revoked.") }
         guard now < record.expiresAt else { throw .authenticationFailed("access token expired.") }
