@@ -62,6 +62,7 @@ public enum MethodRegistry {
         CampaignMetricsRequest.self,
         SendConversionsRequest.self,
         ConversionStatsRequest.self,
+        SetConversionTokenRequest.self,
     ]
 
     public static var names: [String] { all.map { $0.method } }

@@ -304,6 +304,21 @@ extension Store {
                     """)
         }
 
+        // Conversion tokens (sealed), per ad account: events go with them instead of OAuth.
+        migrator.registerMigration("v9_conversion_tokens") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE conversion_tokens (
+                        ad_account_id TEXT NOT NULL PRIMARY KEY,
+                        connection_id INTEGER NOT NULL REFERENCES connections (id),
+                        token_sealed TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    """)
+        }
+
         return migrator
     }()
 }

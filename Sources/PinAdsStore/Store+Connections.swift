@@ -198,6 +198,8 @@ extension Store {
                     """,
                 arguments: [ms, id])
             guard db.changesCount > 0 else { return nil }
+            // Its conversion tokens go with it.
+            try db.execute(sql: "DELETE FROM conversion_tokens WHERE connection_id = ?", arguments: [id])
             try db.execute(
                 sql: """
                     UPDATE jobs SET state = 'cancelled', last_error = ?, blocked_on = NULL, updated_at = ?, finished_at = ?
@@ -306,5 +308,60 @@ extension Store {
             clientID: row["client_id"], clientSecretSealed: row["client_secret_sealed"], tokenFingerprint: row["token_fingerprint"],
             lastRefreshAt: date("last_refresh_at"), lastRefreshError: row["last_refresh_error"],
             createdAt: date("created_at") ?? Date(timeIntervalSince1970: 0), updatedAt: date("updated_at") ?? Date(timeIntervalSince1970: 0))
+    }
+}
+
+/// A conversion token as stored (sealed).
+public struct ConversionTokenRecord: Sendable, Equatable {
+    public var adAccountID: String
+    public var connectionID: Int64
+    public var tokenSealed: String
+    public var fingerprint: String
+    /// `given` or `minted`.
+    public var source: String
+    public var updatedAt: Date
+
+    public init(adAccountID: String, connectionID: Int64, tokenSealed: String, fingerprint: String, source: String, updatedAt: Date) {
+        self.adAccountID = adAccountID
+        self.connectionID = connectionID
+        self.tokenSealed = tokenSealed
+        self.fingerprint = fingerprint
+        self.source = source
+        self.updatedAt = updatedAt
+    }
+}
+
+extension Store {
+    public func setConversionToken(_ record: ConversionTokenRecord) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO conversion_tokens (ad_account_id, connection_id, token_sealed, fingerprint, source, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (ad_account_id) DO UPDATE SET connection_id = excluded.connection_id, token_sealed = excluded.token_sealed,
+                        fingerprint = excluded.fingerprint, source = excluded.source, updated_at = excluded.updated_at
+                    """,
+                arguments: [record.adAccountID, record.connectionID, record.tokenSealed, record.fingerprint, record.source, record.updatedAt.storeMillis])
+        }
+    }
+
+    public func conversionToken(adAccountID: String) async throws -> ConversionTokenRecord? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM conversion_tokens WHERE ad_account_id = ?", arguments: [adAccountID]).map {
+                ConversionTokenRecord(
+                    adAccountID: $0["ad_account_id"], connectionID: $0["connection_id"], tokenSealed: $0["token_sealed"],
+                    fingerprint: $0["fingerprint"], source: $0["source"], updatedAt: Date(storeMillis: $0["updated_at"]))
+            }
+        }
+    }
+
+    /// Erases an ad account's conversion token (or every one of a connection).
+    @discardableResult
+    public func deleteConversionTokens(adAccountID: String? = nil, connectionID: Int64? = nil) async throws -> Int {
+        try await writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM conversion_tokens WHERE (? IS NOT NULL AND ad_account_id = ?) OR (? IS NOT NULL AND connection_id = ?)",
+                arguments: [adAccountID, adAccountID, connectionID, connectionID])
+            return db.changesCount
+        }
     }
 }

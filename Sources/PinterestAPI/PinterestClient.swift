@@ -55,6 +55,13 @@ public struct PinterestClient: Sendable {
         return try decode(OAuthTokenResponse.self, response, .oauthToken)
     }
 
+    /// `oauth/conversion_token`: a long-lived token that sends conversion events only (with an
+    /// OAuth token of the user, `ads:write`).
+    public func createConversionToken(token: AccessToken) async throws -> ConversionTokenResponse {
+        let response = try await perform(.oauthConversionToken, method: "POST", path: "/oauth/conversion_token", token: token)
+        return try decode(ConversionTokenResponse.self, response, .oauthConversionToken)
+    }
+
     // MARK: - Ad accounts
 
     /// Every ad account the token can use, following `bookmark` to the end.

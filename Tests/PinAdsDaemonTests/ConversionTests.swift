@@ -138,6 +138,35 @@ struct ConversionDispatchTests {
         try await h.shutdown()
     }
 
+    @Test func eventsGoWithAConversionTokenAndFallBackWhenItIsRefused() async throws {
+        let h = try await Harness()
+        let running = Running(h)
+        let minted = try await h.tokens.setConversionToken(SetConversionTokenRequest(mint: true))
+        #expect(minted.hasConversionToken && minted.source == "minted" && minted.adAccountId == h.adAccounts[0])
+        let conversion = try #require(try await h.tokens.conversionToken(adAccountID: h.adAccounts[0]))
+        // The OAuth access token dies: events still go, with the conversion token (no refresh).
+        h.sandbox.revoke(token: try await h.tokens.token(connectionID: 1).value)
+        _ = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(0..<5)))
+        try await eventually("delivered with the conversion token") { delivered(h) == 5 }
+        #expect(h.calls("oauth/token") == 0)
+        // The conversion token is revoked: dropped, and the OAuth token (refreshed) takes over.
+        h.sandbox.revoke(token: conversion.value)
+        _ = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(5..<10)))
+        try await eventually("delivered with the OAuth token") { delivered(h) == 10 }
+        #expect(try await h.tokens.conversionToken(adAccountID: h.adAccounts[0]) == nil)
+        #expect(h.calls("oauth/token") == 1)
+        #expect(try await running.dispatcher.stats(ConversionStatsRequest()).lastError?.contains("conversion token") == true)
+        // A given token is stored sealed; clearing forgets it.
+        let given = try await h.tokens.setConversionToken(SetConversionTokenRequest(token: "conv-given-token"))
+        #expect(given.source == "given" && given.fingerprint != nil)
+        let cleared = try await h.tokens.setConversionToken(SetConversionTokenRequest(clear: true))
+        #expect(!cleared.hasConversionToken)
+        let both = await #expect(throws: ResponseError.self) { try await h.tokens.setConversionToken(SetConversionTokenRequest(token: "x", mint: true)) }
+        #expect(both?.details?["field"] == "token")
+        await running.stop()
+        try await h.shutdown()
+    }
+
     @Test func aRefusedTokenIsRefreshedAndTestEventsGoApart() async throws {
         let h = try await Harness()
         let running = Running(h)

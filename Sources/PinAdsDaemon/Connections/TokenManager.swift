@@ -39,6 +39,8 @@ public actor TokenManager {
     /// The daemon's own app credentials, for connections that brought none.
     private let defaultApp: AppCredentials?
     private var cache: [Int64: Tokens] = [:]
+    /// Opened conversion tokens by ad account (nil: known to have none).
+    private var conversionTokens: [String: AccessToken?] = [:]
     private var refreshes: [Int64: Task<Tokens, any Error>] = [:]
 
     public init(
@@ -303,6 +305,69 @@ public actor TokenManager {
         return tokens
     }
 
+    // MARK: - Conversion tokens
+
+    public func setConversionToken(_ request: SetConversionTokenRequest) async throws -> ConversionTokenResult {
+        let choices = [request.token != nil, request.mint == true, request.clear == true].filter { $0 }.count
+        guard choices == 1 else {
+            throw ResponseError.invalidArgument(field: "token", reason: "give exactly one of token, mint: true or clear: true")
+        }
+        let target = try await resolve(adAccountID: request.adAccountId)
+        conversionTokens[target.adAccountID] = nil
+        if request.clear == true {
+            try await store.deleteConversionTokens(adAccountID: target.adAccountID)
+            logger.notice("conversion token cleared", metadata: ["ad_account_id": "\(target.adAccountID)"])
+            return ConversionTokenResult(adAccountId: target.adAccountID, hasConversionToken: false, fingerprint: nil, source: nil)
+        }
+        let token: String
+        let source: String
+        if let given = request.token?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            guard !given.isEmpty else { throw ResponseError.invalidArgument(field: "token", reason: "must not be empty") }
+            token = given
+            source = "given"
+        } else {
+            let client = self.client
+            do {
+                token = try await withToken(connectionID: target.connectionID) { oauth in try await client.createConversionToken(token: oauth) }.accessToken
+            } catch let error as PinterestError {
+                throw Self.responseError(error)
+            }
+            source = "minted"
+        }
+        guard let record = try await store.connection(id: target.connectionID) else {
+            throw ResponseError.notFound("connection", id: String(target.connectionID))
+        }
+        let fingerprint = TokenVault.fingerprint(token)
+        try await store.setConversionToken(
+            ConversionTokenRecord(
+                adAccountID: target.adAccountID, connectionID: target.connectionID,
+                tokenSealed: try vault.seal(token, context: "\(record.userKey) conversion \(target.adAccountID)"), fingerprint: fingerprint,
+                source: source, updatedAt: clock.now()))
+        logger.notice("conversion token stored", metadata: ["ad_account_id": "\(target.adAccountID)", "source": "\(source)"])
+        return ConversionTokenResult(adAccountId: target.adAccountID, hasConversionToken: true, fingerprint: fingerprint, source: source)
+    }
+
+    /// The ad account's conversion token, if it has one.
+    public func conversionToken(adAccountID: String) async throws -> AccessToken? {
+        if let cached = conversionTokens[adAccountID] { return cached }
+        var token: AccessToken?
+        if let stored = try await store.conversionToken(adAccountID: adAccountID), let record = try await store.connection(id: stored.connectionID) {
+            token = AccessToken(
+                try vault.open(stored.tokenSealed, context: "\(record.userKey) conversion \(adAccountID)"), subject: record.userKey)
+        }
+        conversionTokens[adAccountID] = .some(token)
+        return token
+    }
+
+    /// Pinterest refused the conversion token: it is dropped, and events use OAuth again.
+    public func dropConversionToken(adAccountID: String, reason: String) async throws {
+        conversionTokens[adAccountID] = .some(nil)
+        try await store.deleteConversionTokens(adAccountID: adAccountID)
+        logger.error(
+            "Pinterest refused the conversion token; it is dropped and events use the connection's OAuth token",
+            metadata: ["ad_account_id": "\(adAccountID)", "reason": "\(reason)"])
+    }
+
     // MARK: - Listing, defaults, disconnect
 
     /// The connection and ad account a method acts on: the named ad account (on whichever
@@ -374,6 +439,7 @@ public actor TokenManager {
             throw ResponseError.notFound("connection", id: String(connectionID))
         }
         cache[connectionID] = nil
+        conversionTokens.removeAll()
         logger.notice("Pinterest connection disconnected; its tokens are erased", metadata: ["connection_id": "\(connectionID)"])
         return try await detail(connectionID: connectionID)
     }

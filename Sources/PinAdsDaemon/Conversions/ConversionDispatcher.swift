@@ -206,10 +206,23 @@ public actor ConversionDispatcher: Service {
         let client = self.client
         let lane = batch.lane
         do {
-            let connectionID = try await tokens.resolve(adAccountID: lane.adAccountID).connectionID
-            let answer = try await tokens.withToken(connectionID: connectionID) { token in
-                try await client.sendEncodedEvents(token: token, adAccountID: lane.adAccountID, events: batch.bodies, test: lane.test)
+            var answer: ConversionResponse?
+            if let conversionToken = try await tokens.conversionToken(adAccountID: lane.adAccountID) {
+                do {
+                    answer = try await client.sendEncodedEvents(token: conversionToken, adAccountID: lane.adAccountID, events: batch.bodies, test: lane.test)
+                } catch PinterestError.unauthorized(let status, _, let message, _) where status == 401 {
+                    // Refused (revoked in Ads Manager, say): not retried with it again.
+                    try await tokens.dropConversionToken(adAccountID: lane.adAccountID, reason: message)
+                    lastError = "the conversion token of ad account \(lane.adAccountID) was refused (\(message)); using the OAuth token"
+                }
             }
+            if answer == nil {
+                let connectionID = try await tokens.resolve(adAccountID: lane.adAccountID).connectionID
+                answer = try await tokens.withToken(connectionID: connectionID) { token in
+                    try await client.sendEncodedEvents(token: token, adAccountID: lane.adAccountID, events: batch.bodies, test: lane.test)
+                }
+            }
+            guard let answer else { return }
             let now = clock.now()
             let outcomes = answer.events.map { status -> (sent: Bool, message: String?) in
                 status.status == "failed" ? (false, status.errorMessage ?? "failed") : (true, status.warningMessage)

@@ -35,6 +35,14 @@ struct ConnectionMethods: Sendable {
         return try await tokens.detail(connectionID: id)
     }
 
+    func setConversionToken(_ request: SetConversionTokenRequest) async throws -> ConversionTokenResult {
+        do {
+            return try await tokens.setConversionToken(request)
+        } catch let error as ConnectionUnavailable {
+            throw ResponseError(code: .unauthenticated, message: error.description, details: ["connection_id": .int(error.connectionID)])
+        }
+    }
+
     func listAdAccounts(_ request: ListAdAccountsRequest) async throws -> ListAdAccountsResult {
         let connections = try await tokens.list().filter { $0.status != "disconnected" }
         let chosen = request.connectionId.map { id in connections.filter { $0.id == id } } ?? connections

@@ -93,6 +93,7 @@ struct MethodDispatcher: Sendable {
         case CampaignMetricsRequest.method: return await unary(request, campaigns.metrics)
         case SendConversionsRequest.method: return await unary(request, conversions.send)
         case ConversionStatsRequest.method: return await unary(request, conversions.stats)
+        case SetConversionTokenRequest.method: return await unary(request, connections.setConversionToken)
         case RunScheduledTaskRequest.method:
             return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: try await scheduler.runNow(run.task)) }
         default:

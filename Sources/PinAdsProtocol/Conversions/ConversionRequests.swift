@@ -168,3 +168,49 @@ public struct ConversionStats: Codable, Sendable, Equatable {
         case lastError = "last_error"
     }
 }
+
+/// `connections.set_conversion_token`: events of an ad account (the default one when omitted)
+/// go with a conversion token instead of the connection's OAuth token. Give one of `token`
+/// (from Ads Manager), `mint` (ask Pinterest for one with the OAuth token) or `clear`.
+public struct SetConversionTokenRequest: PinAdsRequest {
+    public static let method = "connections.set_conversion_token"
+    public typealias Result = ConversionTokenResult
+    public var adAccountId: String?
+    public var token: String?
+    public var mint: Bool?
+    public var clear: Bool?
+
+    public init(adAccountId: String? = nil, token: String? = nil, mint: Bool? = nil, clear: Bool? = nil) {
+        self.adAccountId = adAccountId
+        self.token = token
+        self.mint = mint
+        self.clear = clear
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case token, mint, clear
+        case adAccountId = "ad_account_id"
+    }
+}
+
+public struct ConversionTokenResult: Codable, Sendable, Equatable {
+    public var adAccountId: String
+    public var hasConversionToken: Bool
+    /// A short fingerprint of the token (never the token).
+    public var fingerprint: String?
+    /// `given` or `minted`.
+    public var source: String?
+
+    public init(adAccountId: String, hasConversionToken: Bool, fingerprint: String?, source: String?) {
+        self.adAccountId = adAccountId
+        self.hasConversionToken = hasConversionToken
+        self.fingerprint = fingerprint
+        self.source = source
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case fingerprint, source
+        case adAccountId = "ad_account_id"
+        case hasConversionToken = "has_conversion_token"
+    }
+}

@@ -49,3 +49,14 @@ public struct OAuthTokenResponse: Decodable, Sendable, Equatable {
         case responseType = "response_type"
     }
 }
+
+/// The answer of `oauth/conversion_token`: a long-lived token for the Conversions API only.
+public struct ConversionTokenResponse: Decodable, Sendable, Equatable {
+    public var accessToken: String
+    public var tokenType: String?
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case tokenType = "token_type"
+    }
+}
