@@ -176,6 +176,13 @@ enum ClientScenarios {
         #expect(mixed.events[0].errorMessage != nil)
         #expect(mixed.events[1].status == "processed")
         #expect(h.sandbox.stats().eventsDeduplicated >= 1, "order-0 was sent twice")
+        // A conversion token, minted with the OAuth token, sends events (encoded by hand).
+        let conversion = try await h.client.createConversionToken(token: token)
+        #expect(conversion.tokenType == "conversion" && !conversion.accessToken.isEmpty)
+        let sent = try await h.client.sendEncodedEvents(
+            token: AccessToken(conversion.accessToken), adAccountID: account, events: events.suffix(2).map(\.json))
+        #expect(sent.events.allSatisfy { $0.status == "processed" })
+        await #expect(throws: PinterestError.self) { try await h.client.listAdAccounts(token: AccessToken(conversion.accessToken)) }
     }
 
     static func analytics(_ h: SandboxHarness) async throws {
