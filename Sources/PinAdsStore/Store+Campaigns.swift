@@ -104,7 +104,10 @@ extension Store {
             if let clientRequestID,
                 let row = try Row.fetchOne(db, sql: "SELECT * FROM campaigns WHERE client_request_id = ?", arguments: [clientRequestID])
             {
-                return (Self.build(.campaign, row), true)
+                let existing = Self.build(.campaign, row)
+                // The same id for another campaign (or a launch) is a mistake, not a retry.
+                guard existing.spec == spec, existing.request == request else { throw ClientRequestIDReused(campaignID: existing.id) }
+                return (existing, true)
             }
             try db.execute(
                 sql: """
@@ -217,11 +220,23 @@ extension Store {
         }
     }
 
-    public func markBuildError(_ level: BuildLevel, id: Int64, message: String, code: Int?, now: Date) async throws {
+    /// ERROR with Pinterest's words. `keepPending`: the create may have happened (a garbled
+    /// answer), so the next attempt looks for it at Pinterest before creating again.
+    public func markBuildError(_ level: BuildLevel, id: Int64, message: String, code: Int?, keepPending: Bool = false, now: Date) async throws {
         try await writer.write { db in
             try db.execute(
-                sql: "UPDATE \(level.table) SET state = 'ERROR', error_message = ?, error_code = ?, pending_since = NULL, updated_at = ? WHERE id = ?",
-                arguments: [message, code, now.storeMillis, id])
+                sql: """
+                    UPDATE \(level.table) SET state = 'ERROR', error_message = ?, error_code = ?,
+                        pending_since = CASE WHEN ? THEN pending_since ELSE NULL END, updated_at = ? WHERE id = ?
+                    """,
+                arguments: [message, code, keepPending, now.storeMillis, id])
+        }
+    }
+
+    /// Pinterest ids already held by rows of a level (so a lost create is never matched to one).
+    public func knownPinterestIDs(_ level: BuildLevel) async throws -> Set<String> {
+        try await writer.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT pinterest_id FROM \(level.table) WHERE pinterest_id IS NOT NULL"))
         }
     }
 

@@ -57,7 +57,8 @@ extension Store {
         let ms = now.storeMillis
         let cutoff = now.addingTimeInterval(-dedupeWindow).storeMillis
         return try await writer.write { db in
-            // A row older than the window (kept until pruned) is taken over by the new event.
+            // A row older than the window (kept until pruned), or one Pinterest refused (a
+            // corrected resend), is taken over by the new event.
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO conversion_events (ad_account_id, test, event_name, event_id, body, state, accepted_at, next_attempt_at)
@@ -65,7 +66,7 @@ extension Store {
                     ON CONFLICT (ad_account_id, test, event_name, event_id) DO UPDATE SET
                         body = excluded.body, state = 'queued', attempts = 0, message = NULL, accepted_at = excluded.accepted_at,
                         next_attempt_at = excluded.next_attempt_at, answered_at = NULL
-                    WHERE conversion_events.accepted_at < ? AND conversion_events.state IN ('sent', 'failed')
+                    WHERE conversion_events.state = 'failed' OR (conversion_events.accepted_at < ? AND conversion_events.state = 'sent')
                     """)
             var accepted = 0, duplicates = 0
             for event in events {

@@ -153,6 +153,47 @@ struct CampaignSandboxTests {
         try await h.shutdown()
     }
 
+    @Test func aLostCreateIsNeverMatchedToAnotherRowsObject() async throws {
+        let h = try await Harness()
+        let campaign = try await h.builder.create(CreateCampaignRequest(campaign: CampaignSpec(name: "c", objectiveType: "CONSIDERATION"))).campaign
+        let us = try await h.builder.createAdGroup(
+            CreateAdGroupRequest(campaignId: campaign.id, adGroup: AdGroupSpec(name: "G", billableEvent: "CLICKTHROUGH", targeting: Self.targeting)))
+        _ = try await build(h, ["ad_group_id": .int(us.adGroup.id)])
+        let ca = try await h.builder.createAdGroup(
+            CreateAdGroupRequest(
+                campaignId: campaign.id, adGroup: AdGroupSpec(name: "G", billableEvent: "CLICKTHROUGH", targeting: TargetingSpec(locations: ["CA"]))))
+        h.sandbox.inject(SandboxFault(.serviceUnavailable, count: 1, pathContains: "/ad_groups"))
+        await #expect(throws: JobFailure.self) { try await build(h, ["ad_group_id": .int(ca.adGroup.id)]) }
+        _ = try await build(h, ["ad_group_id": .int(ca.adGroup.id)], attempt: 2)
+        let groups = try await h.builder.listAdGroups(ListAdGroupsRequest(campaignId: campaign.id)).adGroups
+        #expect(Set(groups.compactMap(\.pinterestId)).count == 2, "two ad groups, two Pinterest objects")
+        #expect(try await h.client.listAdGroups(token: try await h.tokens.token(connectionID: 1), adAccountID: h.adAccounts[0]).count == 2)
+        try await h.shutdown()
+    }
+
+    @Test func childrenOfARefusedParentAndReusedRequestIDsAreRefused() async throws {
+        let h = try await Harness()
+        let made = try await h.builder.launch(launch(h))
+        try await h.store.markBuildError(.campaign, id: made.campaign.id, message: "refused", code: 1, now: Date())
+        let child = await #expect(throws: ResponseError.self) {
+            try await h.builder.createAdGroup(
+                CreateAdGroupRequest(campaignId: made.campaign.id, adGroup: AdGroupSpec(name: "g", billableEvent: "CLICKTHROUGH", targeting: Self.targeting)))
+        }
+        #expect(child?.code == .failedPrecondition)
+        let spring = CreateCampaignRequest(campaign: CampaignSpec(name: "Spring", objectiveType: "AWARENESS"), clientRequestId: "c-1")
+        let first = try await h.builder.create(spring)
+        #expect(try await h.builder.create(spring).campaign.id == first.campaign.id, "the same request again is the same campaign")
+        let other = await #expect(throws: ResponseError.self) {
+            try await h.builder.create(CreateCampaignRequest(campaign: CampaignSpec(name: "Autumn", objectiveType: "AWARENESS"), clientRequestId: "c-1"))
+        }
+        #expect(other?.code == .failedPrecondition)
+        let launchID = await #expect(throws: ResponseError.self) {
+            try await h.builder.create(CreateCampaignRequest(campaign: CampaignSpec(name: "x", objectiveType: "AWARENESS"), clientRequestId: "launch-1"))
+        }
+        #expect(launchID?.code == .failedPrecondition, "a launch's id is not a campaign create's")
+        try await h.shutdown()
+    }
+
     @Test func invalidRequestsNeverReachPinterest() async throws {
         let h = try await Harness()
         let before = h.sandbox.stats().requestsTotal

@@ -101,6 +101,18 @@ struct ConversionDispatchTests {
         try await h.shutdown()
     }
 
+    @Test func eventsSentOneByOneEachLeaveAtOnce() async throws {
+        // A lane read as empty while an event was being accepted must not be forgotten.
+        let h = try await Harness()
+        let running = Running(h)
+        for n in 0..<40 {
+            _ = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(n..<(n + 1))))
+            try await eventually("event \(n) is delivered", timeout: 3) { delivered(h) == n + 1 }
+        }
+        await running.stop()
+        try await h.shutdown()
+    }
+
     @Test func aSingleEventLeavesAtOnceAndRejectionsAreCountedByIndex() async throws {
         let h = try await Harness()
         let running = Running(h)

@@ -46,8 +46,16 @@ public actor CampaignBuilder {
         let target = try await tokens.resolve(adAccountID: spec.adAccountId)
         var stored = spec
         stored.adAccountId = target.adAccountID
-        let (record, existed) = try await store.insertCampaign(
-            adAccountID: target.adAccountID, spec: try encode(stored), clientRequestID: request.clientRequestId, request: nil, now: clock.now())
+        let record: BuildRecord, existed: Bool
+        do {
+            (record, existed) = try await store.insertCampaign(
+                adAccountID: target.adAccountID, spec: try encode(stored), clientRequestID: request.clientRequestId, request: nil, now: clock.now())
+        } catch let error as ClientRequestIDReused {
+            throw ResponseError(
+                code: .failedPrecondition,
+                message: "client_request_id '\(request.clientRequestId ?? "")' was used for another campaign (\(error.campaignID)); use a new id for a new campaign",
+                details: ["field": "client_request_id", "campaign_id": .int(error.campaignID)])
+        }
         let job = record.state == .created ? nil : try await enqueue(["campaign_id": .int(record.id)], campaign: record.id)
         if !existed { logger.notice("campaign queued for creation", metadata: ["campaign_id": "\(record.id)"]) }
         return CampaignJobResult(campaign: try campaignInfo(record), jobId: job)
@@ -59,6 +67,12 @@ public actor CampaignBuilder {
             throw ResponseError.invalidArgument(
                 field: "campaign_id", reason: "campaign \(campaign.id) is tracked for metrics only (made outside pinads); ad groups go in campaigns pinads created")
         }
+        guard campaign.state != .error else {
+            throw ResponseError(
+                code: .failedPrecondition,
+                message: "campaign \(campaign.id) was refused by Pinterest (\(campaign.errorMessage ?? "?")); an ad group cannot be added to it",
+                details: ["field": "campaign_id"])
+        }
         let spec = try CampaignValidator(now: clock.now()).adGroup(request.adGroup, campaign: campaignSpec)
         try await checkAudiences(spec.targeting, adAccountID: campaign.adAccountID ?? "", prefix: "ad_group.targeting")
         let record = try await store.insertChild(.adGroup, parentID: campaign.id, spec: try encode(spec), now: clock.now())
@@ -68,6 +82,12 @@ public actor CampaignBuilder {
 
     public func createAd(_ request: CreateAdRequest) async throws -> AdJobResult {
         let group = try await existing(.adGroup, request.adGroupId, field: "ad_group_id")
+        guard group.state != .error else {
+            throw ResponseError(
+                code: .failedPrecondition,
+                message: "ad group \(group.id) was refused by Pinterest (\(group.errorMessage ?? "?")); an ad cannot be added to it",
+                details: ["field": "ad_group_id"])
+        }
         let spec = try CampaignValidator(now: clock.now()).ad(request.ad)
         let record = try await store.insertChild(.ad, parentID: group.id, spec: try encode(spec), now: clock.now())
         let job = try await enqueue(["ad_id": .int(record.id)], campaign: group.parentID ?? 0)
@@ -299,7 +319,9 @@ public actor CampaignBuilder {
             guard let id = outcome.id, outcome.exceptions.isEmpty else {
                 let first = outcome.exceptions.first
                 let message = "Pinterest refused \(record.level.name) \(record.id): \(first?.description ?? "no object and no exception in its answer")"
-                try await store.markBuildError(record.level, id: record.id, message: message, code: first?.code, now: clock.now())
+                // With no exception either, Pinterest may have made it: look for it before a retry.
+                try await store.markBuildError(
+                    record.level, id: record.id, message: message, code: first?.code, keepPending: first == nil, now: clock.now())
                 throw JobFailure(message + Self.createdSoFar(created), retryable: false)
             }
             try await store.markBuildCreated(record.level, id: record.id, pinterestID: id, status: outcome.status, now: clock.now())
@@ -308,8 +330,11 @@ public actor CampaignBuilder {
         } catch let error as PinterestError {
             if AudienceSyncer.certainlyNotApplied(error) { try await store.clearBuildPending(record.level, id: record.id, now: clock.now()) }
             if !error.isRetryable {
+                var garbled = false
+                if case .malformedResponse = error { garbled = true }
                 try await store.markBuildError(
-                    record.level, id: record.id, message: error.description, code: AudienceSyncer.pinterestCode(error), now: clock.now())
+                    record.level, id: record.id, message: error.description, code: AudienceSyncer.pinterestCode(error), keepPending: garbled,
+                    now: clock.now())
             }
             throw JobFailure("\(record.level.name) \(record.id): \(error.description)\(Self.createdSoFar(created))", retryable: error.isRetryable)
         } catch let error as ConnectionUnavailable {
@@ -318,30 +343,41 @@ public actor CampaignBuilder {
         }
     }
 
-    /// Looks at Pinterest for what a create sent at `since` made, by name (and Pin, for ads).
+    /// Looks at Pinterest for what a create sent at `since` made: same name and spec, made since
+    /// then, and not already the Pinterest object of another row here.
     private func findLost(
         _ record: BuildRecord, since: Date, adAccountID: String, connectionID: Int64, parent: String?
     ) async throws -> String? {
         let client = self.client
+        let known = try await store.knownPinterestIDs(record.level)
         switch record.level {
         case .campaign:
-            let name = try decodeCampaign(record.spec ?? "").name
+            let spec = try decodeCampaign(record.spec ?? "")
             let earliest = Int64(since.timeIntervalSince1970) - 300
             return try await tokens.withToken(connectionID: connectionID) { token in
                 try await client.listCampaigns(token: token, adAccountID: adAccountID)
-            }.first { $0.name == name && ($0.createdTime ?? earliest) >= earliest }?.id
+            }.first {
+                !known.contains($0.id) && $0.name == spec.name && ($0.objectiveType == nil || $0.objectiveType == spec.objectiveType)
+                    && ($0.createdTime ?? earliest) >= earliest
+            }?.id
         case .adGroup:
             guard let parent else { return nil }
-            let name = try decoder.decode(AdGroupSpec.self, from: Data((record.spec ?? "").utf8)).name
+            let spec = try decoder.decode(AdGroupSpec.self, from: Data((record.spec ?? "").utf8))
             return try await tokens.withToken(connectionID: connectionID) { token in
                 try await client.listAdGroups(token: token, adAccountID: adAccountID, campaignIDs: [parent])
-            }.first { $0.name == name }?.id
+            }.first {
+                !known.contains($0.id) && $0.name == spec.name && ($0.billableEvent == nil || $0.billableEvent == spec.billableEvent)
+                    && ($0.budgetInMicroCurrency == nil || $0.budgetInMicroCurrency == spec.budgetInMicroCurrency)
+            }?.id
         case .ad:
             guard let parent else { return nil }
             let spec = try decoder.decode(AdSpec.self, from: Data((record.spec ?? "").utf8))
             return try await tokens.withToken(connectionID: connectionID) { token in
                 try await client.listAds(token: token, adAccountID: adAccountID, adGroupIDs: [parent])
-            }.first { $0.pinID == spec.pinId && (spec.name == nil || $0.name == spec.name) }?.id
+            }.first {
+                !known.contains($0.id) && $0.pinID == spec.pinId && (spec.name == nil || $0.name == spec.name)
+                    && ($0.creativeType == nil || $0.creativeType == spec.creativeType)
+            }?.id
         }
     }
 

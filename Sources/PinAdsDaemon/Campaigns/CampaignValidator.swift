@@ -32,9 +32,9 @@ struct CampaignValidator: Sendable {
         return value
     }
 
-    private func name(_ name: String, field: String) throws -> String {
+    private func name(_ name: String, field: String, maximum: Int = 256) throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 256 else { throw invalid(field, "must be 1 to 256 characters") }
+        guard !trimmed.isEmpty, trimmed.count <= maximum else { throw invalid(field, "must be 1 to \(maximum) characters") }
         return trimmed
     }
 
@@ -138,7 +138,7 @@ struct CampaignValidator: Sendable {
             throw invalid("\(prefix).pin_id", "must be a Pinterest Pin id (digits), got '\(spec.pinId)'")
         }
         spec.creativeType = try oneOf(spec.creativeType, Self.creativeTypes, field: "\(prefix).creative_type")
-        if let name = spec.name { spec.name = try self.name(name, field: "\(prefix).name") }
+        if let name = spec.name { spec.name = try self.name(name, field: "\(prefix).name", maximum: 255) }
         if let status = spec.status { spec.status = try oneOf(status, Self.statuses, field: "\(prefix).status") }
         try url(spec.destinationUrl, field: "\(prefix).destination_url")
         try url(spec.clickTrackingUrl, field: "\(prefix).click_tracking_url")

@@ -55,7 +55,11 @@ public struct MetricsPuller: Sendable {
         let (start, end) = Self.window(now: now, days: days)
         let tracked = try await store.buildRecords(.campaign).filter { $0.tracked && $0.pinterestID != nil && $0.adAccountID != nil }
         var rows = 0, calls = 0
+        var firstFailure: (any Error)?
+        // One account's failure (unreachable, refused) does not keep the others from their pull;
+        // the job fails at the end, so it is retried, and says which account failed.
         for (account, campaigns) in Dictionary(grouping: tracked, by: { $0.adAccountID ?? "" }).sorted(by: { $0.key < $1.key }) {
+          do {
             let connectionID = try await tokens.resolve(adAccountID: account).connectionID
             for batch in Self.batches(campaigns) {
                 let local = Dictionary(batch.compactMap { c in c.pinterestID.map { ($0, c.id) } }, uniquingKeysWith: { a, _ in a })
@@ -70,7 +74,12 @@ public struct MetricsPuller: Sendable {
                 try await store.upsertMetrics(records)
                 rows += records.count
             }
+          } catch {
+            logger.error("campaign metrics of an ad account could not be pulled", metadata: ["ad_account_id": "\(account)", "error": "\(error)"])
+            if firstFailure == nil { firstFailure = JobFailure("ad account \(account): \(error)", retryable: true) }
+          }
         }
+        if let firstFailure { throw firstFailure }
         logger.info("campaign metrics pulled", metadata: ["campaigns": "\(tracked.count)", "rows": "\(rows)", "from": "\(start)", "to": "\(end)"])
         return (tracked.count, rows, calls)
     }

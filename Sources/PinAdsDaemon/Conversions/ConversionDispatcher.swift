@@ -32,6 +32,9 @@ public actor ConversionDispatcher: Service {
     private var inFlight: [ConversionLane: Int] = [:]
     /// Lanes that may have queued events: added on acceptance, dropped when found empty.
     private var lanes: Set<ConversionLane> = []
+    /// Rises whenever a lane may have gained work (acceptance, a batch's end), so a lane read as
+    /// empty before an await is dropped only if nothing happened to it meanwhile.
+    private var laneGeneration: [ConversionLane: Int] = [:]
     private var wake: AsyncStream<Void>.Continuation?
     private var timer: Task<Void, Never>?
     private var timerDue: Date?
@@ -82,6 +85,7 @@ public actor ConversionDispatcher: Service {
             prepared, lane: lane, rejected: rejected.count, now: clock.now(), dedupeWindow: configuration.dedupeWindow)
         if accepted > 0 {
             lanes.insert(lane)
+            laneGeneration[lane, default: 0] += 1
             wake?.yield()
         }
         return SendConversionsResult(accepted: accepted, duplicates: duplicates, rejected: rejected)
@@ -129,6 +133,7 @@ public actor ConversionDispatcher: Service {
         await pruneIfDue(now)
         var next: Date?
         for lane in lanes {
+            let generation = laneGeneration[lane, default: 0]
             let backlog: LaneBacklog
             do {
                 backlog = try await store.conversionBacklog(lane: lane, now: now, limit: configuration.batchSize)
@@ -139,7 +144,9 @@ public actor ConversionDispatcher: Service {
             }
             if let retry = backlog.nextRetryAt { next = min(next ?? retry, retry) }
             guard backlog.due > 0, let oldest = backlog.oldestAcceptedAt else {
-                if backlog.nextRetryAt == nil, (inFlight[lane] ?? 0) == 0 { lanes.remove(lane) }
+                if backlog.nextRetryAt == nil, (inFlight[lane] ?? 0) == 0, laneGeneration[lane, default: 0] == generation {
+                    lanes.remove(lane)
+                }
                 continue
             }
             var due = backlog.due
@@ -198,6 +205,8 @@ public actor ConversionDispatcher: Service {
     private func finished(_ id: Int, lane: ConversionLane) {
         senders[id] = nil
         inFlight[lane, default: 1] -= 1
+        lanes.insert(lane)
+        laneGeneration[lane, default: 0] += 1
         wake?.yield()
     }
 
@@ -234,7 +243,7 @@ public actor ConversionDispatcher: Service {
             if failures > 0 {
                 lastError = "\(failures) of \(batch.ids.count) events refused by Pinterest: \(outcomes.first { !$0.sent }?.message ?? "")"
             }
-        } catch let error as PinterestError where !error.isRetryable {
+        } catch let error as PinterestError where Self.refusesTheRequest(error) {
             // The whole request was refused (its body, the account): not retried as is.
             lastError = error.description
             logger.error("Pinterest refused a conversion batch", metadata: ["events": "\(batch.ids.count)", "error": "\(error)"])
@@ -252,6 +261,16 @@ public actor ConversionDispatcher: Service {
                 "a conversion batch did not get through; retrying", metadata: ["events": "\(batch.ids.count)", "in": "\(delay)s", "error": "\(error)"])
             try? await store.requeueConversions(
                 ids: batch.ids, retryAt: clock.now().addingTimeInterval(delay), message: "\(error)", countAttempt: !(error is ConnectionUnavailable))
+        }
+    }
+
+    /// A refusal of the request itself (4xx other than 401/429): sending it again cannot help.
+    /// Anything else (a garbled answer, a 401 after the refresh) goes back to the queue.
+    static func refusesTheRequest(_ error: PinterestError) -> Bool {
+        switch error {
+        case .rejected, .invalidRequest: return true
+        case .unauthorized(let status, _, _, _): return status == 403
+        default: return false
         }
     }
 
