@@ -107,7 +107,7 @@ struct ConversionDispatchTests {
         let running = Running(h)
         for n in 0..<40 {
             _ = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(n..<(n + 1))))
-            try await eventually("event \(n) is delivered", timeout: 3) { delivered(h) == n + 1 }
+            try await eventually("event \(n) is delivered (nothing else is sent meanwhile)", timeout: 15) { delivered(h) == n + 1 }
         }
         await running.stop()
         try await h.shutdown()
