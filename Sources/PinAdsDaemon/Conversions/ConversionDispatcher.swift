@@ -64,7 +64,9 @@ public actor ConversionDispatcher: Service {
 
     // MARK: - Acceptance
 
-    public func send(_ request: SendConversionsRequest) async throws -> SendConversionsResult {
+    /// Checks, hashes and stores the events off the actor (requests are worked on in parallel);
+    /// only the lane's bookkeeping hops onto it.
+    public nonisolated func send(_ request: SendConversionsRequest) async throws -> SendConversionsResult {
         guard (1...Self.maximumEventsPerRequest).contains(request.events.count) else {
             throw ResponseError.invalidArgument(
                 field: "events", reason: "1 to \(Self.maximumEventsPerRequest) per request, got \(request.events.count); send more in chunks")
@@ -83,12 +85,14 @@ public actor ConversionDispatcher: Service {
         let lane = ConversionLane(adAccountID: adAccountID, test: request.test ?? false)
         let (accepted, duplicates) = try await store.enqueueConversions(
             prepared, lane: lane, rejected: rejected.count, now: clock.now(), dedupeWindow: configuration.dedupeWindow)
-        if accepted > 0 {
-            lanes.insert(lane)
-            laneGeneration[lane, default: 0] += 1
-            wake?.yield()
-        }
+        if accepted > 0 { await laneGained(lane) }
         return SendConversionsResult(accepted: accepted, duplicates: duplicates, rejected: rejected)
+    }
+
+    private func laneGained(_ lane: ConversionLane) {
+        lanes.insert(lane)
+        laneGeneration[lane, default: 0] += 1
+        wake?.yield()
     }
 
     public func stats(_ request: ConversionStatsRequest) async throws -> ConversionStats {
