@@ -30,6 +30,23 @@ public enum PinterestError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// Pinterest's own error code, when it answered with one.
+    public var pinterestCode: Int? {
+        switch self {
+        case .unauthorized(_, let code, _, _), .rejected(_, let code, _, _, _), .rateLimited(let code, _, _, _, _, _): return code
+        case .transient, .itemsFailed, .invalidRequest, .malformedResponse: return nil
+        }
+    }
+
+    /// Whether the call certainly had no effect at Pinterest: it answered with a refusal, or the
+    /// call was never sent. A timeout, a reset, a 5xx or a garbled answer leave it open.
+    public var certainlyNotApplied: Bool {
+        switch self {
+        case .unauthorized, .rejected, .rateLimited, .invalidRequest: return true
+        case .transient, .itemsFailed, .malformedResponse: return false
+        }
+    }
+
     /// Pinterest's request id, for support and logs.
     public var requestID: String? {
         switch self {

@@ -50,10 +50,10 @@ extension AudienceSyncer {
                 if willRetry {
                     record.state = .syncing
                     record.errorMessage = "attempt \(job.attempts) of \(job.maxAttempts) failed, retrying: \(error.description)"
-                    record.errorCode = Self.pinterestCode(error)
+                    record.errorCode = error.pinterestCode
                     record.errorAt = now
                 } else {
-                    record.fail(error.description, code: Self.pinterestCode(error), at: now)
+                    record.fail(error.description, code: error.pinterestCode, at: now)
                 }
             }
             logger.warning(
@@ -213,7 +213,7 @@ extension AudienceSyncer {
         } catch {
             // An answer that says the write was refused: nothing to check later. Otherwise (a
             // timeout, a reset, a 5xx) the record stays, and the next attempt asks Pinterest.
-            if Self.certainlyNotApplied(error) { try await commit(&attempt) { $0.pending = nil } }
+            if certainlyNotApplied(error) { try await commit(&attempt) { $0.pending = nil } }
             throw error
         }
         try await commit(&attempt) { record in
@@ -238,7 +238,7 @@ extension AudienceSyncer {
                 try await client.createAudience(token: token, adAccountID: adAccountID, body)
             }
         } catch {
-            if Self.certainlyNotApplied(error) { try await commit(&attempt) { $0.pending = nil } }
+            if certainlyNotApplied(error) { try await commit(&attempt) { $0.pending = nil } }
             throw error
         }
         try await commit(&attempt) { record in
@@ -363,27 +363,6 @@ extension AudienceSyncer {
         record.listUploaded = list.numUploadedUserRecords ?? fallbackUploaded
         record.listRemoved = list.numRemovedUserRecords ?? fallbackRemoved
         if let status = list.status { record.listStatus = status }
-    }
-
-    /// Whether a failed write certainly had no effect: Pinterest answered with a refusal, or it
-    /// was never sent. A timeout, a reset or a 5xx leave it open.
-    static func certainlyNotApplied(_ error: any Error) -> Bool {
-        switch error {
-        case let error as PinterestError:
-            switch error {
-            case .unauthorized, .rejected, .rateLimited, .invalidRequest: return true
-            case .transient, .itemsFailed, .malformedResponse: return false
-            }
-        case is ConnectionUnavailable: return true
-        default: return false
-        }
-    }
-
-    static func pinterestCode(_ error: PinterestError) -> Int? {
-        switch error {
-        case .unauthorized(_, let code, _, _), .rejected(_, let code, _, _, _), .rateLimited(let code, _, _, _, _, _): return code
-        default: return nil
-        }
     }
 }
 

@@ -328,12 +328,12 @@ public actor CampaignBuilder {
             logger.notice("created at Pinterest", metadata: ["level": "\(record.level.name)", "id": "\(record.id)"])
             return id
         } catch let error as PinterestError {
-            if AudienceSyncer.certainlyNotApplied(error) { try await store.clearBuildPending(record.level, id: record.id, now: clock.now()) }
+            if certainlyNotApplied(error) { try await store.clearBuildPending(record.level, id: record.id, now: clock.now()) }
             if !error.isRetryable {
                 var garbled = false
                 if case .malformedResponse = error { garbled = true }
                 try await store.markBuildError(
-                    record.level, id: record.id, message: error.description, code: AudienceSyncer.pinterestCode(error), keepPending: garbled,
+                    record.level, id: record.id, message: error.description, code: error.pinterestCode, keepPending: garbled,
                     now: clock.now())
             }
             throw JobFailure("\(record.level.name) \(record.id): \(error.description)\(Self.createdSoFar(created))", retryable: error.isRetryable)

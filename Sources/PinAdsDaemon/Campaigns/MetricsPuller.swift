@@ -59,29 +59,38 @@ public struct MetricsPuller: Sendable {
         // One account's failure (unreachable, refused) does not keep the others from their pull;
         // the job fails at the end, so it is retried, and says which account failed.
         for (account, campaigns) in Dictionary(grouping: tracked, by: { $0.adAccountID ?? "" }).sorted(by: { $0.key < $1.key }) {
-          do {
-            let connectionID = try await tokens.resolve(adAccountID: account).connectionID
-            for batch in Self.batches(campaigns) {
-                let local = Dictionary(batch.compactMap { c in c.pinterestID.map { ($0, c.id) } }, uniquingKeysWith: { a, _ in a })
-                let client = self.client
-                let answer = try await tokens.withToken(connectionID: connectionID) { token in
-                    try await client.campaignAnalytics(
-                        token: token, adAccountID: account, startDate: start, endDate: end, campaignIDs: Array(local.keys).sorted(),
-                        columns: Self.columns, granularity: .day)
-                }
-                calls += 1
-                let records = answer.compactMap { Self.record($0, local: local, pulledAt: now) }
-                try await store.upsertMetrics(records)
-                rows += records.count
+            do {
+                let pulled = try await pull(account: account, campaigns: campaigns, start: start, end: end, now: now)
+                rows += pulled.rows
+                calls += pulled.calls
+            } catch {
+                logger.error("campaign metrics of an ad account could not be pulled", metadata: ["ad_account_id": "\(account)", "error": "\(error)"])
+                if firstFailure == nil { firstFailure = JobFailure("ad account \(account): \(error)", retryable: true) }
             }
-          } catch {
-            logger.error("campaign metrics of an ad account could not be pulled", metadata: ["ad_account_id": "\(account)", "error": "\(error)"])
-            if firstFailure == nil { firstFailure = JobFailure("ad account \(account): \(error)", retryable: true) }
-          }
         }
         if let firstFailure { throw firstFailure }
         logger.info("campaign metrics pulled", metadata: ["campaigns": "\(tracked.count)", "rows": "\(rows)", "from": "\(start)", "to": "\(end)"])
         return (tracked.count, rows, calls)
+    }
+
+    /// One ad account's campaigns, at most 250 per call.
+    private func pull(account: String, campaigns: [BuildRecord], start: String, end: String, now: Date) async throws -> (rows: Int, calls: Int) {
+        let connectionID = try await tokens.resolve(adAccountID: account).connectionID
+        var rows = 0, calls = 0
+        for batch in Self.batches(campaigns) {
+            let local = Dictionary(batch.compactMap { c in c.pinterestID.map { ($0, c.id) } }, uniquingKeysWith: { a, _ in a })
+            let client = self.client
+            let answer = try await tokens.withToken(connectionID: connectionID) { token in
+                try await client.campaignAnalytics(
+                    token: token, adAccountID: account, startDate: start, endDate: end, campaignIDs: Array(local.keys).sorted(),
+                    columns: Self.columns, granularity: .day)
+            }
+            calls += 1
+            let records = answer.compactMap { Self.record($0, local: local, pulledAt: now) }
+            try await store.upsertMetrics(records)
+            rows += records.count
+        }
+        return (rows, calls)
     }
 
     /// One analytics row as stored; nil when it names no known campaign or day.

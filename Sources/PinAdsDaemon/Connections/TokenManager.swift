@@ -14,6 +14,14 @@ public struct ConnectionUnavailable: Error, Sendable, CustomStringConvertible {
     public var description: String { "connection \(connectionID) needs a reconnect: \(reason)" }
 }
 
+/// Whether a failed Pinterest write certainly had no effect: Pinterest refused it, or it was
+/// never sent because the connection needs a reconnect. Otherwise the caller must look before
+/// sending it again.
+func certainlyNotApplied(_ error: any Error) -> Bool {
+    if let error = error as? PinterestError { return error.certainlyNotApplied }
+    return error is ConnectionUnavailable
+}
+
 /// Owns the Pinterest connections: validates and stores tokens (sealed), hands out valid access
 /// tokens, refreshes them before they lapse (one refresh at a time per connection, shared by all
 /// who need it), and turns a refused refresh into an `unauthorized` connection.
@@ -476,11 +484,7 @@ public actor TokenManager {
     static func responseError(_ error: PinterestError) -> ResponseError {
         var details: [String: JSONValue] = [:]
         if let rid = error.requestID { details["pinterest_request_id"] = .string(rid) }
-        switch error {
-        case .unauthorized(_, let code, _, _), .rejected(_, let code, _, _, _), .rateLimited(let code, _, _, _, _, _):
-            if let code { details["pinterest_code"] = .int(Int64(code)) }
-        default: break
-        }
+        if let code = error.pinterestCode { details["pinterest_code"] = .int(Int64(code)) }
         let code: ErrorCode
         switch error {
         case .unauthorized: code = .unauthenticated

@@ -12,10 +12,9 @@ struct ConversionNormalizer {
         "page_visit", "search", "signup", "subscribe", "view_category", "view_content", "watch_video",
     ]
     static let actionSources: Set<String> = ["app_android", "app_ios", "web", "offline"]
-    /// How far in the future an event_time may be (clock skew between the shop and here).
+    /// How far in the future an event_time may be (clock skew between the shop and here). A
+    /// local sanity rule (it catches milliseconds), not a documented Pinterest limit.
     static let futureSkew: Int64 = 300
-    /// Pinterest accepts events up to 7 days old.
-    static let maximumAge: Int64 = 7 * 86_400
 
     let now: Int64
     private let hasher = SHA256Hasher()
@@ -49,7 +48,6 @@ struct ConversionNormalizer {
         if time > now + Self.futureSkew {
             return .rejected("event_time: \(time) is in the future (Unix seconds expected, not milliseconds)")
         }
-        if time < now - Self.maximumAge { return .rejected("event_time: older than 7 days; Pinterest does not take it") }
 
         var em: [String] = []
         for raw in (input.email.map { [$0] } ?? []) + (input.emails ?? []) {
@@ -67,7 +65,8 @@ struct ConversionNormalizer {
         }
         var phones: [String]?
         if let phone = input.phone {
-            // Digits only, with country code, no leading zeros.
+            // Digits only, with country code, no leading zeros (NOTES §8.3); 7–15 digits is
+            // E.164's range, a sanity rule of ours.
             var digits = String(phone.unicodeScalars.filter { $0.properties.numericType == .decimal && $0.isASCII }.map(Character.init))
             while digits.hasPrefix("0") { digits.removeFirst() }
             guard (7...15).contains(digits.count) else { return .rejected("phone: needs 7 to 15 digits with the country code") }
