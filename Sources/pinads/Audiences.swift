@@ -466,8 +466,7 @@ final class ProgressDisplay {
         var text = "\(label) "
         if let progress = job.progress, let total = progress.total, total > 0 {
             let fraction = min(1, Double(progress.done) / Double(total))
-            let filled = Int(fraction * 30)
-            text += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled) + "] "
+            text += Output.bar(fraction, width: 30) + " "
             text += String(format: "%3.0f%% ", fraction * 100) + "\(progress.done)/\(total)"
         } else {
             text += job.state.rawValue

@@ -66,20 +66,25 @@ struct SendConversions: ParsableCommand {
             hashed already (64 hex digits); phones may not.
 
             Lines that are not such an object are reported by line number and \
-            skipped; blank lines are ignored. The others go in requests of up to \
-            10,000 events, two requests in flight, with a progress line on a \
-            terminal. The summary counts the events accepted (stored, on their way \
-            to Pinterest), duplicates (accepted in the last 48 hours: not sent \
-            again) and rejected, with the line numbers and reasons of the first 20. \
-            Sending a file again is safe: what was accepted counts as duplicates. \
-            With --json the summary is JSON, each rejection's index its line number.
+            skipped; blank lines are ignored (and counted). The file is read as it \
+            is sent, so it may be of any size: requests of up to 10,000 events (and \
+            at most 8 MiB), two in flight, with a progress bar on standard error \
+            when it is a terminal. The summary counts the events accepted (stored, \
+            on their way to Pinterest), duplicates (accepted in the last 48 hours: \
+            not sent again) and rejected, with the line numbers and reasons of the \
+            first 20. Sending a file again is safe: what was accepted counts as \
+            duplicates. With --json the summary is one JSON object: accepted, \
+            duplicates, and rejected as [{"line", "reason", "index"}] (index is the \
+            line number too), every rejection listed.
 
             Accepted means stored by the daemon; delivery follows within moments \
             and shows in `pinads conversions stats`.
 
-            Exit status: 0 the events reached the daemon (rejections are in the \
-            summary); 1 the daemon refused a request (what it accepted before is \
-            summarised), or rejected the one event of --event; 64 bad usage.
+            Exit status: 0 the events reached the daemon (rejections and unreadable \
+            lines are in the summary); 1 the daemon refused a request, or the file \
+            could not be read part-way (what was accepted before is summarised), no \
+            line of the file is an event, or the daemon rejected the one event of \
+            --event; 64 bad usage or a file that cannot be read.
 
             Examples:
               pinads conversions send --event checkout --event-id 10482 \\
@@ -182,48 +187,136 @@ struct SendConversions: ParsableCommand {
     }
 }
 
-/// A file of events, one JSON object per line: read, decoded, and sent in chunks.
+/// A file of events, one JSON object per line, read while it is sent: only the requests being
+/// built or awaiting their answer are in memory (at most three of up to 10,000 events), however
+/// large the file.
 struct ConversionFile {
     var path: String
 
     /// Events per request: the daemon's maximum.
     static let eventsPerRequest = 10_000
-    /// A request stays near half the daemon's default frame limit (16 MiB) however long the events.
-    static let bytesPerRequest = 8 * 1024 * 1024
+    /// A request's frame stays within half the daemon's default frame limit (16 MiB), however
+    /// long the events: one that would not is split in two.
+    static let maximumRequestBytes = Frame.defaultMaximumLength / 2
+    /// Lines are gathered up to this many bytes a request, so that a request rarely needs splitting.
+    static let lineBytesPerRequest = 6 * 1024 * 1024
 
-    /// An event as read, with the line it came from and its length in the file.
-    struct Line {
-        var number: Int
-        var bytes: Int
-        var event: ConversionEventInput
+    /// One request: its frame (until it is written) and the file line of each of its events.
+    struct Request {
+        var id: RequestID
+        var frame: [UInt8]
+        var lines: [Int]
+        /// Bytes of the file it accounts for, for the progress bar.
+        var bytes: Int64
+        var firstLine: Int { lines.first ?? 0 }
+        var lastLine: Int { lines.last ?? 0 }
     }
 
-    /// The events of the file, and the lines that are not events (by line number).
-    func read() throws -> (events: [Line], unreadable: [RejectedEvent]) {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-            data = contents
+    /// Events read and not yet made into a request.
+    struct Chunk {
+        var events: [ConversionEventInput] = []
+        var lines: [Int] = []
+        var bytes: Int64 = 0
+    }
+
+    /// Reading the file's lines and making them into requests, one request at a time.
+    final class Requests {
+        let reader: LineReader
+        let adAccount: String?
+        let test: Bool
+        /// Lines that are not events (or too long to send), by line number, as they are found.
+        private(set) var unreadable: [RejectedEvent] = []
+        private let decoder = Wire.decoder()
+        private let encoder = Wire.encoder()
+        private var nextID: Int64 = 1
+        /// An event read that did not fit in the previous chunk.
+        private var held: (line: Int, event: ConversionEventInput, length: Int)?
+        /// The halves of a chunk whose request was too large.
+        private var halves: [Chunk] = []
+        /// File bytes not yet accounted to a request.
+        private var offsetAccounted: Int64 = 0
+        private var carried: Int64 = 0
+
+        init(reader: LineReader, adAccount: String?, test: Bool) {
+            self.reader = reader
+            self.adAccount = adAccount
+            self.test = test
         }
-        let decoder = Wire.decoder()
-        var events: [Line] = []
-        var unreadable: [RejectedEvent] = []
-        var bytes = data[...]
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        for (offset, raw) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            var line = raw
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            if line.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
-            do {
-                let event = try decoder.decode(ConversionEventInput.self, from: Data(line))
-                events.append(Line(number: offset + 1, bytes: line.count, event: event))
-            } catch {
-                unreadable.append(RejectedEvent(index: offset + 1, reason: Self.describe(error)))
+
+        /// The next request; nil when the file has no more events.
+        func next() throws -> Request? {
+            while true {
+                var chunk: Chunk
+                if !halves.isEmpty {
+                    chunk = halves.removeFirst()
+                } else {
+                    chunk = try read()
+                    if chunk.events.isEmpty { return nil }
+                }
+                chunk.bytes += carried
+                carried = 0
+                let id = RequestID.int(nextID)
+                let params = SendConversionsRequest(adAccountId: adAccount, test: test ? true : nil, events: chunk.events)
+                let frame = try encoder.encode(RequestEnvelope(id: id, method: SendConversionsRequest.method, params: params))
+                if frame.count <= maximumRequestBytes {
+                    nextID += 1
+                    return Request(id: id, frame: Array(frame), lines: chunk.lines, bytes: chunk.bytes)
+                }
+                carried = chunk.bytes
+                if chunk.events.count == 1 {
+                    unreadable.append(
+                        RejectedEvent(
+                            index: chunk.lines[0],
+                            reason: "too large: \(Output.bytes(Int64(frame.count))) as a request, over the \(Output.bytes(Int64(maximumRequestBytes))) one may take"))
+                    continue
+                }
+                let half = chunk.events.count / 2
+                halves.insert(
+                    contentsOf: [
+                        Chunk(events: Array(chunk.events[..<half]), lines: Array(chunk.lines[..<half])),
+                        Chunk(events: Array(chunk.events[half...]), lines: Array(chunk.lines[half...])),
+                    ], at: 0)
             }
         }
-        return (events, unreadable)
+
+        /// Up to 10,000 events and about 6 MiB of lines; none only at the end of the file.
+        private func read() throws -> Chunk {
+            var chunk = Chunk()
+            var lineBytes = 0
+            if let held {
+                chunk.events.append(held.event)
+                chunk.lines.append(held.line)
+                lineBytes = held.length
+                self.held = nil
+            }
+            reading: while chunk.events.count < eventsPerRequest, let line = try reader.next() {
+                switch line {
+                case .tooLong(let number, let length):
+                    unreadable.append(
+                        RejectedEvent(
+                            index: number, reason: "too long: \(Output.bytes(Int64(length))), over the \(Output.bytes(Int64(maximumRequestBytes))) a request may take"))
+                case .text(let number, let bytes):
+                    if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
+                    let event: ConversionEventInput
+                    do {
+                        event = try decoder.decode(ConversionEventInput.self, from: Data(bytes))
+                    } catch {
+                        unreadable.append(RejectedEvent(index: number, reason: ConversionFile.describe(error)))
+                        continue
+                    }
+                    if !chunk.events.isEmpty, lineBytes + bytes.count > lineBytesPerRequest {
+                        held = (number, event, bytes.count)
+                        break reading
+                    }
+                    chunk.events.append(event)
+                    chunk.lines.append(number)
+                    lineBytes += bytes.count
+                }
+            }
+            chunk.bytes = reader.offset - offsetAccounted
+            offsetAccounted = reader.offset
+            return chunk
+        }
     }
 
     /// Why a line is not an event, in the protocol's words ("event_time: expected an integer").
@@ -236,139 +329,188 @@ struct ConversionFile {
         return "\(error.fieldPath): \(error.reason)"
     }
 
-    /// Chunks of at most 10,000 events and about 8 MiB.
-    static func chunks(_ events: [Line]) -> [Range<Int>] {
-        var chunks: [Range<Int>] = []
-        var start = 0, bytes = 0
-        for (i, line) in events.enumerated() {
-            let size = line.bytes + 16
-            if i > start, i - start >= eventsPerRequest || bytes + size > bytesPerRequest {
-                chunks.append(start..<i)
-                start = i
-                bytes = 0
-            }
-            bytes += size
+    /// The summary with --json: the totals, and each line refused (here or by the daemon) with
+    /// its line number, as `line` and, as before, `index`.
+    struct Summary: Encodable {
+        struct Rejection: Encodable {
+            var index: Int
+            var line: Int
+            var reason: String
         }
-        if start < events.count { chunks.append(start..<events.count) }
-        return chunks
+        var accepted: Int
+        var duplicates: Int
+        var rejected: [Rejection]
     }
 
     /// Sends the file's events, two requests in flight, and prints the summary with the file
     /// lines of refused events. A failure part-way says what was accepted before it.
     func send(options: ClientOptions, adAccount: String?, test: Bool) throws {
-        let (events, unreadable) = try read()
         let name = path == "-" ? "standard input" : path
-        var total = SendConversionsResult(accepted: 0, duplicates: 0, rejected: unreadable)
-        func report() {
-            total.rejected.sort { $0.index < $1.index }
-            let bad = unreadable.count
-            print("\(total.accepted) accepted, \(total.duplicates) duplicates, \(total.rejected.count) rejected\(bad > 0 ? " (\(bad) unreadable line\(bad == 1 ? "" : "s"))" : "")")
-            for rejection in total.rejected.prefix(20) { print("  line \(rejection.index): \(rejection.reason)") }
-            if total.rejected.count > 20 { print("  … and \(total.rejected.count - 20) more") }
+        let reader: LineReader
+        do {
+            reader = try LineReader(path: path, maximumLineLength: Self.maximumRequestBytes)
+        } catch {
+            throw ValidationError("cannot read \(path): \(error)")
         }
-        guard !events.isEmpty else {
-            // Nothing to send: an empty file is fine, a file of bad lines is not.
-            if !options.printJSONIfAsked(total) {
-                print(unreadable.isEmpty ? "nothing to send: \(name) holds no events" : "nothing to send: no line of \(name) is an event")
-                if !unreadable.isEmpty { report() }
+        let requests = Requests(reader: reader, adAccount: adAccount, test: test)
+        var accepted = 0, duplicates = 0
+        var refused: [RejectedEvent] = []  // by the daemon, by file line
+        var answered = 0, answeredEvents = 0
+        var answeredBytes: Int64 = 0
+
+        func rejections() -> [RejectedEvent] { (requests.unreadable + refused).sorted { $0.index < $1.index } }
+        func printSummary() {
+            let all = rejections()
+            if options.json {
+                Output.printJSON(
+                    Summary(
+                        accepted: accepted, duplicates: duplicates,
+                        rejected: all.map { Summary.Rejection(index: $0.index, line: $0.index, reason: $0.reason) }))
+                return
             }
-            if !unreadable.isEmpty { throw ExitCode(1) }
+            let bad = requests.unreadable.count
+            print("\(accepted) accepted, \(duplicates) duplicates, \(all.count) rejected\(bad > 0 ? " (\(bad) unreadable line\(bad == 1 ? "" : "s"))" : "")")
+            for rejection in all.prefix(20) { print("  line \(rejection.index): \(rejection.reason)") }
+            if all.count > 20 { print("  … and \(all.count - 20) more") }
+        }
+
+        // The first request is made before connecting: a file without events needs no daemon.
+        let first: Request?
+        do {
+            first = try requests.next()
+        } catch {
+            throw ValidationError("cannot read \(path): \(error)")
+        }
+        guard let first else {
+            // Nothing to send: an empty file is fine, a file of bad lines is not.
+            let bad = !requests.unreadable.isEmpty
+            if options.json {
+                printSummary()
+            } else {
+                print(bad ? "nothing to send: no line of \(name) is an event" : "nothing to send: \(name) holds no events")
+                if bad { printSummary() }
+            }
+            if bad { throw ExitCode(1) }
             return
         }
-        let chunks = Self.chunks(events)
-        let progress = SendProgress(total: events.count, enabled: !options.json)
-        var answered = 0
-        func failed(_ message: String, chunk: Range<Int>?) -> Never {
-            progress.finish()
-            if answered > 0 {
-                print("stopped part-way; accepted before the failure:")
-                report()
-            }
-            if let chunk, let first = events[safe: chunk.lowerBound], let last = events[safe: chunk.upperBound - 1] {
-                Output.printError("the events on lines \(first.number)–\(last.number) were not sent: \(message)")
-            } else {
-                Output.printError(message)
-            }
-            if answered > 0 { Output.printError("sending the file again is safe: events already accepted count as duplicates") }
-            Foundation.exit(answered > 0 ? 1 : 70)
+
+        let progress = ProgressLine()
+        func drawProgress(done: Bool) {
+            // By bytes of the file answered for, when its size is known (not a pipe).
+            let fraction = reader.size.flatMap { $0 > 0 ? (done ? 1 : Double(answeredBytes) / Double($0)) : nil }
+            progress.draw(
+                fraction: fraction,
+                "\(answeredEvents) events: \(accepted) accepted, \(duplicates) dup, \(refused.count + requests.unreadable.count) rejected")
         }
         let client = try options.connect()
+        let decoder = Wire.decoder()
+        var waiting: Request? = first
+        var inFlight: [RequestID: Request] = [:]
+        var endOfFile = false, stopped = false
+        var lastLineSent = 0
+        var refusals: [(request: Request, error: ResponseError)] = []
+        var readFailure: (any Error)?
+        var failure: (any Error)?
         do {
-            try client.pipeline(count: chunks.count) { i in
-                SendConversionsRequest(adAccountId: adAccount, test: test ? true : nil, events: events[chunks[i]].map(\.event))
-            } handle: { i, outcome in
-                let chunk = chunks[i]
-                switch outcome {
-                case .result(let result):
-                    total.accepted += result.accepted
-                    total.duplicates += result.duplicates
-                    // Rejections come back by index in the request: report them by file line.
-                    total.rejected += result.rejected.map { RejectedEvent(index: events[chunk.lowerBound + $0.index].number, reason: $0.reason) }
-                    answered += 1
-                    progress.update(
-                        chunk: "lines \(events[chunk.lowerBound].number)–\(events[chunk.upperBound - 1].number)", result: result,
-                        sent: chunk.count, total: total)
-                case .error(let error):
-                    if answered == 0 {
-                        progress.finish()
-                        Output.fail(error)
+            exchange: while true {
+                // Keep two requests in flight while there are events; stop sending after a failure.
+                while !stopped, inFlight.count < 2 {
+                    var request: Request
+                    if let first = waiting {
+                        request = first
+                        waiting = nil
+                    } else {
+                        do {
+                            guard let next = try requests.next() else {
+                                endOfFile = true
+                                stopped = true
+                                break
+                            }
+                            request = next
+                        } catch {
+                            readFailure = error
+                            stopped = true
+                            break
+                        }
                     }
-                    failed("\(error.code.rawValue): \(error.message)", chunk: chunk)
+                    try client.connection.writeFrame(request.frame)
+                    request.frame = []
+                    inFlight[request.id] = request
+                    lastLineSent = max(lastLineSent, request.lastLine)
                 }
+                if inFlight.isEmpty { break }
+                guard let payload = try client.connection.readFrame() else { throw ClientError.closedByDaemon }
+                let frame: ResponseFrame<SendConversionsResult, JSONValue>
+                do {
+                    frame = try decoder.decode(ResponseFrame<SendConversionsResult, JSONValue>.self, from: Data(payload))
+                } catch {
+                    throw ClientError.malformedResponse(String(describing: error))
+                }
+                guard let id = frame.id, let request = inFlight.removeValue(forKey: id) else {
+                    // An error with id null is the daemon refusing a frame; it closes the connection.
+                    if frame.id == nil, let error = frame.error, let lowest = inFlight.keys.min(by: { inFlight[$0]!.firstLine < inFlight[$1]!.firstLine }),
+                        let request = inFlight.removeValue(forKey: lowest)
+                    {
+                        refusals.append((request, error))
+                        break exchange
+                    }
+                    throw ClientError.malformedResponse("answer for id \(frame.id?.description ?? "null"), which was not asked")
+                }
+                if let error = frame.error {
+                    refusals.append((request, error))
+                    stopped = true
+                    continue
+                }
+                guard let result = frame.result else { throw ClientError.malformedResponse("frame has no result or error") }
+                accepted += result.accepted
+                duplicates += result.duplicates
+                // Rejections come back by index in the request: report them by file line.
+                refused += result.rejected.map { rejection in
+                    if let line = request.lines[safe: rejection.index] { return RejectedEvent(index: line, reason: rejection.reason) }
+                    return RejectedEvent(
+                        index: request.firstLine, reason: "\(rejection.reason) (event \(rejection.index) of the request of lines \(request.firstLine)–\(request.lastLine))")
+                }
+                answered += 1
+                answeredEvents += request.lines.count
+                answeredBytes += request.bytes
+                drawProgress(done: false)
             }
         } catch {
-            if answered == 0 {
-                progress.finish()
-                Output.fail(error)
-            }
-            failed("\(error)", chunk: nil)
+            failure = error
         }
+        if endOfFile, refusals.isEmpty, failure == nil { drawProgress(done: true) }
         progress.finish()
-        total.rejected.sort { $0.index < $1.index }
-        if options.printJSONIfAsked(total) { return }
-        report()
-        if test { print("test events: Pinterest validates them and records nothing") }
-        if total.accepted > 0 { print("accepted events are stored and on their way to Pinterest; `pinads conversions stats` shows delivery") }
-    }
-}
-
-/// Progress of a file being sent: one redrawn line on a terminal, a plain line per request
-/// otherwise; nothing with --json.
-final class SendProgress {
-    private let total: Int
-    private let enabled: Bool
-    private let terminal = isatty(STDOUT_FILENO) == 1
-    private var sent = 0
-    private var drawn = false
-
-    init(total: Int, enabled: Bool) {
-        self.total = total
-        self.enabled = enabled
-    }
-
-    func update(chunk: String, result: SendConversionsResult, sent count: Int, total summary: SendConversionsResult) {
-        sent += count
-        guard enabled else { return }
-        if terminal {
-            let fraction = total > 0 ? Double(sent) / Double(total) : 1
-            let filled = Int(fraction * 20)
-            let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 20 - filled) + "]"
-            print(
-                "\r\u{1B}[2K" + bar + String(format: " %3.0f%% ", fraction * 100)
-                    + "\(sent)/\(total): \(summary.accepted) accepted, \(summary.duplicates) dup, \(summary.rejected.count) rejected",
-                terminator: "")
-            drawn = true
-        } else {
-            print("\(chunk): \(result.accepted) accepted, \(result.duplicates) duplicates, \(result.rejected.count) rejected")
+        if refusals.isEmpty, readFailure == nil, failure == nil {
+            printSummary()
+            if options.json { return }
+            if test { print("test events: Pinterest validates them and records nothing") }
+            if accepted > 0 { print("accepted events are stored and on their way to Pinterest; `pinads conversions stats` shows delivery") }
+            return
         }
-        fflush(nil)
-    }
-
-    func finish() {
-        if terminal && drawn {
-            print("")
-            drawn = false
+        // Something failed: say what was accepted before it (if anything) and what was not sent.
+        if answered == 0 {
+            if let refusal = refusals.first { Output.fail(refusal.error) }
+            if let failure { Output.fail(failure) }
+            if let readFailure {
+                Output.printError("cannot read \(name): \(readFailure)")
+                Foundation.exit(1)
+            }
         }
+        if !options.json { print("stopped part-way; accepted before the failure:") }
+        printSummary()
+        for refusal in refusals.sorted(by: { $0.request.firstLine < $1.request.firstLine }) {
+            Output.printError(
+                "the events on lines \(refusal.request.firstLine)–\(refusal.request.lastLine) were not sent: \(refusal.error.code.rawValue): \(refusal.error.message)")
+        }
+        if let failure { Output.printError("\(failure)") }
+        if !inFlight.isEmpty {
+            let lines = inFlight.values.sorted { $0.firstLine < $1.firstLine }.map { "\($0.firstLine)–\($0.lastLine)" }
+            Output.printError("no answer came for the events on lines \(lines.joined(separator: ", ")): they may or may not have been accepted")
+        }
+        if let readFailure { Output.printError("cannot read \(name) after line \(lastLineSent): \(readFailure)") }
+        if !endOfFile, readFailure == nil { Output.printError("nothing after line \(lastLineSent) was read or sent") }
+        Output.printError("sending the file again is safe: events already accepted count as duplicates")
+        Foundation.exit(1)
     }
 }
 
