@@ -98,6 +98,8 @@ let package = Package(
             dependencies: [
                 "PinAdsDaemon",
                 "PinterestAPI",
+                // `pinadsd --sandbox` runs one in-process.
+                "PinterestSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -32,6 +32,10 @@ public struct DaemonConfiguration: Sendable {
     public var conversions = ConversionDispatcher.Configuration()
     /// Days of campaign metrics each pull fetches, ending today (at most 90).
     public var metricsDays = 7
+    /// A connection made (or updated, for the same Pinterest user) before the socket serves, so
+    /// every method works at once: `pinadsd --sandbox` connects its sandbox's user this way.
+    /// Start-up fails when Pinterest refuses it.
+    public var connectAtStart: ConnectRequest?
 
     public init(socketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -85,6 +89,10 @@ public enum Daemon {
         let tokens = TokenManager(
             store: store, vault: vault, client: pinterest, clock: clock, logger: logger, defaultApp: configuration.appCredentials,
             limiter: limiter)
+
+        if let request = configuration.connectAtStart {
+            _ = try await tokens.connect(request)  // logs "connected to Pinterest"
+        }
 
         let services = ServiceStates()
         services.set("control_server", state: .starting)

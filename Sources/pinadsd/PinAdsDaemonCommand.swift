@@ -23,9 +23,40 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             Environment: PINADS_SOCKET, PINADS_STATE_DIR, PINADS_LOG_LEVEL, PINADS_API_BASE_URL,
             PINADS_CLIENT_ID and PINADS_CLIENT_SECRET stand in for the flags of the
             same names; XDG_RUNTIME_DIR and XDG_STATE_HOME place the defaults.
+
+            Without a Pinterest account: `pinadsd --sandbox` starts a local Pinterest sandbox inside \
+            the daemon (on 127.0.0.1, a free port) and connects a sandbox user with two ad accounts \
+            before it serves, so every `pinads` command works at once with no token to type. It says \
+            so first ("sandbox mode: talking to a local Pinterest sandbox at http://127.0.0.1:PORT, \
+            not Pinterest"; `pinads status` shows that URL too) and keeps away from a real daemon:
+              socket  $XDG_RUNTIME_DIR/pinads/pinadsd-sandbox.sock (else
+                      /tmp/pinads-$UID/pinadsd-sandbox.sock), never the real one;
+                      it prints the `export PINADS_SOCKET=...` that points pinads at it
+              state   a new temporary folder, $TMPDIR/pinadsd-sandbox-XXXXXX, removed
+                      at exit: the sandbox keeps its "Pinterest" in memory, so what
+                      the daemon recorded about it is worthless after a restart
+            PINADS_SOCKET, PINADS_STATE_DIR, PINADS_API_BASE_URL, PINADS_CLIENT_ID and \
+            PINADS_CLIENT_SECRET are not read in sandbox mode (they describe the real daemon); \
+            --api-base-url, --client-id and --client-secret-file are refused.
+
+            --state-dir with --sandbox keeps a folder between runs. It is marked as a sandbox's (a \
+            file named SANDBOX): pinadsd without --sandbox refuses it, and --sandbox refuses a folder \
+            holding a real daemon's state. Each start connects the sandbox user again with fresh \
+            tokens (the sandbox numbers its users the same way every run, so the same connection is \
+            updated, never a second one made), but the lists, audiences and campaigns of earlier runs \
+            are gone from the new sandbox: start from a new folder for a clean demo.
+
+            The sandbox has Pinterest's limits (100 requests/s per user; per minute ads_read 1000, \
+            ads_write 400, ads_analytics 300), 30-day access tokens and rotating 60-day refresh \
+            tokens. contrib/scripts/demo.sh walks through a whole job against it.
             """,
         version: PinAdsVersion.current
     )
+
+    @Flag(help: ArgumentHelp(
+        "Run against a local Pinterest sandbox started inside the daemon, already connected: a demo, no Pinterest account needed.",
+        discussion: "Its own socket (pinadsd-sandbox.sock) and a temporary state folder unless --socket/--state-dir; see below."))
+    var sandbox = false
 
     @Option(help: ArgumentHelp(
         "Unix socket to serve.",
@@ -94,6 +125,17 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
     var shutdownTimeout: Double = 10
 
     func validate() throws {
+        if sandbox {
+            if apiBaseUrl != nil {
+                throw ValidationError(
+                    "--sandbox and --api-base-url do not go together: --sandbox starts its own Pinterest sandbox and talks only to it. "
+                        + "To use Pinterest, drop --sandbox; to use a pinads-sandbox you started, drop --sandbox and connect with its tokens")
+            }
+            if clientId != nil || clientSecretFile != nil {
+                throw ValidationError(
+                    "--sandbox and --\(clientId != nil ? "client-id" : "client-secret-file") do not go together: the sandbox connection brings the sandbox's own app id and secret")
+            }
+        }
         guard (1024...(256 * 1024 * 1024)).contains(maxFrameBytes) else {
             throw ValidationError("--max-frame-bytes must be between 1024 and 268435456, got \(maxFrameBytes)")
         }
@@ -137,8 +179,10 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         configuration.maximumRequestsPerConnection = maxRequestsPerConnection
         configuration.jobConcurrency = jobConcurrency
         configuration.shutdownTimeout = .milliseconds(Int64(shutdownTimeout * 1000))
-        configuration.pinterestAPIBaseURL = try resolvedAPIBaseURL(environment: environment)
-        configuration.appCredentials = try resolvedAppCredentials(environment: environment)
+        if !sandbox {
+            configuration.pinterestAPIBaseURL = try resolvedAPIBaseURL(environment: environment)
+            configuration.appCredentials = try resolvedAppCredentials(environment: environment)
+        }
         configuration.rateLimits.requestsPerSecond = rateLimit
         configuration.audienceSync.recordsPerRequest = audienceRecordsPerRequest
         configuration.audienceSync.realtimeDelay = audienceSyncDelay
@@ -150,13 +194,34 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             configuration.scheduleOverrides[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
         }
 
+        // Sandbox mode: its own socket and state (the real daemon's PINADS_SOCKET and
+        // PINADS_STATE_DIR are not read), the sandbox started and its user connected at start.
+        var sandboxMode: SandboxMode?
         do {
-            try await Daemon.run(configuration: configuration, environment: environment, logger: logger)
+            if sandbox {
+                let mode = try await SandboxMode.start(stateDirectory: stateDir, logger: logger)
+                sandboxMode = mode
+                configuration.socketPath = socket ?? SandboxMode.defaultSocketPath(environment: environment)
+                configuration.stateDirectory = mode.stateDirectory
+                configuration.pinterestAPIBaseURL = mode.sandbox.baseURL
+                configuration.connectAtStart = mode.connect
+                FileHandle.standardError.write(Data(mode.banner(socketPath: configuration.socketPath).utf8))
+                logger.notice(
+                    "sandbox mode: talking to a local Pinterest sandbox at \(mode.sandbox.rootURL), not Pinterest",
+                    metadata: ["state_dir": "\(configuration.stateDirectory)", "socket": "\(configuration.socketPath)"])
+            } else {
+                try SandboxMode.refuseSandboxState(configuration.stateDirectory)
+            }
+            try await Daemon.run(
+                configuration: configuration,
+                environment: sandboxMode == nil ? environment : SandboxMode.daemonEnvironment(environment), logger: logger)
         } catch {
+            await sandboxMode?.finish()
             // Start-up errors explain themselves; say them once, plainly, and exit 1.
             FileHandle.standardError.write(Data("pinadsd: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        await sandboxMode?.finish()
     }
 
     private func resolvedAPIBaseURL(environment: [String: String]) throws -> String {

@@ -6,17 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-need=()
-for pkg in libcurl4-openssl-dev libsqlite3-dev libssl-dev python3 python3-venv pkg-config; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-    echo "test.sh: installing ${need[*]}" >&2
-    sudo_cmd=()
-    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+# The C libraries, python3 and python3-venv (deps.sh lists them).
+contrib/scripts/deps.sh --python --label test.sh
 
 # Virtualenv for the contract check (contrib/contract): the Swift test runs
 # .build/contract-venv/bin/python. Made again only when missing or when

@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import PinAdsProtocol
+import PinterestSandbox
+
+/// `pinadsd --sandbox`: a Pinterest sandbox inside the daemon's process, on loopback, with one
+/// user already connected, and paths of its own so that a demo never meets real accounts' data.
+struct SandboxMode {
+    /// Written into a state directory used by `--sandbox`; a daemon without `--sandbox` refuses
+    /// such a directory, and `--sandbox` refuses a directory made without it.
+    static let markerName = "SANDBOX"
+    static let socketName = "pinadsd-sandbox.sock"
+    /// The sandbox user's ad accounts (the first is the default).
+    static let adAccounts = 2
+
+    let sandbox: PinterestSandbox
+    let connect: ConnectRequest
+    let adAccountIDs: [String]
+    let stateDirectory: String
+    /// Made for this run (no --state-dir): removed when the daemon stops.
+    let temporaryStateDirectory: Bool
+
+    /// The socket when --socket is not given: beside the real daemon's, under another name.
+    /// `PINADS_SOCKET` is not read: it names the real daemon's socket.
+    static func defaultSocketPath(environment: [String: String]) -> String {
+        DefaultPaths.runtimeDirectory(environment: environment) + "/" + socketName
+    }
+
+    /// Prepares the state directory, starts the sandbox and mints the user's tokens.
+    static func start(stateDirectory explicit: String?, logger: Logger) async throws -> SandboxMode {
+        let stateDirectory: String
+        let temporary: Bool
+        if let explicit {
+            try claim(explicit)
+            stateDirectory = explicit
+            temporary = false
+        } else {
+            stateDirectory = try makeTemporaryStateDirectory()
+            temporary = true
+            try writeMarker(in: stateDirectory)
+        }
+        // The faithful defaults: 100 requests/s per user, Pinterest's per-minute category
+        // limits, 30-day access and 60-day rotating refresh tokens, no faults.
+        let sandbox: PinterestSandbox
+        do {
+            sandbox = try await PinterestSandbox.start(SandboxConfiguration(), logger: Logger(label: "pinads-sandbox"))
+        } catch {
+            if temporary { try? FileManager.default.removeItem(atPath: stateDirectory) }
+            throw SandboxModeError("cannot start the sandbox on 127.0.0.1: \(error)")
+        }
+        let token = sandbox.seedToken(adAccounts: adAccounts)
+        let configuration = sandbox.configuration
+        let connect = ConnectRequest(
+            accessToken: token.accessToken, refreshToken: token.refreshToken, expiresIn: Int64(token.expiresIn),
+            refreshTokenExpiresIn: Int64(token.refreshTokenExpiresIn), clientId: configuration.appID,
+            clientSecret: configuration.appSecret, name: "sandbox")
+        return SandboxMode(
+            sandbox: sandbox, connect: connect, adAccountIDs: token.adAccountIDs, stateDirectory: stateDirectory,
+            temporaryStateDirectory: temporary)
+    }
+
+    /// What the daemon says first, whatever the log level: this is not Pinterest.
+    func banner(socketPath: String) -> String {
+        var lines = [
+            "pinadsd: sandbox mode: talking to a local Pinterest sandbox at \(sandbox.rootURL), not Pinterest.",
+            "pinadsd: sandbox mode: nothing reaches Pinterest; the sandbox forgets everything when pinadsd stops.",
+            "pinadsd: sandbox mode: connecting its user at start: ad accounts \(adAccountIDs.joined(separator: ", ")) (the first is the default).",
+            "pinadsd: sandbox mode: socket \(socketPath); use it with: export PINADS_SOCKET=\(socketPath)",
+        ]
+        if temporaryStateDirectory {
+            lines.append("pinadsd: sandbox mode: state in \(stateDirectory) (made for this run, removed at exit; --state-dir keeps one)")
+        } else {
+            lines.append("pinadsd: sandbox mode: state in \(stateDirectory)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Stops the sandbox and removes a state directory made for this run.
+    func finish() async {
+        try? await sandbox.shutdown()
+        if temporaryStateDirectory { try? FileManager.default.removeItem(atPath: stateDirectory) }
+    }
+
+    /// The environment the daemon gets: without what systemd hands a real daemon (a listening
+    /// socket, the credentials folder with its secrets key), which a sandbox must not take.
+    static func daemonEnvironment(_ environment: [String: String]) -> [String: String] {
+        environment.filter { key, _ in !["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "CREDENTIALS_DIRECTORY"].contains(key) }
+    }
+
+    // MARK: - The state directory
+
+    /// An explicit --state-dir in sandbox mode: new, empty, or used by --sandbox before.
+    static func claim(_ directory: String) throws {
+        let fileManager = FileManager.default
+        let hasMarker = fileManager.fileExists(atPath: directory + "/" + markerName)
+        if !hasMarker, fileManager.fileExists(atPath: directory + "/pinads.db") {
+            throw SandboxModeError(
+                "--state-dir \(directory) holds a pinads state made without --sandbox (real Pinterest connections?); "
+                    + "--sandbox never uses one: choose a new or empty folder, or leave --state-dir out for a temporary one")
+        }
+        if !hasMarker {
+            do {
+                try fileManager.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw SandboxModeError("cannot create the state directory \(directory): \(error.localizedDescription)")
+            }
+            try writeMarker(in: directory)
+        }
+    }
+
+    /// Without --sandbox: refuses a state directory a sandbox run used, whose connection
+    /// belongs to a sandbox that no longer exists.
+    static func refuseSandboxState(_ directory: String) throws {
+        if FileManager.default.fileExists(atPath: directory + "/" + markerName) {
+            throw SandboxModeError(
+                "the state directory \(directory) was made by `pinadsd --sandbox` (it holds \(markerName)): "
+                    + "its connection and objects belong to a sandbox, not to Pinterest; choose another --state-dir, "
+                    + "or run with --sandbox")
+        }
+    }
+
+    private static func writeMarker(in directory: String) throws {
+        let text = """
+            This state directory belongs to `pinadsd --sandbox`: its connection, audiences and campaigns
+            live in a local Pinterest sandbox, not at Pinterest. pinadsd without --sandbox refuses it.
+
+            """
+        let path = directory + "/" + markerName
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw SandboxModeError("cannot write \(path)") }
+    }
+
+    private static func makeTemporaryStateDirectory() throws -> String {
+        var base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/tmp"
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        var template = Array("\(base)/pinadsd-sandbox-XXXXXX".utf8CString)
+        let made: String? = template.withUnsafeMutableBufferPointer { buffer in
+            guard let pointer = buffer.baseAddress, mkdtemp(pointer) != nil else { return nil }
+            return String(cString: pointer)
+        }
+        guard let made else {
+            throw SandboxModeError("cannot make a temporary state directory under \(base): \(String(cString: strerror(errno)))")
+        }
+        return made
+    }
+}
+
+struct SandboxModeError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
