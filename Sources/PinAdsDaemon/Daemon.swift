@@ -124,7 +124,7 @@ public enum Daemon {
         let dispatcher = MethodDispatcher(
             system: SystemMethods(info: info, store: store, queue: queue, connections: connections, services: services, tokens: tokens),
             jobs: JobMethods(store: store, queue: queue),
-            connections: ConnectionMethods(tokens: tokens),
+            connections: ConnectionMethods(tokens: tokens) { await conversions.connectionRestored(adAccountIDs: $0.adAccounts.map(\.id)) },
             scheduler: scheduler,
             audiences: AudienceMethods(store: store, clock: clock, syncer: syncer),
             campaigns: CampaignMethods(builder: builder, metrics: metrics),

@@ -319,6 +319,17 @@ extension Store {
                     """)
         }
 
+        // The queue index holds only queued events: taking a batch removes its entries and
+        // answering it touches no index at all (before, each state change moved an entry).
+        migrator.registerMigration("v10_conversion_queue_partial") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX conversion_events_queue;
+                    CREATE INDEX conversion_events_due ON conversion_events (ad_account_id, test, next_attempt_at, id) WHERE state = 'queued';
+                    CREATE INDEX conversion_events_in_flight ON conversion_events (state) WHERE state = 'in_flight';
+                    """)
+        }
+
         return migrator
     }()
 }

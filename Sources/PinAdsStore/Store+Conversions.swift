@@ -85,10 +85,11 @@ extension Store {
         }
     }
 
-    /// Lanes that have queued events (read once at start; the dispatcher keeps track after).
+    /// Lanes that have queued events (read once at start, after the batches in flight were
+    /// queued again; the dispatcher keeps track after).
     public func conversionLanes() async throws -> [ConversionLane] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT DISTINCT ad_account_id, test FROM conversion_events WHERE state IN ('queued', 'in_flight')").map {
+            try Row.fetchAll(db, sql: "SELECT DISTINCT ad_account_id, test FROM conversion_events WHERE state = 'queued'").map {
                 ConversionLane(adAccountID: $0["ad_account_id"], test: $0["test"])
             }
         }
@@ -140,12 +141,32 @@ extension Store {
     }
 
     /// Pinterest answered a batch: each event sent or failed (with its message), in one step.
+    /// The plain successes (most of a batch) are marked in one statement.
     public func completeConversions(ids: [Int64], outcomes: [(sent: Bool, message: String?)], now: Date) async throws {
-        try await writer.write { db in
-            let update = try db.cachedStatement(
-                sql: "UPDATE conversion_events SET state = ?, message = ?, answered_at = ?, attempts = attempts + 1 WHERE id = ?")
-            for (id, outcome) in zip(ids, outcomes) {
-                try update.execute(arguments: [outcome.sent ? "sent" : "failed", outcome.message, now.storeMillis, id])
+        precondition(ids.count == outcomes.count, "one outcome per event")
+        let ms = now.storeMillis
+        var plain: [Int64] = []
+        plain.reserveCapacity(ids.count)
+        var other: [(id: Int64, sent: Bool, message: String?)] = []
+        for (id, outcome) in zip(ids, outcomes) {
+            if outcome.sent && outcome.message == nil { plain.append(id) } else { other.append((id, outcome.sent, outcome.message)) }
+        }
+        try await writer.write { [plain, other] db in
+            for start in stride(from: 0, to: plain.count, by: 1000) {
+                let chunk = plain[start..<min(plain.count, start + 1000)]
+                try db.execute(
+                    sql: """
+                        UPDATE conversion_events SET state = 'sent', message = NULL, answered_at = ?, attempts = attempts + 1
+                        WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))
+                        """,
+                    arguments: [ms] + StatementArguments(Array(chunk)))
+            }
+            if !other.isEmpty {
+                let update = try db.cachedStatement(
+                    sql: "UPDATE conversion_events SET state = ?, message = ?, answered_at = ?, attempts = attempts + 1 WHERE id = ?")
+                for event in other {
+                    try update.execute(arguments: [event.sent ? "sent" : "failed", event.message, ms, event.id])
+                }
             }
         }
     }
@@ -159,6 +180,22 @@ extension Store {
                     WHERE id IN (\(databaseQuestionMarks(count: ids.count))) AND state = 'in_flight'
                     """,
                 arguments: [retryAt.storeMillis, message, countAttempt ? 1 : 0] + StatementArguments(ids))
+        }
+    }
+
+    /// A connection is back (a reconnect): its ad accounts' queued events are due now instead
+    /// of at their backoff time. Returns the lanes that have queued events.
+    public func conversionsDueNow(adAccountIDs: [String], now: Date) async throws -> [ConversionLane] {
+        guard !adAccountIDs.isEmpty else { return [] }
+        return try await writer.write { db in
+            let marks = databaseQuestionMarks(count: adAccountIDs.count)
+            try db.execute(
+                sql: "UPDATE conversion_events SET next_attempt_at = ? WHERE state = 'queued' AND ad_account_id IN (\(marks)) AND next_attempt_at > ?",
+                arguments: [now.storeMillis] + StatementArguments(adAccountIDs) + [now.storeMillis])
+            return try Row.fetchAll(
+                db, sql: "SELECT DISTINCT ad_account_id, test FROM conversion_events WHERE state = 'queued' AND ad_account_id IN (\(marks))",
+                arguments: StatementArguments(adAccountIDs)
+            ).map { ConversionLane(adAccountID: $0["ad_account_id"], test: $0["test"]) }
         }
     }
 
@@ -202,9 +239,12 @@ extension Store {
                 counts.duplicates = row["d"] ?? 0
                 counts.rejected = row["r"] ?? 0
             }
-            let oldest = try Int64.fetchOne(
-                db, sql: "SELECT MIN(accepted_at) FROM conversion_events WHERE state IN ('queued', 'in_flight') AND (? IS NULL OR ad_account_id = ?)",
-                arguments: [adAccountID, adAccountID])
+            // One query per state, so each goes through its partial index.
+            let oldest = try ["queued", "in_flight"].compactMap { state in
+                try Int64.fetchOne(
+                    db, sql: "SELECT MIN(accepted_at) FROM conversion_events WHERE state = '\(state)' AND (? IS NULL OR ad_account_id = ?)",
+                    arguments: [adAccountID, adAccountID])
+            }.min()
             counts.oldestQueuedAt = oldest.map(Date.init(storeMillis:))
             return counts
         }

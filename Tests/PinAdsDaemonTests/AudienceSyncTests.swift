@@ -60,8 +60,11 @@ struct AudienceSyncTests {
         let directory: String
         let adAccounts: [String]
         let builder: CampaignBuilder
+        /// The token pair the connection was made with.
+        let seeded: SeededToken
+        let app: AppCredentials
 
-        init(recordsPerRequest: Int = 100, matchRate: Double = 0.8) async throws {
+        init(recordsPerRequest: Int = 100, matchRate: Double = 0.8, requestTimeout: Duration = .seconds(60)) async throws {
             var configuration = SandboxConfiguration()
             configuration.matchRate = matchRate
             sandbox = try await PinterestSandbox.start(configuration, logger: Logger(label: "sandbox"))
@@ -70,7 +73,10 @@ struct AudienceSyncTests {
             store = try Store(path: directory + "/pinads.db")
             let clock = SystemWallClock()
             limiter = RateLimiter(clock: clock, logger: Logger(label: "test"))
-            client = PinterestClient(baseURL: sandbox.baseURL, transport: CurlTransport(), gate: limiter, logger: Logger(label: "test"))
+            var transport = CurlTransport.Configuration()
+            transport.requestTimeout = requestTimeout
+            client = PinterestClient(
+                baseURL: sandbox.baseURL, transport: CurlTransport(configuration: transport), gate: limiter, logger: Logger(label: "test"))
             tokens = TokenManager(
                 store: store, vault: try TokenVault.open(stateDirectory: directory, environment: [:]), client: client, clock: clock,
                 logger: Logger(label: "test"), limiter: limiter)
@@ -79,7 +85,8 @@ struct AudienceSyncTests {
             syncConfiguration.pendingSettleTime = 0
             syncer = AudienceSyncer(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
             builder = CampaignBuilder(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), settleTime: 0)
-            let seeded = sandbox.seedToken(adAccounts: 2)
+            seeded = sandbox.seedToken(adAccounts: 2)
+            app = AppCredentials(clientID: configuration.appID, clientSecret: configuration.appSecret)
             adAccounts = seeded.adAccountIDs
             _ = try await tokens.connect(
                 ConnectRequest(

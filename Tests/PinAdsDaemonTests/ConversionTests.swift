@@ -49,6 +49,24 @@ struct ConversionNormalizerTests {
         #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", email: "a@b.co", currency: "dollars"))?.hasPrefix("currency") == true)
         #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", email: "a@b.co", value: -3))?.hasPrefix("value") == true)
         #expect(reason(ConversionEventInput(eventName: "page_visit", eventId: "1", clientIpAddress: "1.2.3.4", clientUserAgent: "UA")) == nil)
+        #expect(
+            reason(ConversionEventInput(eventName: "checkout", eventId: "1", email: "a@b.co", contents: [.init(id: "a"), .init(itemPrice: -1)]))
+                == "contents[1].item_price: must be a non-negative amount")
+        #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", email: "a@b.co", contents: [.init(quantity: -2)]))?.hasPrefix("contents[0].quantity") == true)
+    }
+
+    @Test func productsGoAsContentsWithDecimalStringPrices() throws {
+        let event = try body(
+            ConversionEventInput(
+                eventName: "add_to_cart", eventId: "c-1", email: "a@b.co",
+                contents: [.init(id: "sku-1", itemPrice: 14.99, quantity: 3, itemName: "Shirt", itemCategory: "shirts", itemBrand: "pinads"), .init(id: "sku-2")]))
+        #expect(
+            event["custom_data"]?["contents"]
+                == [
+                    ["id": "sku-1", "item_price": "14.99", "quantity": 3, "item_name": "Shirt", "item_category": "shirts", "item_brand": "pinads"],
+                    ["id": "sku-2"],
+                ])
+        #expect(event["custom_data"]?["currency"] == "USD", "custom_data gets the default currency")
     }
 }
 
@@ -146,6 +164,48 @@ struct ConversionDispatchTests {
         #expect(stats.queued == 0 && stats.inFlight == 0, "a refused event is not sent again")
         #expect(h.sandbox.stats().byStatus[503] == 1 && h.sandbox.stats().byStatus[429] == 3)
         #expect(try await running.dispatcher.stats(ConversionStatsRequest()).lastError?.contains("event_time") == true)
+        await running.stop()
+        try await h.shutdown()
+    }
+
+    @Test func aBatchThatTimesOutOrLosesItsConnectionIsSentAgain() async throws {
+        let h = try await Harness(requestTimeout: .seconds(1))
+        // The first request gets no answer (cut off by the 1 s timeout), the second a reset.
+        h.sandbox.inject(SandboxFault(.hang, count: 1, pathContains: "/events"))
+        h.sandbox.inject(SandboxFault(.reset, count: 1, pathContains: "/events"))
+        let running = Running(h)
+        _ = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(0..<20)))
+        try await eventually("delivered after a timeout and a reset", timeout: 20) { delivered(h) == 20 }
+        #expect(h.calls("events/create") == 3, "one timed out, one reset, one answered")
+        try await eventually("every answer recorded") { try await running.dispatcher.stats(ConversionStatsRequest()).sent == 20 }
+        let stats = try await running.dispatcher.stats(ConversionStatsRequest())
+        #expect(stats.failed == 0 && stats.queued == 0 && stats.inFlight == 0)
+        #expect(stats.lastError != nil, "the transient failure is visible")
+        await running.stop()
+        try await h.shutdown()
+    }
+
+    @Test func whileTheConnectionNeedsAReconnectEventsWaitAndAllLeaveAfterIt() async throws {
+        let h = try await Harness()
+        let running = Running(h)
+        // Someone else refreshes with the same refresh token (it rotates), and the daemon's
+        // access token dies: the daemon's refresh is refused, so the connection needs a reconnect.
+        let rotated = try await h.client.refreshAccessToken(refreshToken: h.seeded.refreshToken, app: h.app)
+        h.sandbox.revoke(token: try await h.tokens.token(connectionID: 1).value)
+        _ = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(0..<50)))
+        try await eventually("the connection needs a reconnect") { try await h.tokens.list().first?.needsReconnect == true }
+        try await eventually("the batch is back in the queue") { try await running.dispatcher.stats(ConversionStatsRequest()).queued == 50 }
+        let held = try await running.dispatcher.stats(ConversionStatsRequest())
+        #expect(held.sent == 0 && held.failed == 0 && held.lastError?.contains("reconnect") == true, "kept, not dropped")
+        #expect(delivered(h) == 0)
+
+        // The reconnect (what connections.connect does in the daemon) sends them at once.
+        let reconnected = try await h.tokens.connect(
+            ConnectRequest(accessToken: rotated.accessToken, refreshToken: rotated.refreshToken, clientId: h.app.clientID, clientSecret: h.app.clientSecret))
+        #expect(reconnected.updated && reconnected.connectionId == 1)
+        await running.dispatcher.connectionRestored(adAccountIDs: reconnected.adAccounts.map(\.id))
+        try await eventually("every held event is delivered") { delivered(h) == 50 }
+        try await eventually("and recorded as sent") { try await running.dispatcher.stats(ConversionStatsRequest()).sent == 50 }
         await running.stop()
         try await h.shutdown()
     }

@@ -95,6 +95,16 @@ public actor ConversionDispatcher: Service {
         wake?.yield()
     }
 
+    /// A connection was made or made again: events its ad accounts held back (waiting for a
+    /// reconnect, or backing off) leave now.
+    public func connectionRestored(adAccountIDs: [String]) async {
+        do {
+            for lane in try await store.conversionsDueNow(adAccountIDs: adAccountIDs, now: clock.now()) { laneGained(lane) }
+        } catch {
+            logger.error("could not wake the conversions of a reconnected account", metadata: ["error": "\(error)"])
+        }
+    }
+
     public func stats(_ request: ConversionStatsRequest) async throws -> ConversionStats {
         let now = clock.now()
         let counts = try await store.conversionCounts(adAccountID: request.adAccountId, now: now)

@@ -78,7 +78,9 @@ struct ConversionNormalizer {
             return .rejected("user_data: needs an email, hashed_maids, or client_ip_address with client_user_agent")
         }
         var custom: ConversionEvent.CustomData?
-        if input.value != nil || input.currency != nil || input.orderId != nil || input.contentIds != nil || input.numItems != nil {
+        if input.value != nil || input.currency != nil || input.orderId != nil || input.contentIds != nil || input.numItems != nil
+            || input.contents != nil
+        {
             var value: String?
             if let amount = input.value {
                 guard amount.isFinite, amount >= 0 else { return .rejected("value: must be a non-negative amount") }
@@ -89,8 +91,25 @@ struct ConversionNormalizer {
                 return .rejected("currency: must be an ISO 4217 code such as USD, got '\(currency.prefix(10))'")
             }
             if let items = input.numItems, items < 0 { return .rejected("num_items: must not be negative") }
+            var contents: [ConversionEvent.Content]?
+            if let products = input.contents {
+                contents = []
+                for (n, product) in products.enumerated() {
+                    var price: String?
+                    if let amount = product.itemPrice {
+                        guard amount.isFinite, amount >= 0 else { return .rejected("contents[\(n)].item_price: must be a non-negative amount") }
+                        price = String(format: "%.2f", amount)
+                    }
+                    if let quantity = product.quantity, quantity < 0 { return .rejected("contents[\(n)].quantity: must not be negative") }
+                    contents?.append(
+                        ConversionEvent.Content(
+                            id: product.id, itemPrice: price, quantity: product.quantity, itemName: product.itemName,
+                            itemCategory: product.itemCategory, itemBrand: product.itemBrand))
+                }
+            }
             custom = ConversionEvent.CustomData(
-                currency: currency, value: value, contentIDs: input.contentIds, numItems: input.numItems, orderID: input.orderId)
+                currency: currency, value: value, contentIDs: input.contentIds, numItems: input.numItems, orderID: input.orderId,
+                contents: contents)
         }
         let event = ConversionEvent(
             eventName: input.eventName, actionSource: source, eventTime: time, eventID: eventID, eventSourceURL: input.eventSourceUrl,

@@ -4,9 +4,13 @@ import PinAdsProtocol
 /// `connections.*` and `ad_accounts.*` methods.
 struct ConnectionMethods: Sendable {
     let tokens: TokenManager
+    /// Told of each connect (a reconnect frees work that waited for it).
+    var connected: @Sendable (ConnectResult) async -> Void = { _ in }
 
     func connect(_ request: ConnectRequest) async throws -> ConnectResult {
-        try await tokens.connect(request)
+        let result = try await tokens.connect(request)
+        await connected(result)
+        return result
     }
 
     func list(_ request: ListConnectionsRequest) async throws -> ListConnectionsResult {

@@ -29,12 +29,14 @@ public struct ConversionEventInput: Codable, Sendable, Equatable {
     public var orderId: String?
     public var contentIds: [String]?
     public var numItems: Int64?
+    /// The products of the event (price and quantity each), as Pinterest's `custom_data.contents`.
+    public var contents: [ConversionContentInput]?
 
     public init(
         eventName: String, eventId: String, eventTime: Int64? = nil, actionSource: String? = nil, email: String? = nil, emails: [String]? = nil,
         phone: String? = nil, hashedMaids: [String]? = nil, clientIpAddress: String? = nil, clientUserAgent: String? = nil,
         externalId: String? = nil, eventSourceUrl: String? = nil, value: Double? = nil, currency: String? = nil, orderId: String? = nil,
-        contentIds: [String]? = nil, numItems: Int64? = nil
+        contentIds: [String]? = nil, numItems: Int64? = nil, contents: [ConversionContentInput]? = nil
     ) {
         self.eventName = eventName
         self.eventId = eventId
@@ -53,10 +55,11 @@ public struct ConversionEventInput: Codable, Sendable, Equatable {
         self.orderId = orderId
         self.contentIds = contentIds
         self.numItems = numItems
+        self.contents = contents
     }
 
     enum CodingKeys: String, CodingKey {
-        case email, emails, phone, value, currency
+        case email, emails, phone, value, currency, contents
         case eventName = "event_name"
         case eventId = "event_id"
         case eventTime = "event_time"
@@ -69,6 +72,38 @@ public struct ConversionEventInput: Codable, Sendable, Equatable {
         case orderId = "order_id"
         case contentIds = "content_ids"
         case numItems = "num_items"
+    }
+}
+
+/// One product of an event: `{"id": "sku-1", "item_price": 14.99, "quantity": 3, "item_name": …,
+/// "item_category": …, "item_brand": …}`, every field optional.
+public struct ConversionContentInput: Codable, Sendable, Equatable {
+    public var id: String?
+    /// The price of one item, a decimal amount such as 14.99.
+    public var itemPrice: Double?
+    public var quantity: Int64?
+    public var itemName: String?
+    public var itemCategory: String?
+    public var itemBrand: String?
+
+    public init(
+        id: String? = nil, itemPrice: Double? = nil, quantity: Int64? = nil, itemName: String? = nil, itemCategory: String? = nil,
+        itemBrand: String? = nil
+    ) {
+        self.id = id
+        self.itemPrice = itemPrice
+        self.quantity = quantity
+        self.itemName = itemName
+        self.itemCategory = itemCategory
+        self.itemBrand = itemBrand
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, quantity
+        case itemPrice = "item_price"
+        case itemName = "item_name"
+        case itemCategory = "item_category"
+        case itemBrand = "item_brand"
     }
 }
 

@@ -28,6 +28,21 @@ extension ConversionEvent {
             if let ids = custom.contentIDs { out.field("content_ids", ids) }
             if let items = custom.numItems { out.field("num_items", items) }
             if let order = custom.orderID { out.field("order_id", order) }
+            if let contents = custom.contents {
+                out.key("contents")
+                out.openArray()
+                for content in contents {
+                    out.open()
+                    if let id = content.id { out.field("id", id) }
+                    if let price = content.itemPrice { out.field("item_price", price) }
+                    if let quantity = content.quantity { out.field("quantity", quantity) }
+                    if let name = content.itemName { out.field("item_name", name) }
+                    if let category = content.itemCategory { out.field("item_category", category) }
+                    if let brand = content.itemBrand { out.field("item_brand", brand) }
+                    out.close()
+                }
+                out.closeArray()
+            }
             out.close()
         }
         out.close()
@@ -35,20 +50,33 @@ extension ConversionEvent {
     }
 }
 
-/// A small JSON writer: objects, string and integer fields, arrays of strings.
+/// A small JSON writer: objects, string and integer fields, arrays of strings or objects.
 struct JSONText {
     private(set) var text = ""
     private var needsComma = false
 
     init() { text.reserveCapacity(320) }
 
+    /// An object: a field's value (after `key`), or the next element of an array.
     mutating func open() {
+        if needsComma { text += "," }
         text += "{"
         needsComma = false
     }
 
     mutating func close() {
         text += "}"
+        needsComma = true
+    }
+
+    /// An array of objects: each `open()` after this one is an element.
+    mutating func openArray() {
+        text += "["
+        needsComma = false
+    }
+
+    mutating func closeArray() {
+        text += "]"
         needsComma = true
     }
 

@@ -77,20 +77,55 @@ public struct ConversionEvent: Codable, Sendable, Equatable {
         public var contentIDs: [String]?
         public var numItems: Int64?
         public var orderID: String?
+        public var contents: [Content]?
 
-        public init(currency: String? = nil, value: String? = nil, contentIDs: [String]? = nil, numItems: Int64? = nil, orderID: String? = nil) {
+        public init(
+            currency: String? = nil, value: String? = nil, contentIDs: [String]? = nil, numItems: Int64? = nil, orderID: String? = nil,
+            contents: [Content]? = nil
+        ) {
             self.currency = currency
             self.value = value
             self.contentIDs = contentIDs
             self.numItems = numItems
             self.orderID = orderID
+            self.contents = contents
         }
 
         enum CodingKeys: String, CodingKey {
-            case currency, value
+            case currency, value, contents
             case contentIDs = "content_ids"
             case numItems = "num_items"
             case orderID = "order_id"
+        }
+    }
+
+    /// One product (`custom_data.contents[]`); `item_price` is a decimal string, as the API wants.
+    public struct Content: Codable, Sendable, Equatable {
+        public var id: String?
+        public var itemPrice: String?
+        public var quantity: Int64?
+        public var itemName: String?
+        public var itemCategory: String?
+        public var itemBrand: String?
+
+        public init(
+            id: String? = nil, itemPrice: String? = nil, quantity: Int64? = nil, itemName: String? = nil, itemCategory: String? = nil,
+            itemBrand: String? = nil
+        ) {
+            self.id = id
+            self.itemPrice = itemPrice
+            self.quantity = quantity
+            self.itemName = itemName
+            self.itemCategory = itemCategory
+            self.itemBrand = itemBrand
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, quantity
+            case itemPrice = "item_price"
+            case itemName = "item_name"
+            case itemCategory = "item_category"
+            case itemBrand = "item_brand"
         }
     }
 }
