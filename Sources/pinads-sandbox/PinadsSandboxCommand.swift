@@ -51,6 +51,10 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
                         status, records_digest, records?}]} sorted by id;
                         records_digest = hex SHA-256 of the distinct records
                         sorted by bytes and joined with "\\n"
+              POST   /_sandbox/events/seen   {"ad_account_id":"...","event_name":"...",
+                                             "event_ids":[...]} -> {"seen":N,
+                                             "missing_count":M,"missing":[first 100]}
+                                             (recorded events: not test, not offline)
               POST   /_sandbox/clock         {"advance_s":S} moves sandbox time forward
               POST   /_sandbox/reset         forgets all state; the configuration stays
 

@@ -10,6 +10,7 @@ extension SandboxEngine {
             "/_sandbox/faults": ["POST": controlInjectFault, "DELETE": controlClearFaults, "GET": controlListFaults],
             "/_sandbox/stats": ["GET": { _ throws(APIError) in SandboxEngine.statsJSON(self.stats()) }],
             "/_sandbox/customer_lists": ["GET": controlCustomerLists],
+            "/_sandbox/events/seen": ["POST": controlEventsSeen],
             "/_sandbox/clock": ["POST": controlAdvanceClock, "GET": controlClock],
             "/_sandbox/reset": ["POST": { _ throws(APIError) in self.reset(); return [:] }],
             "/_sandbox/health": ["GET": { _ throws(APIError) in ["status": "ok"] }],
@@ -126,6 +127,22 @@ extension SandboxEngine {
     }
 
     /// `GET /_sandbox/customer_lists[?ad_account_id=ID][&records=true]`.
+    /// `{"ad_account_id", "event_name", "event_ids": [...]}` → how many of those events were
+    /// recorded (not test, not offline), and the first 100 that were not.
+    private func controlEventsSeen(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let body = try controlBody(request)
+        guard case .string(let account)? = body["ad_account_id"], case .string(let name)? = body["event_name"],
+            case .array(let values)? = body["event_ids"]
+        else {
+            throw .invalidParameters("ad_account_id and event_name (strings) and event_ids (an array of strings) are required.")
+        }
+        let ids = values.compactMap(\.stringValue)
+        let missing: [String] = state.withLockedValue { state in
+            ids.filter { state.eventSightings[account + "\u{1F}" + name + "\u{1F}" + $0] == nil }
+        }
+        return ["seen": JSONValue(ids.count - missing.count), "missing_count": JSONValue(missing.count), "missing": JSONValue(strings: Array(missing.prefix(100)))]
+    }
+
     private func controlCustomerLists(_ request: SandboxRequest) throws(APIError) -> JSONValue {
         let query = QueryParameters(request.queryItems)
         let withRecords: Bool
