@@ -17,6 +17,9 @@ public struct DaemonConfiguration: Sendable {
     public var jobConcurrency: Int = 4
     /// How long a graceful shutdown may take before in-flight work is cut off.
     public var shutdownTimeout: Duration = .seconds(10)
+    /// How long one Pinterest request may take in all before it is given up (and retried as a
+    /// transient failure).
+    public var pinterestTimeout: Duration = .seconds(60)
     /// Where Pinterest calls go; a sandbox's URL in tests and demos.
     public var pinterestAPIBaseURL = "https://api.pinterest.com/v5"
     /// The app's credentials, for refreshing connections that did not bring their own.
@@ -84,8 +87,11 @@ public enum Daemon {
 
         let vault = try TokenVault.open(stateDirectory: configuration.stateDirectory, environment: environment)
         let limiter = RateLimiter(limits: configuration.rateLimits, clock: clock, logger: logger)
+        var transportConfiguration = CurlTransport.Configuration()
+        transportConfiguration.requestTimeout = configuration.pinterestTimeout
         let pinterest = PinterestClient(
-            baseURL: configuration.pinterestAPIBaseURL, transport: CurlTransport(), gate: limiter, logger: logger)
+            baseURL: configuration.pinterestAPIBaseURL, transport: CurlTransport(configuration: transportConfiguration), gate: limiter,
+            logger: logger)
         let tokens = TokenManager(
             store: store, vault: vault, client: pinterest, clock: clock, logger: logger, defaultApp: configuration.appCredentials,
             limiter: limiter)

@@ -28,11 +28,16 @@ public struct SandboxFault: Sendable, Equatable {
     public var pathContains: String?
     /// The added delay for ``Kind/latency``.
     public var latencyMilliseconds: Int
+    /// The chance (0 < p ≤ 1) that a matching request gets the fault; one that escapes it is
+    /// looked at by the next queued fault, and `count` falls only when the fault happens. Below 1
+    /// it makes a storm: faults mixed with normal answers.
+    public var probability: Double
 
-    public init(_ kind: Kind, count: Int = 1, pathContains: String? = nil, latencyMilliseconds: Int = 0) {
+    public init(_ kind: Kind, count: Int = 1, pathContains: String? = nil, latencyMilliseconds: Int = 0, probability: Double = 1) {
         self.kind = kind
         self.count = count
         self.pathContains = pathContains
         self.latencyMilliseconds = latencyMilliseconds
+        self.probability = probability
     }
 }

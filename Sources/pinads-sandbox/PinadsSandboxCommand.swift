@@ -37,7 +37,9 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
               POST   /_sandbox/faults        {"kind":"500|503|429|hang|reset|latency|
                                               apply_then_reset",
                                               "count":N,"path_contains":"/events",
-                                              "latency_ms":MS}
+                                              "latency_ms":MS,"probability":P}
+                     probability (default 1): the chance a matching request gets
+                     the fault; below 1, faults mix with normal answers (a storm)
                      apply_then_reset processes the request, then resets the
                      connection without answering (did the write land?)
               DELETE /_sandbox/faults        drop queued faults (GET lists them)

@@ -124,6 +124,10 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a graceful shutdown may take before in-flight work is cut off.", valueName: "seconds"))
     var shutdownTimeout: Double = 10
 
+    @Option(help: ArgumentHelp(
+        "Seconds one Pinterest request may take in all; a request without an answer by then is retried like a 5xx.", valueName: "seconds"))
+    var pinterestTimeout: Double = 60
+
     func validate() throws {
         if sandbox {
             if apiBaseUrl != nil {
@@ -157,6 +161,9 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         guard (1...90).contains(metricsDays) else {
             throw ValidationError("--metrics-days must be between 1 and 90 (Pinterest keeps 90 days), got \(metricsDays)")
         }
+        guard pinterestTimeout >= 1, pinterestTimeout <= 600 else {
+            throw ValidationError("--pinterest-timeout must be between 1 and 600 seconds, got \(pinterestTimeout)")
+        }
         guard shutdownTimeout > 0, shutdownTimeout <= 3600 else {
             throw ValidationError("--shutdown-timeout must be above 0 and at most 3600 seconds, got \(shutdownTimeout)")
         }
@@ -179,6 +186,7 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         configuration.maximumRequestsPerConnection = maxRequestsPerConnection
         configuration.jobConcurrency = jobConcurrency
         configuration.shutdownTimeout = .milliseconds(Int64(shutdownTimeout * 1000))
+        configuration.pinterestTimeout = .milliseconds(Int64(pinterestTimeout * 1000))
         if !sandbox {
             configuration.pinterestAPIBaseURL = try resolvedAPIBaseURL(environment: environment)
             configuration.appCredentials = try resolvedAppCredentials(environment: environment)

@@ -102,7 +102,14 @@ extension SandboxEngine {
         }
         let latency = try integer(body, "latency_ms", range: 0...600_000) ?? 0
         if kind == .latency, latency == 0 { throw .invalidParameters("latency_ms is required for kind latency.") }
-        inject(SandboxFault(kind, count: count, pathContains: pathContains, latencyMilliseconds: latency))
+        var probability = 1.0
+        switch body["probability"] {
+        case nil, .null?: break
+        case .double(let p)? where p > 0 && p <= 1: probability = p
+        case .int(1)?: break
+        default: throw .invalidParameters("probability must be a number above 0 and at most 1.")
+        }
+        inject(SandboxFault(kind, count: count, pathContains: pathContains, latencyMilliseconds: latency, probability: probability))
         return [:]
     }
 
@@ -121,6 +128,7 @@ extension SandboxEngine {
                         "count": JSONValue(fault.count),
                         "path_contains": JSONValue(fault.pathContains),
                         "latency_ms": JSONValue(fault.latencyMilliseconds),
+                        "probability": .double(fault.probability),
                     ]
                 })
         ]

@@ -212,12 +212,14 @@ struct SandboxState: Sendable {
 
     /// Takes one use of the first injected fault that matches `path`.
     mutating func takeFault(path: String) -> SandboxFault? {
-        guard let index = faults.firstIndex(where: { fault in
-            fault.count > 0 && (fault.pathContains.map { path.contains($0) } ?? true)
-        }) else { return nil }
-        let fault = faults[index]
-        faults[index].count -= 1
-        if faults[index].count <= 0 { faults.remove(at: index) }
-        return fault
+        for index in faults.indices {
+            let fault = faults[index]
+            guard fault.count > 0, fault.pathContains.map({ path.contains($0) }) ?? true else { continue }
+            if fault.probability < 1, Double.random(in: 0..<1) >= fault.probability { continue }
+            faults[index].count -= 1
+            if faults[index].count <= 0 { faults.remove(at: index) }
+            return fault
+        }
+        return nil
     }
 }
