@@ -32,7 +32,7 @@ struct FaultStormEndToEndTests {
         _ = try daemon.call(ActivateAudienceRequest(audienceId: audience))
 
         for kind in ["500", "503", "429", "hang", "reset"] {
-            try await sandbox.control("POST", "/_sandbox/faults", ["kind": .string(kind), "count": 1_000_000, "probability": 0.06])
+            try await sandbox.control("POST", "/_sandbox/faults", ["kind": .string(kind), "count": 1_000_000, "probability": .double(0.06)])
         }
         var acknowledged: [String] = []
         var next = 0, round = 0
