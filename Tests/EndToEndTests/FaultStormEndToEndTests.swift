@@ -83,7 +83,7 @@ struct FaultStormEndToEndTests {
         }
         let stats = try daemon.call(ConversionStatsRequest())
         #expect(stats.failed == 0 && stats.queued == 0, "no event was given up: \(stats)")
-        print("storm: \(acknowledged.count) events and \(round / 10 + 1) membership changes through \(Int(Self.seconds)) s of faults; sandbox statuses \(during["by_status"] ?? [:])")
+        print("storm: \(acknowledged.count) events and \(round / 10 + 1) membership changes through \(Int(Self.seconds)) s of faults; sandbox statuses \(String(decoding: try JSONEncoder().encode(during["by_status"] ?? [:]), as: UTF8.self))")
         try await daemon.stop()
         try await sandbox.stop()
     }
