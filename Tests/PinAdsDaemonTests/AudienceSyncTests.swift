@@ -388,9 +388,18 @@ struct AudienceSyncTests {
 
         let other = try await h.audience(members: 0..<120, name: "Other")
         let second = try await h.activate(other)
+        await h.syncer.attach(queue: JobQueue(store: h.store, clock: SystemWallClock(), registry: JobRegistry(h.syncer.jobHandlers), logger: Logger(label: "test")))
         h.sandbox.inject(SandboxFault(.internalServerError, count: 1, pathContains: "/customer_lists"))
+        let before = Date()
         await #expect(throws: JobFailure.self) { try await h.sync(second, attempt: 4) }
-        #expect(try await h.activation(second).state == .error, "the last attempt leaves ERROR")
+        let failed = try await h.activation(second)
+        #expect(failed.state == .error, "the last attempt leaves ERROR")
+        #expect(failed.errorMessage?.contains("another sync starts in 5 minutes") == true, "\(failed.errorMessage ?? "")")
+        // A transient failure of the last attempt is not the end: a new sync is queued for later.
+        let queued = try await h.store.listJobs(state: .queued, kind: AudienceSyncer.syncKind, limit: 10, beforeID: nil)
+        #expect(queued.count == 1 && queued[0].payload["activation_id"] == .int(second))
+        let due = try #require(queued.first?.nextRunAt)
+        #expect(due >= before.addingTimeInterval(299) && due <= Date().addingTimeInterval(301))
         try await h.shutdown()
     }
 

@@ -8,6 +8,9 @@ import PinterestAPI
 /// recorded before it is sent, so an attempt cut off anywhere resumes without losing a change
 /// and without resending a chunk that landed.
 extension AudienceSyncer {
+    /// When a sync's attempts all failed transiently, the next sync starts this much later.
+    static let retryAfterExhaustion: TimeInterval = 300
+
     /// Everything one attempt works with; `activation` is the last committed state.
     private struct Attempt {
         var activation: ActivationRecord
@@ -52,9 +55,18 @@ extension AudienceSyncer {
                     record.errorMessage = "attempt \(job.attempts) of \(job.maxAttempts) failed, retrying: \(error.description)"
                     record.errorCode = error.pinterestCode
                     record.errorAt = now
+                } else if error.isRetryable {
+                    record.fail(
+                        "\(job.maxAttempts) attempts failed; another sync starts in \(Int(Self.retryAfterExhaustion / 60)) minutes: \(error.description)",
+                        code: error.pinterestCode, at: now)
                 } else {
                     record.fail(error.description, code: error.pinterestCode, at: now)
                 }
+            }
+            if error.isRetryable && !willRetry {
+                // A long bad spell at Pinterest: the changes are kept, and a new sync (one
+                // per activation) tries again later instead of waiting for the daily sync_all.
+                _ = try? await enqueueSync(activation, at: now.addingTimeInterval(Self.retryAfterExhaustion))
             }
             logger.warning(
                 "audience sync failed", metadata: ["activation_id": "\(activationID)", "retrying": "\(willRetry)", "error": "\(error)"])

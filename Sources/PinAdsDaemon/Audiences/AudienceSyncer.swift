@@ -161,7 +161,7 @@ public actor AudienceSyncer {
         }
     }
 
-    private func enqueueSync(_ activation: ActivationRecord, at date: Date) async throws -> QueuedSync? {
+    func enqueueSync(_ activation: ActivationRecord, at date: Date) async throws -> QueuedSync? {
         guard let queue else { return nil }
         let job = try await queue.enqueue(
             kind: Self.syncKind, payload: ["activation_id": .int(activation.id)], runAt: date,
