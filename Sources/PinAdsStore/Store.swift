@@ -94,6 +94,68 @@ public final class Store: Sendable {
     }
 }
 
+/// A store failure that is about where the database lives, not about the request: the state
+/// directory is full or read-only, or its disk fails. The daemon keeps running and answers
+/// `UNAVAILABLE` with this description; the same call works again once the cause is gone.
+public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
+    public enum Problem: String, Sendable {
+        case full
+        case readOnly = "read_only"
+        case io
+    }
+
+    public var problem: Problem
+    /// The state directory (the database's folder).
+    public var directory: String
+    /// SQLite's own words, for the log.
+    public var underlying: String
+
+    public var description: String {
+        switch problem {
+        case .full:
+            return "the state directory \(directory) is full: pinadsd could not write to its database (no space left on the device); free some space there, then retry"
+        case .readOnly:
+            return "the state directory \(directory) is read-only: pinadsd could not write to its database; make it writable again, then retry"
+        case .io:
+            return "pinadsd could not read or write its database in \(directory) (an I/O error: \(underlying)); check the disk, then retry"
+        }
+    }
+}
+
+extension Store {
+    /// What `error`, thrown by a method of this store, says about the state directory: full,
+    /// read-only or failing I/O; nil for any other error (a constraint, a bug, …).
+    ///
+    /// SQLite reports a full disk as SQLITE_FULL and a read-only file as SQLITE_READONLY, but
+    /// some writes (the shared-memory index, a journal it cannot create) end in SQLITE_IOERR or
+    /// SQLITE_CANTOPEN instead: for those the file system itself is asked whether it is read-only
+    /// or out of space.
+    public func unavailability(_ error: any Error) -> StoreUnavailable? {
+        guard let error = error as? DatabaseError else { return nil }
+        let directory = (path as NSString).deletingLastPathComponent
+        let underlying = "\(error.extendedResultCode): \(error.message ?? "no message")"
+        switch error.resultCode {
+        case .SQLITE_FULL:
+            return StoreUnavailable(problem: .full, directory: directory, underlying: underlying)
+        case .SQLITE_READONLY:
+            return StoreUnavailable(problem: .readOnly, directory: directory, underlying: underlying)
+        case .SQLITE_IOERR, .SQLITE_CANTOPEN:
+            var info = statvfs()
+            if statvfs(directory, &info) == 0 {
+                if info.f_flag & UInt(ST_RDONLY) != 0 {
+                    return StoreUnavailable(problem: .readOnly, directory: directory, underlying: underlying)
+                }
+                if info.f_bavail == 0 {
+                    return StoreUnavailable(problem: .full, directory: directory, underlying: underlying)
+                }
+            }
+            return StoreUnavailable(problem: .io, directory: directory, underlying: underlying)
+        default:
+            return nil
+        }
+    }
+}
+
 extension Date {
     /// Milliseconds since 1970, as stored.
     var storeMillis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PinAdsProtocol
+import PinAdsStore
 import PinterestAPI
 
 /// A request frame that passed routing: its header and its raw bytes (params are decoded by the
@@ -149,6 +150,14 @@ struct MethodDispatcher: Sendable {
     }
 
     private func responseError(for error: any Error, method: String) -> ResponseError {
+        if let unavailable = system.store.unavailability(error) {
+            // A full or read-only state directory, or a failing disk: nothing is wrong with the
+            // request, and it works again once the cause is gone.
+            logger.error(
+                "the store cannot write",
+                metadata: ["method": "\(method)", "problem": "\(unavailable.problem.rawValue)", "error": "\(unavailable.underlying)"])
+            return .unavailable(unavailable.description)
+        }
         switch error {
         case let error as ResponseError:
             return error
