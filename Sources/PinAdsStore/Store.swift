@@ -40,8 +40,6 @@ public final class Store: Sendable {
         configuration.label = "pinads.store"
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            // FULL: a committed transaction survives power loss, not only a process crash.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // Member tables run to millions of rows: the writer's page cache may grow to 32 MiB
             // (filled only as used), so bulk changes do not re-read the same index pages.
@@ -50,6 +48,10 @@ public final class Store: Sendable {
         }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)
+            // FULL: a committed transaction survives power loss, not only a process crash. Set
+            // after the pool opens: GRDB sets NORMAL when it turns WAL on, after prepareDatabase.
+            // The pool keeps this one writer connection for its life.
+            try writer.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(writer)
         } catch {
             throw StoreError.database(path: path, underlying: String(describing: error))

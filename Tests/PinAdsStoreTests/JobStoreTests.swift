@@ -47,7 +47,9 @@ struct JobStoreTests {
         let t = try TemporaryStore()
         let mode = try await t.store.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
-        let synchronous = try await t.store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        // On the writer, the connection that commits (GRDB turns it to NORMAL with WAL; the
+        // store sets FULL again): an acknowledged write survives power loss.
+        let synchronous = try await t.store.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(synchronous == 2, "FULL")
     }
 
