@@ -23,11 +23,12 @@ public struct ConversionLane: Hashable, Sendable {
     }
 }
 
-/// What is due in a lane: how many events may leave now, and when the oldest was accepted.
+/// What is due in a lane: how many events may leave now, and since when the first of them
+/// has been due (its acceptance, for an event not tried yet): the linger counts from there.
 public struct LaneBacklog: Sendable, Equatable {
     public var lane: ConversionLane
     public var due: Int
-    public var oldestAcceptedAt: Date?
+    public var oldestDueAt: Date?
     /// The earliest retry time of events not due yet.
     public var nextRetryAt: Date?
 }
@@ -99,10 +100,13 @@ extension Store {
     /// index, whatever the queue's length).
     public func conversionBacklog(lane: ConversionLane, now: Date, limit: Int) async throws -> LaneBacklog {
         try await writer.read { db in
-            let due = try Row.fetchAll(
+            // Read from the queue index alone (no row is visited): an event's next attempt is
+            // its acceptance until it has been tried, so the first due one says how long the
+            // lane has waited.
+            let due = try Int64.fetchAll(
                 db,
                 sql: """
-                    SELECT accepted_at FROM conversion_events
+                    SELECT next_attempt_at FROM conversion_events
                     WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                     """,
                 arguments: [lane.adAccountID, lane.test, now.storeMillis, limit])
@@ -113,9 +117,9 @@ extension Store {
                     WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at > ? ORDER BY next_attempt_at LIMIT 1
                     """,
                 arguments: [lane.adAccountID, lane.test, now.storeMillis])
-            let oldest = due.map { $0["accepted_at"] as Int64 }.min()
+            let oldest = due.first
             return LaneBacklog(
-                lane: lane, due: due.count, oldestAcceptedAt: oldest.map(Date.init(storeMillis:)), nextRetryAt: retry.map(Date.init(storeMillis:)))
+                lane: lane, due: due.count, oldestDueAt: oldest.map(Date.init(storeMillis:)), nextRetryAt: retry.map(Date.init(storeMillis:)))
         }
     }
 

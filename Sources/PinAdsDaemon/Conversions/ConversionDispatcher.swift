@@ -157,7 +157,7 @@ public actor ConversionDispatcher: Service {
                 return
             }
             if let retry = backlog.nextRetryAt { next = min(next ?? retry, retry) }
-            guard backlog.due > 0, let oldest = backlog.oldestAcceptedAt else {
+            guard backlog.due > 0, let oldest = backlog.oldestDueAt else {
                 if backlog.nextRetryAt == nil, (inFlight[lane] ?? 0) == 0, laneGeneration[lane, default: 0] == generation {
                     lanes.remove(lane)
                 }
