@@ -96,20 +96,36 @@ extension Store {
         }
     }
 
+    /// The first `limit` due events of a lane that are not in flight: their ids and since when
+    /// each is due, read from the queue index alone (no row is visited). Events in flight stay
+    /// `queued` in the database (a crash sends them again); the dispatcher passes their ids.
+    private static func dueIDs(
+        _ db: Database, lane: ConversionLane, now: Date, limit: Int, excluding inFlight: Set<Int64>
+    ) throws -> [(id: Int64, dueAt: Int64)] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, next_attempt_at FROM conversion_events
+                WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
+                """,
+            arguments: [lane.adAccountID, lane.test, now.storeMillis, limit + inFlight.count])
+        var due: [(id: Int64, dueAt: Int64)] = []
+        due.reserveCapacity(min(limit, rows.count))
+        for row in rows {
+            let id: Int64 = row[0]
+            if inFlight.contains(id) { continue }
+            due.append((id, row[1]))
+            if due.count == limit { break }
+        }
+        return due
+    }
+
     /// What is due in one lane, looking at no more than `limit` events (through the queue
-    /// index, whatever the queue's length).
-    public func conversionBacklog(lane: ConversionLane, now: Date, limit: Int) async throws -> LaneBacklog {
+    /// index, whatever the queue's length). An event's next attempt is its acceptance until it
+    /// has been tried, so the first due one says how long the lane has waited.
+    public func conversionBacklog(lane: ConversionLane, now: Date, limit: Int, excluding inFlight: Set<Int64> = []) async throws -> LaneBacklog {
         try await writer.read { db in
-            // Read from the queue index alone (no row is visited): an event's next attempt is
-            // its acceptance until it has been tried, so the first due one says how long the
-            // lane has waited.
-            let due = try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT next_attempt_at FROM conversion_events
-                    WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
-                    """,
-                arguments: [lane.adAccountID, lane.test, now.storeMillis, limit])
+            let due = try Self.dueIDs(db, lane: lane, now: now, limit: limit, excluding: inFlight)
             let retry = try Int64.fetchOne(
                 db,
                 sql: """
@@ -117,30 +133,30 @@ extension Store {
                     WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at > ? ORDER BY next_attempt_at LIMIT 1
                     """,
                 arguments: [lane.adAccountID, lane.test, now.storeMillis])
-            let oldest = due.first
             return LaneBacklog(
-                lane: lane, due: due.count, oldestDueAt: oldest.map(Date.init(storeMillis:)), nextRetryAt: retry.map(Date.init(storeMillis:)))
+                lane: lane, due: due.count, oldestDueAt: due.first.map { Date(storeMillis: $0.dueAt) }, nextRetryAt: retry.map(Date.init(storeMillis:)))
         }
     }
 
-    /// Takes up to `limit` due events of a lane, oldest first, and marks them in flight.
-    public func claimConversions(lane: ConversionLane, limit: Int, now: Date) async throws -> ConversionBatch? {
-        try await writer.write { db in
+    /// Takes up to `limit` due events of a lane that are not in flight, oldest first. Nothing is
+    /// written: the caller keeps the batch in flight until it stores Pinterest's answer, and
+    /// after a crash the batch is simply due again.
+    public func claimConversions(lane: ConversionLane, limit: Int, now: Date, excluding inFlight: Set<Int64> = []) async throws -> ConversionBatch? {
+        try await writer.read { db in
+            let due = try Self.dueIDs(db, lane: lane, now: now, limit: limit, excluding: inFlight)
+            guard !due.isEmpty else { return nil }
             let rows = try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT id, body, accepted_at, attempts FROM conversion_events
-                    WHERE ad_account_id = ? AND test = ? AND state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
-                    """,
-                arguments: [lane.adAccountID, lane.test, now.storeMillis, limit])
-            guard !rows.isEmpty else { return nil }
-            let ids: [Int64] = rows.map { $0["id"] }
-            try db.execute(
-                sql: "UPDATE conversion_events SET state = 'in_flight' WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
-                arguments: StatementArguments(ids))
+                sql: "SELECT id, body, accepted_at, attempts FROM conversion_events WHERE id IN (\(databaseQuestionMarks(count: due.count)))",
+                arguments: StatementArguments(due.map(\.id)))
+            var byID: [Int64: Row] = [:]
+            for row in rows { byID[row["id"]] = row }
+            // In queue order; an id whose row went meanwhile (it cannot: only this caller and
+            // the batch's own answer change queued rows) is left out.
+            let ordered = due.compactMap { byID[$0.id] }
             return ConversionBatch(
-                lane: lane, ids: ids, bodies: rows.map { $0["body"] }, acceptedAt: rows.map { Date(storeMillis: $0["accepted_at"]) },
-                attempts: rows.map { $0["attempts"] })
+                lane: lane, ids: ordered.map { $0["id"] }, bodies: ordered.map { $0["body"] },
+                acceptedAt: ordered.map { Date(storeMillis: $0["accepted_at"]) }, attempts: ordered.map { $0["attempts"] })
         }
     }
 
@@ -181,7 +197,7 @@ extension Store {
             try db.execute(
                 sql: """
                     UPDATE conversion_events SET state = 'queued', next_attempt_at = ?, message = ?, attempts = attempts + ?
-                    WHERE id IN (\(databaseQuestionMarks(count: ids.count))) AND state = 'in_flight'
+                    WHERE id IN (\(databaseQuestionMarks(count: ids.count))) AND state = 'queued'
                     """,
                 arguments: [retryAt.storeMillis, message, countAttempt ? 1 : 0] + StatementArguments(ids))
         }
@@ -203,8 +219,9 @@ extension Store {
         }
     }
 
-    /// At start: batches that were in flight when the daemon stopped go back to the queue (they
-    /// may reach Pinterest twice; Pinterest drops the repeated event_id).
+    /// At start: rows an earlier pinadsd (which marked batches in flight in the database) left
+    /// `in_flight` go back to the queue (they may reach Pinterest twice; Pinterest drops the repeated event_id).
+    /// Batches in flight now stay `queued` in the database, so a crash needs nothing here.
     public func recoverInFlightConversions(now: Date) async throws -> Int {
         try await writer.write { db in
             try db.execute(sql: "UPDATE conversion_events SET state = 'queued', next_attempt_at = ? WHERE state = 'in_flight'", arguments: [now.storeMillis])

@@ -30,6 +30,9 @@ public actor ConversionDispatcher: Service {
     private let logger: Logger
     private let configuration: Configuration
     private var inFlight: [ConversionLane: Int] = [:]
+    /// The events of the batches in flight, per lane. They stay `queued` in the database until
+    /// Pinterest's answer is stored (so a crash sends them again): batches are taken around them.
+    private var inFlightIDs: [ConversionLane: Set<Int64>] = [:]
     /// Lanes that may have queued events: added on acceptance, dropped when found empty.
     private var lanes: Set<ConversionLane> = []
     /// Rises whenever a lane may have gained work (acceptance, a batch's end), so a lane read as
@@ -107,7 +110,11 @@ public actor ConversionDispatcher: Service {
 
     public func stats(_ request: ConversionStatsRequest) async throws -> ConversionStats {
         let now = clock.now()
-        let counts = try await store.conversionCounts(adAccountID: request.adAccountId, now: now)
+        var counts = try await store.conversionCounts(adAccountID: request.adAccountId, now: now)
+        // Batches in flight are `queued` in the database until their answer is stored.
+        let flying = inFlightIDs.filter { request.adAccountId == nil || $0.key.adAccountID == request.adAccountId }.values.reduce(0) { $0 + $1.count }
+        counts.inFlight += flying
+        counts.queued = max(0, counts.queued - flying)
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double? {
             guard !sorted.isEmpty else { return nil }
@@ -150,7 +157,8 @@ public actor ConversionDispatcher: Service {
             let generation = laneGeneration[lane, default: 0]
             let backlog: LaneBacklog
             do {
-                backlog = try await store.conversionBacklog(lane: lane, now: now, limit: configuration.batchSize)
+                backlog = try await store.conversionBacklog(
+                    lane: lane, now: now, limit: configuration.batchSize, excluding: inFlightIDs[lane] ?? [])
             } catch {
                 logger.error("could not read the conversions outbox; trying again in 1 s", metadata: ["error": "\(error)"])
                 arm(at: now.addingTimeInterval(1))
@@ -171,7 +179,10 @@ public actor ConversionDispatcher: Service {
                     break
                 }
                 do {
-                    guard let batch = try await store.claimConversions(lane: lane, limit: configuration.batchSize, now: now) else { break }
+                    guard
+                        let batch = try await store.claimConversions(
+                            lane: lane, limit: configuration.batchSize, now: now, excluding: inFlightIDs[lane] ?? [])
+                    else { break }
                     start(batch)
                     // More may be due behind this batch: look again when the loop ends.
                     due = batch.ids.count == configuration.batchSize ? configuration.batchSize : 0
@@ -208,17 +219,23 @@ public actor ConversionDispatcher: Service {
 
     private func start(_ batch: ConversionBatch) {
         inFlight[batch.lane, default: 0] += 1
+        inFlightIDs[batch.lane, default: []].formUnion(batch.ids)
         let id = nextSender
         nextSender += 1
         senders[id] = Task {
             await self.deliver(batch)
-            self.finished(id, lane: batch.lane)
+            self.finished(id, batch: batch)
         }
     }
 
-    private func finished(_ id: Int, lane: ConversionLane) {
+    /// After the batch's outcome is stored (or it went back to the queue): its events may be
+    /// taken again only from here on.
+    private func finished(_ id: Int, batch: ConversionBatch) {
+        let lane = batch.lane
         senders[id] = nil
         inFlight[lane, default: 1] -= 1
+        inFlightIDs[lane]?.subtract(batch.ids)
+        if inFlightIDs[lane]?.isEmpty == true { inFlightIDs[lane] = nil }
         lanes.insert(lane)
         laneGeneration[lane, default: 0] += 1
         wake?.yield()
