@@ -260,7 +260,8 @@ extension Store {
                 counts.duplicates = row["d"] ?? 0
                 counts.rejected = row["r"] ?? 0
             }
-            // One query per state, so each goes through its partial index.
+            // One query per state, so each finds its rows through its partial index (it still
+            // visits each of them: the cost grows with the backlog, not with the outbox).
             let oldest = try ["queued", "in_flight"].compactMap { state in
                 try Int64.fetchOne(
                     db, sql: "SELECT MIN(accepted_at) FROM conversion_events WHERE state = '\(state)' AND (? IS NULL OR ad_account_id = ?)",

@@ -101,6 +101,11 @@ struct SandboxMode {
                 "--state-dir \(directory) holds a pinads state made without --sandbox (real Pinterest connections?); "
                     + "--sandbox never uses one: choose a new or empty folder, or leave --state-dir out for a temporary one")
         }
+        if !hasMarker, let entries = try? fileManager.contentsOfDirectory(atPath: directory), !entries.isEmpty {
+            throw SandboxModeError(
+                "--state-dir \(directory) is not empty and was not used by --sandbox before; "
+                    + "choose a new or empty folder, or leave --state-dir out for a temporary one")
+        }
         if !hasMarker {
             do {
                 try fileManager.createDirectory(

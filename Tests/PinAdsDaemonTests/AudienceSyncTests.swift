@@ -400,6 +400,9 @@ struct AudienceSyncTests {
         #expect(queued.count == 1 && queued[0].payload["activation_id"] == .int(second))
         let due = try #require(queued.first?.nextRunAt)
         #expect(due >= before.addingTimeInterval(299) && due <= Date().addingTimeInterval(301))
+        #expect(queued.first?.payload["exhausted_rounds"] == .int(1))
+        // Each such sync in a row waits twice as long, up to a day.
+        #expect(AudienceSyncer.retryAfterExhaustion(round: 2) == 600 && AudienceSyncer.retryAfterExhaustion(round: 20) == 86_400)
         try await h.shutdown()
     }
 

@@ -205,6 +205,9 @@ struct ConversionDispatchTests {
             ConnectRequest(accessToken: rotated.accessToken, refreshToken: rotated.refreshToken, clientId: h.app.clientID, clientSecret: h.app.clientSecret))
         #expect(reconnected.updated && reconnected.connectionId == 1)
         await running.dispatcher.connectionRestored(adAccountIDs: reconnected.adAccounts.map(\.id))
+        // Due now, not at the end of the 5 s wait a connection needing a reconnect gets.
+        let lane = ConversionLane(adAccountID: h.adAccounts[0], test: false)
+        #expect(try await h.store.conversionBacklog(lane: lane, now: Date(), limit: 1000).due == 50, "held events are due at once after a reconnect")
         try await eventually("every held event is delivered") { delivered(h) == 50 }
         try await eventually("and recorded as sent") { try await running.dispatcher.stats(ConversionStatsRequest()).sent == 50 }
         await running.stop()

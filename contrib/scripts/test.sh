@@ -37,5 +37,5 @@ else
     # others' deadlines are not measured against them.
     heavy='CrashLoopEndToEndTests|FaultStormEndToEndTests|ReliabilityEndToEndTests|FuzzTests'
     swift test --skip-build --skip "$heavy"
-    swift test --skip-build --filter "$heavy"
+    swift test --skip-build --no-parallel --filter "$heavy"
 fi

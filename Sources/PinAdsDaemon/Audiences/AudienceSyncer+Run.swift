@@ -8,8 +8,11 @@ import PinterestAPI
 /// recorded before it is sent, so an attempt cut off anywhere resumes without losing a change
 /// and without resending a chunk that landed.
 extension AudienceSyncer {
-    /// When a sync's attempts all failed transiently, the next sync starts this much later.
-    static let retryAfterExhaustion: TimeInterval = 300
+    /// When a sync's attempts all failed transiently, the next sync starts this much later,
+    /// doubling for each such sync in a row, up to a day (the daily sync_all's pace).
+    static func retryAfterExhaustion(round: Int) -> TimeInterval {
+        min(86_400, 300 * pow(2, Double(max(0, round - 1))))
+    }
 
     /// Everything one attempt works with; `activation` is the last committed state.
     private struct Attempt {
@@ -49,6 +52,8 @@ extension AudienceSyncer {
         } catch let error as PinterestError {
             let willRetry = error.isRetryable && job.attempts < job.maxAttempts
             let now = clock.now()
+            let round = Int(job.payload["exhausted_rounds"]?.intValue ?? 0) + 1
+            let retryIn = Self.retryAfterExhaustion(round: round)
             try await record(activationID) { record in
                 if willRetry {
                     record.state = .syncing
@@ -57,7 +62,7 @@ extension AudienceSyncer {
                     record.errorAt = now
                 } else if error.isRetryable {
                     record.fail(
-                        "\(job.maxAttempts) attempts failed; another sync starts in \(Int(Self.retryAfterExhaustion / 60)) minutes: \(error.description)",
+                        "\(job.maxAttempts) attempts failed; another sync starts in \(Int(retryIn / 60)) minutes: \(error.description)",
                         code: error.pinterestCode, at: now)
                 } else {
                     record.fail(error.description, code: error.pinterestCode, at: now)
@@ -65,8 +70,13 @@ extension AudienceSyncer {
             }
             if error.isRetryable && !willRetry {
                 // A long bad spell at Pinterest: the changes are kept, and a new sync (one
-                // per activation) tries again later instead of waiting for the daily sync_all.
-                _ = try? await enqueueSync(activation, at: now.addingTimeInterval(Self.retryAfterExhaustion))
+                // per activation) tries again later instead of waiting for the daily sync_all;
+                // later and later if it keeps failing.
+                do {
+                    _ = try await enqueueSync(activation, at: now.addingTimeInterval(retryIn), exhaustedRounds: round)
+                } catch {
+                    logger.error("could not queue the next sync; the daily sync_all will", metadata: ["activation_id": "\(activationID)", "error": "\(error)"])
+                }
             }
             logger.warning(
                 "audience sync failed", metadata: ["activation_id": "\(activationID)", "retrying": "\(willRetry)", "error": "\(error)"])

@@ -161,10 +161,12 @@ public actor AudienceSyncer {
         }
     }
 
-    func enqueueSync(_ activation: ActivationRecord, at date: Date) async throws -> QueuedSync? {
+    func enqueueSync(_ activation: ActivationRecord, at date: Date, exhaustedRounds: Int = 0) async throws -> QueuedSync? {
         guard let queue else { return nil }
+        var payload: [String: JSONValue] = ["activation_id": .int(activation.id)]
+        if exhaustedRounds > 0 { payload["exhausted_rounds"] = .int(Int64(exhaustedRounds)) }
         let job = try await queue.enqueue(
-            kind: Self.syncKind, payload: ["activation_id": .int(activation.id)], runAt: date,
+            kind: Self.syncKind, payload: .object(payload), runAt: date,
             serialKey: "audience_activation:\(activation.id)")
         return QueuedSync(jobId: job.id, activationId: activation.id, audienceId: activation.audienceID, adAccountId: activation.adAccountID)
     }

@@ -290,8 +290,16 @@ public actor ConversionDispatcher: Service {
             lastError = "\(error)"
             logger.warning(
                 "a conversion batch did not get through; retrying", metadata: ["events": "\(batch.ids.count)", "in": "\(delay)s", "error": "\(error)"])
-            try? await store.requeueConversions(
-                ids: batch.ids, retryAt: clock.now().addingTimeInterval(delay), message: "\(error)", countAttempt: !(error is ConnectionUnavailable))
+            do {
+                try await store.requeueConversions(
+                    ids: batch.ids, retryAt: clock.now().addingTimeInterval(delay), message: "\(error)", countAttempt: !(error is ConnectionUnavailable))
+            } catch {
+                // The store cannot write (a full disk, say): the events are still queued in it,
+                // so once this batch leaves the flight they would go again at once, and again.
+                // It stays in flight for the delay instead, so Pinterest is not hammered.
+                logger.error("could not store a conversion batch's outcome; holding it", metadata: ["in": "\(delay)s", "error": "\(error)"])
+                try? await clock.sleep(until: clock.now().addingTimeInterval(delay))
+            }
         }
     }
 
