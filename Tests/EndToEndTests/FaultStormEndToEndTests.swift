@@ -73,7 +73,9 @@ struct FaultStormEndToEndTests {
             }
             return missing == 0
         }
-        try await eventually("every membership change reached the list", timeout: 180) {
+        // A sync whose attempts all failed in the storm starts again 1, 2 or 4 minutes later
+        // (one minute, doubling): by itself, with no further change to prompt it.
+        try await eventually("every membership change reached the list", timeout: 300) {
             let activation = try daemon.call(ListActivationsRequest(audienceId: audience)).activations.first
             guard activation?.state == .synced, activation?.pendingChanges == 0 else { return false }
             guard case .array(let lists)? = try await sandbox.control("GET", "/_sandbox/customer_lists?records=true")["items"],

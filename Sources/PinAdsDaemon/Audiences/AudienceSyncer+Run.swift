@@ -11,7 +11,7 @@ extension AudienceSyncer {
     /// When a sync's attempts all failed transiently, the next sync starts this much later,
     /// doubling for each such sync in a row, up to a day (the daily sync_all's pace).
     static func retryAfterExhaustion(round: Int) -> TimeInterval {
-        min(86_400, 300 * pow(2, Double(max(0, round - 1))))
+        min(86_400, 60 * pow(2, Double(max(0, round - 1))))
     }
 
     /// Everything one attempt works with; `activation` is the last committed state.
@@ -62,7 +62,7 @@ extension AudienceSyncer {
                     record.errorAt = now
                 } else if error.isRetryable {
                     record.fail(
-                        "\(job.maxAttempts) attempts failed; another sync starts in \(Int(retryIn / 60)) minutes: \(error.description)",
+                        "\(job.maxAttempts) attempts failed; another sync starts in \(Int(retryIn / 60)) min: \(error.description)",
                         code: error.pinterestCode, at: now)
                 } else {
                     record.fail(error.description, code: error.pinterestCode, at: now)
