@@ -94,15 +94,7 @@ struct CrashLoopEndToEndTests {
         try await daemon.start()
         let ids = acknowledged.flatMap { $0 }.map(Self.eventID)
         try await eventually("every acknowledged event reached the sandbox", timeout: 180) {
-            var missing = 0
-            for start in stride(from: 0, to: ids.count, by: 10_000) {
-                let chunk = Array(ids[start..<min(ids.count, start + 10_000)])
-                let seen = try await sandbox.control(
-                    "POST", "/_sandbox/events/seen",
-                    ["ad_account_id": .string(token.adAccountIDs[0]), "event_name": "checkout", "event_ids": .array(chunk.map { .string($0) })])
-                missing += Int(seen["missing_count"]?.intValue ?? 1)
-            }
-            return missing == 0
+            try await sandbox.missingEvents(adAccountID: token.adAccountIDs[0], eventName: "checkout", ids: ids) == 0
         }
         try await eventually("nothing is left to send") {
             let stats = try daemon.call(ConversionStatsRequest())

@@ -63,15 +63,7 @@ struct FaultStormEndToEndTests {
         try await sandbox.control("DELETE", "/_sandbox/faults")
 
         try await eventually("every accepted event reached the sandbox", timeout: 180) {
-            var missing = 0
-            for start in stride(from: 0, to: acknowledged.count, by: 10_000) {
-                let chunk = acknowledged[start..<min(acknowledged.count, start + 10_000)]
-                let seen = try await sandbox.control(
-                    "POST", "/_sandbox/events/seen",
-                    ["ad_account_id": .string(token.adAccountIDs[0]), "event_name": "checkout", "event_ids": .array(chunk.map { .string($0) })])
-                missing += Int(seen["missing_count"]?.intValue ?? 1)
-            }
-            return missing == 0
+            try await sandbox.missingEvents(adAccountID: token.adAccountIDs[0], eventName: "checkout", ids: acknowledged) == 0
         }
         // A sync whose attempts all failed in the storm starts again 1, 2 or 4 minutes later
         // (one minute, doubling): by itself, with no further change to prompt it.

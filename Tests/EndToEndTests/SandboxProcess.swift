@@ -77,6 +77,21 @@ final class SandboxProcess {
 
     func stats() async throws -> JSONValue { try await control("GET", "/_sandbox/stats") }
 
+    /// How many of these events (by event_id, for one ad account and event name) the sandbox
+    /// has not recorded; asked 10,000 ids at a time.
+    func missingEvents(adAccountID: String, eventName: String, ids: [String]) async throws -> Int {
+        var missing = 0
+        for start in stride(from: 0, to: ids.count, by: 10_000) {
+            let chunk = ids[start..<min(ids.count, start + 10_000)]
+            let seen = try await control(
+                "POST", "/_sandbox/events/seen",
+                ["ad_account_id": .string(adAccountID), "event_name": .string(eventName), "event_ids": .array(chunk.map { .string($0) })])
+            guard let count = seen["missing_count"]?.intValue else { throw TestFailure("unexpected answer \(seen)") }
+            missing += Int(count)
+        }
+        return missing
+    }
+
     func count(_ operation: String) async throws -> Int {
         Int(try await stats()["by_operation"]?[operation]?.intValue ?? 0)
     }
