@@ -129,22 +129,18 @@ struct CreateCampaign: ParsableCommand {
             print("campaign \(c.id) '\(c.spec?.name ?? name)' on ad account \(c.adAccountId): \(BuildText.state(c.state, c.pinterestId, c.error))")
             if result.jobId == nil, c.state == .created { print("Pinterest has it already (this client request id was used before)") }
         }
-        guard let job = result.jobId else { return }
-        guard wait else {
-            if !options.json {
-                print("job \(job) creates it at Pinterest; follow it with: pinads jobs watch \(job) (or pinads campaign show \(result.campaign.id))")
+        try BuildText.finish(
+            job: result.jobId, wait: wait, options: options,
+            hint: { "job \($0) creates it at Pinterest; follow it with: pinads jobs watch \($0) (or pinads campaign show \(result.campaign.id))" }
+        ) { _ in
+            let detail = try options.call(GetCampaignRequest(campaignId: result.campaign.id))
+            if options.json {
+                Output.printJSON(detail, pretty: false)
+            } else {
+                let c = detail.campaign
+                print("campaign \(c.id): \(BuildText.state(c.state, c.pinterestId, c.error))")
             }
-            return
         }
-        let ok = try BuildText.follow(job: job, options: options)
-        let detail = try options.call(GetCampaignRequest(campaignId: result.campaign.id))
-        if options.json {
-            Output.printJSON(detail, pretty: false)
-        } else {
-            let c = detail.campaign
-            print("campaign \(c.id): \(BuildText.state(c.state, c.pinterestId, c.error))")
-        }
-        if !ok { throw ExitCode(1) }
     }
 }
 
@@ -200,26 +196,22 @@ struct LaunchCampaign: ParsableCommand {
             BuildText.levels(campaign: result.campaign, adGroup: result.adGroup, ad: result.ad)
             if result.jobId == nil { print("all three exist at Pinterest; nothing to do") }
         }
-        guard let job = result.jobId else { return }
-        guard wait else {
-            if !options.json {
-                print("job \(job) builds what is missing; follow it with: pinads jobs watch \(job) (then pinads campaign show \(result.campaign.id))")
-            }
-            return
-        }
-        let ok = try BuildText.follow(job: job, options: options)
-        let detail = try options.call(GetCampaignRequest(campaignId: result.campaign.id))
-        if options.json {
-            Output.printJSON(detail, pretty: false)
-        } else {
-            BuildText.levels(
-                campaign: detail.campaign, adGroup: detail.adGroups.first { $0.id == result.adGroup.id } ?? result.adGroup,
-                ad: detail.ads.first { $0.id == result.ad.id } ?? result.ad)
-            if !ok {
-                print("run `pinads campaign launch --file \(file) --client-request-id \(request.clientRequestId)` again to resume once the cause is fixed")
+        try BuildText.finish(
+            job: result.jobId, wait: wait, options: options,
+            hint: { "job \($0) builds what is missing; follow it with: pinads jobs watch \($0) (then pinads campaign show \(result.campaign.id))" }
+        ) { ok in
+            let detail = try options.call(GetCampaignRequest(campaignId: result.campaign.id))
+            if options.json {
+                Output.printJSON(detail, pretty: false)
+            } else {
+                BuildText.levels(
+                    campaign: detail.campaign, adGroup: detail.adGroups.first { $0.id == result.adGroup.id } ?? result.adGroup,
+                    ad: detail.ads.first { $0.id == result.ad.id } ?? result.ad)
+                if !ok {
+                    print("run `pinads campaign launch --file \(file) --client-request-id \(request.clientRequestId)` again to resume once the cause is fixed")
+                }
             }
         }
-        if !ok { throw ExitCode(1) }
     }
 }
 
@@ -544,23 +536,18 @@ struct CreateAdGroup: ParsableCommand {
             let g = result.adGroup
             print("ad group \(g.id) '\(g.spec.name)' in campaign \(g.campaignId): \(BuildText.state(g.state, g.pinterestId, g.error))")
         }
-        guard let job = result.jobId else { return }
-        guard wait else {
-            if !options.json {
-                print("job \(job) creates it at Pinterest (its campaign first, if need be); follow it with: pinads jobs watch \(job)")
-            }
-            return
-        }
-        let ok = try BuildText.follow(job: job, options: options)
-        let groups = try options.call(ListAdGroupsRequest(campaignId: campaignId)).adGroups
-        if let g = groups.first(where: { $0.id == result.adGroup.id }) {
+        try BuildText.finish(
+            job: result.jobId, wait: wait, options: options,
+            hint: { "job \($0) creates it at Pinterest (its campaign first, if need be); follow it with: pinads jobs watch \($0)" }
+        ) { _ in
+            let groups = try options.call(ListAdGroupsRequest(campaignId: campaignId)).adGroups
+            guard let g = groups.first(where: { $0.id == result.adGroup.id }) else { return }
             if options.json {
-                Output.printJSON(AdGroupJobResult(adGroup: g, jobId: job), pretty: false)
+                Output.printJSON(AdGroupJobResult(adGroup: g, jobId: result.jobId), pretty: false)
             } else {
                 print("ad group \(g.id): \(BuildText.state(g.state, g.pinterestId, g.error))")
             }
         }
-        if !ok { throw ExitCode(1) }
     }
 }
 
@@ -625,23 +612,18 @@ struct CreateAd: ParsableCommand {
             let a = result.ad
             print("ad \(a.id) (Pin \(a.spec.pinId), \(a.spec.creativeType)) in ad group \(a.adGroupId): \(BuildText.state(a.state, a.pinterestId, a.error))")
         }
-        guard let job = result.jobId else { return }
-        guard wait else {
-            if !options.json {
-                print("job \(job) creates it at Pinterest (its ad group and campaign first, if need be); follow it with: pinads jobs watch \(job)")
-            }
-            return
-        }
-        let ok = try BuildText.follow(job: job, options: options)
-        let ads = try options.call(ListAdsRequest(adGroupId: adGroupId)).ads
-        if let a = ads.first(where: { $0.id == result.ad.id }) {
+        try BuildText.finish(
+            job: result.jobId, wait: wait, options: options,
+            hint: { "job \($0) creates it at Pinterest (its ad group and campaign first, if need be); follow it with: pinads jobs watch \($0)" }
+        ) { _ in
+            let ads = try options.call(ListAdsRequest(adGroupId: adGroupId)).ads
+            guard let a = ads.first(where: { $0.id == result.ad.id }) else { return }
             if options.json {
-                Output.printJSON(AdJobResult(ad: a, jobId: job), pretty: false)
+                Output.printJSON(AdJobResult(ad: a, jobId: result.jobId), pretty: false)
             } else {
                 print("ad \(a.id): \(BuildText.state(a.state, a.pinterestId, a.error))")
             }
         }
-        if !ok { throw ExitCode(1) }
     }
 }
 
@@ -682,6 +664,22 @@ enum BuildText {
 
     static func message(_ error: BuildError) -> String {
         error.message + (error.pinterestCode.map { " (Pinterest code \($0))" } ?? "")
+    }
+
+    /// What a create ends with: without --wait, how to follow its job (`hint`, given the job id);
+    /// with it, the job followed, then `after` (told whether it succeeded) shows the result, and
+    /// a failed job makes the exit status 1. Nothing when no job was needed.
+    static func finish(
+        job: Int64?, wait: Bool, options: ClientOptions, hint: (Int64) -> String, after: (_ succeeded: Bool) throws -> Void
+    ) throws {
+        guard let job else { return }
+        guard wait else {
+            if !options.json { print(hint(job)) }
+            return
+        }
+        let succeeded = try follow(job: job, options: options)
+        try after(succeeded)
+        if !succeeded { throw ExitCode(1) }
     }
 
     /// Follows a build job with one line per change (JSON lines with --json); true when it succeeded.
