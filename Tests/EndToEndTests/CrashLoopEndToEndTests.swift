@@ -141,7 +141,9 @@ struct CrashLoopEndToEndTests {
 
         try await sandbox.control("DELETE", "/_sandbox/faults")
         try await daemon.start()
-        try await eventually("the activation is synced", timeout: 120) {
+        // A sync job whose 4 attempts the kills cut short gives up and queues another sync
+        // 1 (then 2, 4…) minutes later: the wait allows for that.
+        try await eventually("the activation is synced", timeout: 300) {
             let activation = try daemon.call(ListActivationsRequest(audienceId: audience)).activations.first
             return activation?.state == .synced && activation?.pendingChanges == 0
         }

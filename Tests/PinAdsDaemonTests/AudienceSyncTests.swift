@@ -406,6 +406,27 @@ struct AudienceSyncTests {
         try await h.shutdown()
     }
 
+    @Test func aSyncWhoseAttemptsCrashesCutShortIsQueuedAgainForLater() async throws {
+        let h = try await Harness()
+        let queue = JobQueue(store: h.store, clock: SystemWallClock(), registry: JobRegistry(h.syncer.jobHandlers), logger: Logger(label: "test"))
+        await h.syncer.attach(queue: queue)
+        let audience = try await h.audience(members: 0..<120)
+        let activation = try await h.activate(audience)
+        // Four attempts, each cut short by a crash (left running, requeued at the next start).
+        for _ in 0..<4 {
+            #expect(try await queue.claim()?.kind == AudienceSyncer.syncKind)
+            _ = try await h.store.recoverInterruptedJobs(now: Date())
+        }
+        let before = Date()
+        #expect(try await queue.claim() == nil, "the job gives up instead of running a fifth time")
+        let queued = try await h.store.listJobs(state: .queued, kind: AudienceSyncer.syncKind, limit: 10, beforeID: nil)
+        #expect(queued.count == 1 && queued.first?.payload["exhausted_rounds"] == .int(1), "another sync is queued")
+        let due = try #require(queued.first?.nextRunAt)
+        #expect(due >= before.addingTimeInterval(59) && due <= Date().addingTimeInterval(61))
+        #expect(try await h.activation(activation).errorMessage?.contains("cut short") == true)
+        try await h.shutdown()
+    }
+
     @Test func actalikeNeedsTheFirstSyncThenIsCreatedOnce() async throws {
         let h = try await Harness()
         let audience = try await h.audience(members: 0..<150)

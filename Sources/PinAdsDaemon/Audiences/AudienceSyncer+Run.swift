@@ -14,6 +14,24 @@ extension AudienceSyncer {
         min(86_400, 60 * pow(2, Double(max(0, round - 1))))
     }
 
+    /// Crashes cut short every attempt of a sync: its changes are kept, and another sync starts
+    /// later (the same growing delay as after transient failures), so a sync that crashes the
+    /// daemon does not loop fast, and one that was merely unlucky is not left for the daily sync_all.
+    func syncGaveUp(activationID: Int64, job: Job) async {
+        do {
+            guard let activation = try await store.activation(id: activationID), activation.active else { return }
+            let round = Int(job.payload["exhausted_rounds"]?.intValue ?? 0) + 1
+            let retryIn = Self.retryAfterExhaustion(round: round)
+            let now = clock.now()
+            try await record(activationID) { record in
+                record.fail("\(job.maxAttempts) attempts were cut short (restarts); another sync starts in \(Int(retryIn / 60)) min", at: now)
+            }
+            _ = try await enqueueSync(activation, at: now.addingTimeInterval(retryIn), exhaustedRounds: round)
+        } catch {
+            logger.error("could not queue the next sync; the daily sync_all will", metadata: ["activation_id": "\(activationID)", "error": "\(error)"])
+        }
+    }
+
     /// Everything one attempt works with; `activation` is the last committed state.
     private struct Attempt {
         var activation: ActivationRecord
@@ -400,6 +418,11 @@ struct AudienceSyncJob: JobHandler {
             throw JobFailure("payload has no activation_id", retryable: false)
         }
         return try await syncer.runSync(activationID: id, job: job, context: context)
+    }
+
+    func gaveUp(_ job: Job) async {
+        guard case .int(let id)? = job.payload["activation_id"] else { return }
+        await syncer.syncGaveUp(activationID: id, job: job)
     }
 }
 

@@ -10,6 +10,13 @@ public protocol JobHandler: Sendable {
     /// Does the work of one attempt and returns the job's result. Throw `JobFailure` to say
     /// whether a retry can help; any other error counts as retryable. Must honour cancellation.
     func run(_ job: Job, context: JobContext) async throws -> JSONValue?
+    /// The job failed without running again because crashes cut short every attempt (so a
+    /// job that crashes the daemon cannot loop). Its owner may schedule the work for later.
+    func gaveUp(_ job: Job) async
+}
+
+extension JobHandler {
+    public func gaveUp(_ job: Job) async {}
 }
 
 /// A failed attempt, as the handler judges it.

@@ -66,6 +66,7 @@ public actor JobQueue {
         for job in result.exhausted {
             logger.warning("job failed: every attempt was interrupted", metadata: ["job_id": "\(job.id)", "kind": "\(job.kind)"])
             publish(job)
+            await registry.handler(for: job.kind)?.gaveUp(job)
         }
         if let job = result.claimed { publish(job) }
         return result.claimed
