@@ -21,6 +21,8 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     case frame(FrameError)
     /// A frame from the daemon was not the JSON the protocol promises.
     case malformedResponse(String)
+    /// The daemon did not answer (or, on a stream, fell silent) within the client's timeout.
+    case timedOut(path: String, timeout: Duration)
 
     public var description: String {
         switch self {
@@ -42,20 +44,44 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
             return "bad frame from the daemon: \(error)"
         case .malformedResponse(let why):
             return "malformed response from the daemon: \(why)"
+        case .timedOut(let path, let timeout):
+            return "no answer from the daemon at \(path) within \(Self.seconds(timeout)) (--timeout); it may be stuck or overloaded: "
+                + "`pinads status` or its log (journalctl --user -u pinadsd) tells more, or give a longer --timeout"
         }
+    }
+
+    /// "30 s", "1.5 s".
+    public static func seconds(_ duration: Duration) -> String {
+        let millis = duration.milliseconds
+        return millis % 1000 == 0 ? "\(millis / 1000) s" : "\(Double(millis) / 1000) s"
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded up (a deadline is never shortened).
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
     }
 }
 
 /// A blocking connection to the daemon's Unix socket, speaking whole frames. Not thread-safe:
 /// one owner at a time.
+///
+/// Nothing waits forever: with a `timeout`, connecting, each write and each read that makes no
+/// progress for that long fail with `ClientError.timedOut`; calls may pass an earlier deadline.
 public final class UnixSocketConnection {
     public let path: String
+    /// How long the daemon may be silent (or not read what is sent) before an operation fails;
+    /// nil waits as long as it takes.
+    public var timeout: Duration?
     private let fd: Int32
     private var decoder: FrameDecoder
     private var closed = false
 
-    public init(path: String, maximumFrameLength: Int = Frame.defaultMaximumLength) throws(ClientError) {
+    public init(path: String, timeout: Duration? = nil, maximumFrameLength: Int = Frame.defaultMaximumLength) throws(ClientError) {
         self.path = path
+        self.timeout = timeout
         self.decoder = FrameDecoder(maximumLength: maximumFrameLength)
         #if canImport(Glibc)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -75,6 +101,9 @@ public final class UnixSocketConnection {
             raw.copyBytes(from: bytes)
             raw[bytes.count] = 0
         }
+        // A daemon whose backlog is full would keep connect() waiting: Linux bounds a Unix
+        // socket's connect by the send timeout.
+        if let timeout { Self.setTimeout(fd, SO_SNDTIMEO, timeout) }
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
@@ -86,6 +115,7 @@ public final class UnixSocketConnection {
             switch code {
             case ENOENT, ECONNREFUSED, ENOTDIR: throw .noDaemon(path: path)
             case EACCES, EPERM: throw .accessDenied(path: path)
+            case EAGAIN, EINPROGRESS, ETIMEDOUT: throw .timedOut(path: path, timeout: timeout ?? .zero)
             default: throw .connectFailed(path: path, errno: code)
             }
         }
@@ -99,7 +129,31 @@ public final class UnixSocketConnection {
             throw .foreignDaemon(path: path, uid: credentials.uid)
         }
         #endif
+        if timeout != nil { Self.setTimeout(fd, SO_SNDTIMEO, nil) }
         self.fd = fd
+    }
+
+    private static func setTimeout(_ fd: Int32, _ option: Int32, _ duration: Duration?) {
+        let millis = duration?.milliseconds ?? 0
+        var value = timeval(tv_sec: Int(millis / 1000), tv_usec: Int(millis % 1000) * 1000)
+        setsockopt(fd, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// The instant `timeout` from now, or nil when there is no timeout.
+    public var idleDeadline: ContinuousClock.Instant? { timeout.map { .now + $0 } }
+
+    /// Waits until the socket can be read (or written) or `deadline` passes; false when it passed.
+    private func ready(for events: Int16, until deadline: ContinuousClock.Instant?) throws(ClientError) -> Bool {
+        guard let deadline else { return true }
+        while true {
+            let left = deadline - .now
+            var entry = pollfd(fd: fd, events: events, revents: 0)
+            let n = poll(&entry, 1, left <= .zero ? 0 : Int32(min(left.milliseconds, 86_400_000)))
+            if n > 0 { return true }
+            if n == 0 { return false }
+            if errno == EINTR { continue }
+            throw .io(operation: "poll", errno: errno)
+        }
     }
 
     deinit { closeNow() }
@@ -111,27 +165,33 @@ public final class UnixSocketConnection {
         }
     }
 
-    /// Writes bytes as they are: a whole frame, or a deliberately broken one in tests.
-    public func writeRaw(_ bytes: [UInt8]) throws(ClientError) {
+    /// Writes bytes as they are: a whole frame, or a deliberately broken one in tests. Fails
+    /// with `.timedOut` when the daemon takes none of them for `timeout` (or by `deadline`).
+    public func writeRaw(_ bytes: [UInt8], deadline: ContinuousClock.Instant? = nil) throws(ClientError) {
         var offset = 0
         while offset < bytes.count {
+            let stall = [deadline, idleDeadline].compactMap { $0 }.min()
+            guard try ready(for: Int16(POLLOUT), until: stall) else { throw .timedOut(path: path, timeout: timeout ?? .zero) }
+            // With a deadline, poll waits and the send must not; without one, the send waits.
+            let flags = Int32(MSG_NOSIGNAL) | (stall == nil ? 0 : Int32(MSG_DONTWAIT))
             let n = bytes.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                send(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset, flags)
             }
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR || (stall != nil && (errno == EAGAIN || errno == EWOULDBLOCK)) { continue }
                 throw .io(operation: "send", errno: errno)
             }
             offset += n
         }
     }
 
-    public func writeFrame(_ payload: [UInt8]) throws(ClientError) {
-        try writeRaw(Frame.encode(payload))
+    public func writeFrame(_ payload: [UInt8], deadline: ContinuousClock.Instant? = nil) throws(ClientError) {
+        try writeRaw(Frame.encode(payload), deadline: deadline)
     }
 
     /// The next frame's payload; nil when the daemon closed the connection between frames.
-    public func readFrame() throws(ClientError) -> [UInt8]? {
+    /// Fails with `.timedOut` when no byte comes for `timeout`, or when `deadline` passes first.
+    public func readFrame(deadline: ContinuousClock.Instant? = nil) throws(ClientError) -> [UInt8]? {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             do {
@@ -139,9 +199,12 @@ public final class UnixSocketConnection {
             } catch {
                 throw .frame(error)
             }
-            let n = chunk.withUnsafeMutableBytes { raw in recv(fd, raw.baseAddress, raw.count, 0) }
+            let stall = [deadline, idleDeadline].compactMap { $0 }.min()
+            guard try ready(for: Int16(POLLIN), until: stall) else { throw .timedOut(path: path, timeout: timeout ?? .zero) }
+            let flags = stall == nil ? 0 : Int32(MSG_DONTWAIT)
+            let n = chunk.withUnsafeMutableBytes { raw in recv(fd, raw.baseAddress, raw.count, flags) }
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR || (stall != nil && (errno == EAGAIN || errno == EWOULDBLOCK)) { continue }
                 if errno == ECONNRESET { return nil }
                 throw .io(operation: "recv", errno: errno)
             }
@@ -153,9 +216,8 @@ public final class UnixSocketConnection {
         }
     }
 
-    /// Makes `readFrame` fail with `.io` instead of waiting longer than this for bytes.
+    /// Makes `readFrame` and `writeRaw` fail with `.timedOut` after this long without progress.
     public func setReceiveTimeout(seconds: Double) {
-        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+        timeout = .milliseconds(Int64(seconds * 1000))
     }
 }

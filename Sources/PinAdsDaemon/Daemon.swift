@@ -59,7 +59,12 @@ public enum Daemon {
         // A parent may have blocked these (Foundation.Process does); we handle them ourselves.
         unblockTerminationSignals()
 
-        let inherited = Systemd.takeListeningSocket(environment: environment)
+        let inherited = try Systemd.takeListeningSocket(environment: environment)
+        if let inherited, inherited.extraDescriptorsClosed > 0 {
+            logger.warning(
+                "systemd passed more than one socket; serving the first and closing the rest",
+                metadata: ["socket": "\(inherited.path)", "closed": "\(inherited.extraDescriptorsClosed)"])
+        }
         do {
             try FileManager.default.createDirectory(
                 atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -69,8 +74,9 @@ public enum Daemon {
         let lock = try InstanceGuard.lockStateDirectory(configuration.stateDirectory)
         defer { close(lock) }
         let target: ListenTarget
-        if let fd = inherited {
-            target = .inherited(fd: fd, path: configuration.socketPath)
+        if let inherited {
+            // Reported as the path it is really bound to, whatever --socket said.
+            target = .inherited(fd: inherited.fd, path: inherited.path.isEmpty ? configuration.socketPath : inherited.path)
         } else {
             try InstanceGuard.prepareSocketPath(
                 configuration.socketPath,
@@ -116,6 +122,7 @@ public enum Daemon {
                 [SelfTestJob(), TokenCheckJob(tokens: tokens), PullMetricsJob(puller: metrics)] + syncer.jobHandlers + builder.jobHandlers),
             logger: logger)
         await syncer.attach(queue: queue)
+        await tokens.attach(connectionUsable: { await queue.wake() })
         await builder.attach(queue: queue)
         let scheduler = try Scheduler(
             store: store, queue: queue, clock: clock, logger: logger,
@@ -125,7 +132,7 @@ public enum Daemon {
         let connections = ClientConnections()
         let info = DaemonInfo(
             version: PinAdsVersion.current, pid: getpid(), startedAt: clock.now(), started: .now,
-            socketPath: configuration.socketPath, stateDirectory: configuration.stateDirectory,
+            socketPath: target.path, stateDirectory: configuration.stateDirectory,
             pinterestAPIBaseURL: configuration.pinterestAPIBaseURL)
         let dispatcher = MethodDispatcher(
             system: SystemMethods(info: info, store: store, queue: queue, connections: connections, services: services, tokens: tokens),

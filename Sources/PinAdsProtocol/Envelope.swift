@@ -42,13 +42,27 @@ public struct RequestHeaderError: Error, Sendable {
     public var error: ResponseError
 }
 
-extension RequestHeader {
-    /// Reads `id`, `method` and `deadline_ms` from a frame's JSON, reporting exactly what is wrong.
-    public static func parse(_ payload: [UInt8], decoder: JSONDecoder) throws(RequestHeaderError) -> RequestHeader {
-        let raw: RawHeader
+/// A request frame read once: its routing fields, and its params decoded into the method's own
+/// type in the same pass over the bytes (the method is known by the time `params` is reached).
+public struct DecodedRequest: Sendable {
+    public var header: RequestHeader
+    /// The params as the method's request type (`R` of `PinAdsRequest`), or why they are not
+    /// one; nil when the method is not in `MethodRegistry` (the caller answers UNIMPLEMENTED).
+    public var params: Result<any PinAdsRequest, DecodingError>?
+
+    public init(header: RequestHeader, params: Result<any PinAdsRequest, DecodingError>?) {
+        self.header = header
+        self.params = params
+    }
+
+    /// Parses a request frame's JSON once, reporting exactly what is wrong with its envelope.
+    /// Problems with the params themselves are not thrown: they are the method's to answer,
+    /// with the request's id, in `params`.
+    public static func decode(_ payload: Data, decoder: JSONDecoder) throws(RequestHeaderError) -> DecodedRequest {
+        let raw: RawRequest
         do {
-            raw = try decoder.decode(RawHeader.self, from: Data(payload))
-        } catch let problem as RawHeader.Problem {
+            raw = try decoder.decode(RawRequest.self, from: payload)
+        } catch let problem as RawRequest.Problem {
             throw RequestHeaderError(id: nil, error: .invalidArgument(problem.message))
         } catch {
             throw RequestHeaderError(id: nil, error: .invalidArgument("frame is not valid JSON: a request is one JSON object"))
@@ -71,13 +85,21 @@ extension RequestHeader {
         if let problem = raw.deadlineProblem {
             throw RequestHeaderError(id: id, error: .invalidArgument(field: "deadline_ms", reason: problem))
         }
-        return RequestHeader(id: id, method: method, deadlineMs: raw.deadlineMs)
+        return DecodedRequest(header: RequestHeader(id: id, method: method, deadlineMs: raw.deadlineMs), params: raw.params)
     }
 }
 
-/// Lenient decoding of the envelope's routing fields: it records problems instead of throwing,
-/// so the answer can say which field is wrong and still carry the id.
-private struct RawHeader: Decodable {
+extension RequestHeader {
+    /// Reads `id`, `method` and `deadline_ms` from a frame's JSON, reporting exactly what is wrong.
+    public static func parse(_ payload: [UInt8], decoder: JSONDecoder) throws(RequestHeaderError) -> RequestHeader {
+        try DecodedRequest.decode(Data(payload), decoder: decoder).header
+    }
+}
+
+/// Lenient decoding of the envelope: it records problems instead of throwing, so the answer can
+/// say which field is wrong and still carry the id. The params are decoded as the method's type
+/// as soon as the method is read, from the same container.
+private struct RawRequest: Decodable {
     struct Problem: Error { var message: String }
 
     var id: RequestID?
@@ -87,6 +109,7 @@ private struct RawHeader: Decodable {
     var deadlineMs: Int64?
     var deadlineProblem: String?
     var paramsProblem: String?
+    var params: Result<any PinAdsRequest, DecodingError>?
 
     enum CodingKeys: String, CodingKey {
         case id, method, params
@@ -116,9 +139,8 @@ private struct RawHeader: Decodable {
                 methodProblem = "must be a string such as \"system.health\""
             }
         }
-        if c.contains(.params), (try? c.decodeNil(forKey: .params)) != true,
-            (try? c.nestedContainer(keyedBy: CodingKeys.self, forKey: .params)) == nil
-        {
+        let hasParams = c.contains(.params) && (try? c.decodeNil(forKey: .params)) != true
+        if hasParams, (try? c.nestedContainer(keyedBy: CodingKeys.self, forKey: .params)) == nil {
             paramsProblem = "must be a JSON object (or left out)"
         }
         if c.contains(.deadlineMs), (try? c.decodeNil(forKey: .deadlineMs)) != true {
@@ -127,6 +149,22 @@ private struct RawHeader: Decodable {
             } else {
                 deadlineProblem = "must be a positive integer number of milliseconds"
             }
+        }
+        if id != nil, paramsProblem == nil, let method, let type = MethodRegistry.type(named: method) {
+            params = Self.decodeParams(type, from: c, present: hasParams)
+        }
+    }
+
+    private static func decodeParams<R: PinAdsRequest>(
+        _ type: R.Type, from c: KeyedDecodingContainer<CodingKeys>, present: Bool
+    ) -> Result<any PinAdsRequest, DecodingError> {
+        do {
+            // Left out or null: the method's defaults, as if `{}` had been sent.
+            return .success(present ? try c.decode(R.self, forKey: .params) : try Wire.emptyParamsDecoder.decode(R.self, from: Wire.emptyObject))
+        } catch let error as DecodingError {
+            return .failure(error)
+        } catch {
+            return .failure(.dataCorrupted(.init(codingPath: [CodingKeys.params], debugDescription: "\(error)")))
         }
     }
 }

@@ -67,6 +67,12 @@ public enum MethodRegistry {
 
     public static var names: [String] { all.map { $0.method } }
 
+    private static let byName: [String: any PinAdsRequest.Type] = Dictionary(
+        all.map { ($0.method, $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// The request type of a method, nil for a name this build does not know.
+    public static func type(named method: String) -> (any PinAdsRequest.Type)? { byName[method] }
+
     public static func isStreaming(_ type: any PinAdsRequest.Type) -> Bool {
         type is any PinAdsStreamingRequest.Type
     }

@@ -34,6 +34,10 @@ public enum Wire {
         }
         return decoder
     }
+
+    /// What a request without `params` is decoded from: the method's defaults.
+    static let emptyParamsDecoder = decoder()
+    static let emptyObject = Data("{}".utf8)
 }
 
 /// RFC 3339 formatting and parsing of wire timestamps, exact to the millisecond.

@@ -787,11 +787,11 @@ extension ClientOptions {
             if error.code == .invalidArgument, let field = error.details?["field"]?.stringValue,
                 field.hasSuffix("_micro_currency") || field.hasSuffix("_spend_cap")
             {
-                Output.printError("\(error.code.rawValue): \(error.message)")
-                Output.printError("(the daemon counts micro-currency: 1,000,000 is 1 unit of currency as typed here; the default budget is 5, the default bid 2)")
-                throw ExitCode(1)
+                Output.fail(
+                    error, client: client,
+                    hint: "(the daemon counts micro-currency: 1,000,000 is 1 unit of currency as typed here; the default budget is 5, the default bid 2)")
             }
-            Output.fail(error)
+            Output.fail(error, client: client)
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PinAdsClient
 import PinAdsProtocol
+import Synchronization
 
 /// Printing for people, and the exits that go with failures.
 enum Output {
@@ -12,27 +13,78 @@ enum Output {
         print(String(decoding: data, as: UTF8.self))
     }
 
-    /// The daemon said no: print its code and message, exit 1.
-    static func fail(_ error: ResponseError) -> Never {
-        printError("\(error.code.rawValue): \(error.message)")
-        exit(1)
+    private static let jsonErrors = Mutex(false)
+
+    /// --json: errors go to stdout as `{"error": {"code", "message", "details"}}` as well.
+    static func reportAsJSON(_ on: Bool) {
+        jsonErrors.withLock { $0 = on }
     }
 
-    /// The daemon could not be reached or did not make sense.
+    /// The daemon said no: print its code and message, exit 1. DEADLINE_EXCEEDED is the daemon
+    /// keeping the client's deadline: the same exit as a timeout, 75.
+    static func fail(_ error: ResponseError, client: PinAdsClient? = nil, hint: String? = nil) -> Never {
+        var message = "\(error.code.rawValue): \(error.message)"
+        if error.code == .deadlineExceeded, let client, let timeout = client.timeout {
+            message += " (socket \(client.connection.path), --timeout \(ClientError.seconds(timeout)))"
+        }
+        report(ErrorReport(code: error.code.rawValue, message: error.message, details: error.details), text: message, hint: hint)
+        exit(error.code == .deadlineExceeded ? 75 : 1)
+    }
+
+    /// The daemon could not be reached, did not answer in time, or did not make sense.
     static func fail(_ error: any Error) -> Never {
         switch error {
         case let error as ResponseError:
             fail(error)
         case let error as ClientError:
-            printError(error.description)
+            let (code, status): (ErrorCode, Int32)
+            var details: [String: JSONValue] = [:]
             switch error {
-            case .noDaemon, .accessDenied, .connectFailed, .pathTooLong, .foreignDaemon: exit(69)
-            default: exit(70)
+            case .noDaemon(let path), .connectFailed(let path, _), .pathTooLong(let path):
+                (code, status) = (.unavailable, 69)
+                details["socket"] = .string(path)
+            case .accessDenied(let path), .foreignDaemon(let path, _):
+                (code, status) = (.permissionDenied, 69)
+                details["socket"] = .string(path)
+            case .timedOut(let path, let timeout):
+                (code, status) = (.deadlineExceeded, 75)
+                details["socket"] = .string(path)
+                details["timeout_s"] = .double(Double(timeout.milliseconds) / 1000)
+            case .closedByDaemon, .io:
+                (code, status) = (.unavailable, 70)
+            case .frame, .malformedResponse:
+                (code, status) = (.internal, 70)
             }
+            report(ErrorReport(code: code.rawValue, message: error.description, details: details.isEmpty ? nil : .object(details)), text: error.description)
+            exit(status)
         default:
-            printError(String(describing: error))
+            let text = String(describing: error)
+            report(ErrorReport(code: ErrorCode.internal.rawValue, message: text, details: nil), text: text)
             exit(70)
         }
+    }
+
+    /// The `{"error": ...}` that --json prints.
+    private struct ErrorReport: Encodable {
+        var code: String
+        var message: String
+        var details: JSONValue?
+        var hint: String?
+    }
+
+    private struct ErrorEnvelope: Encodable {
+        var error: ErrorReport
+    }
+
+    private static func report(_ error: ErrorReport, text: String, hint: String? = nil) {
+        if jsonErrors.withLock({ $0 }) {
+            var error = error
+            error.hint = hint
+            printJSON(ErrorEnvelope(error: error))
+            fflush(nil)
+        }
+        printError(text)
+        if let hint { printError(hint) }
     }
 
     static func printError(_ message: String) {

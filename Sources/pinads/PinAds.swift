@@ -12,8 +12,15 @@ struct PinAds: ParsableCommand {
             Every command is one call of the daemon's protocol (protocol/methods.md). Output is for
             people; add --json for the daemon's answer as JSON.
 
-            Exit status: 0 success; 1 the daemon answered with an error (printed as CODE: message);
-            64 bad usage; 69 no daemon is running at the socket; 70 the daemon's answer was unreadable.
+            Every call has a deadline, --timeout (30 s), which the daemon is told too; streams
+            (`jobs watch`, `--wait`) go on while the daemon answers and stop when it is silent for
+            that long. With --json, errors are printed as JSON on stdout too:
+            {"error": {"code": ..., "message": ..., "details": ...}}.
+
+            Exit status: 0 success; 1 the daemon answered with an error (printed as CODE: message),
+            or `health` found the daemon degraded or unavailable; 64 bad usage; 69 no daemon is
+            running at the socket; 70 the daemon's answer was unreadable; 75 no answer within
+            --timeout (try again later, or with a longer --timeout).
 
             Examples:
               pinads health
@@ -28,6 +35,12 @@ struct PinAds: ParsableCommand {
             Audience.self, CampaignCommand.self, AdGroupCommand.self, AdCommand.self, ConversionsCommand.self, Schedule.self, Jobs.self, SelfTest.self, Call.self,
         ]
     )
+
+    /// The options every command takes may come before the command too (`pinads --json jobs
+    /// get 1`): they are moved after it, where the command reads them.
+    static func main() {
+        main(ClientOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+    }
 }
 
 /// Options every command takes.
@@ -37,17 +50,53 @@ struct ClientOptions: ParsableArguments {
         valueName: "path"))
     var socket: String?
 
-    @Flag(help: "Print the daemon's answer as JSON.")
+    @Flag(help: "Print the daemon's answer as JSON (errors too, as {\"error\": {...}} on stdout).")
     var json = false
+
+    @Option(help: ArgumentHelp(
+        "Seconds to wait for the daemon's answer (it is told, and stops the work); a stream stops when the daemon is silent this long. Exit 75 past it.",
+        valueName: "seconds"))
+    var timeout: Double = 30
+
+    mutating func validate() throws {
+        guard timeout > 0, timeout <= 86_400 else {
+            throw ValidationError("--timeout must be above 0 and at most 86400 seconds, got \(timeout)")
+        }
+        Output.reportAsJSON(json)
+    }
+
+    /// `arguments` with the leading --json, --socket PATH and --timeout SECONDS moved to the end
+    /// (before a `--`, if any).
+    static func hoisted(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if first == "--json" || first.hasPrefix("--socket=") || first.hasPrefix("--timeout=") {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else if first == "--socket" || first == "--timeout", rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, !rest.isEmpty else { return arguments }
+        var result = Array(rest)
+        result.insert(contentsOf: leading, at: result.firstIndex(of: "--") ?? result.endIndex)
+        return result
+    }
 
     var socketPath: String {
         socket ?? DefaultPaths.socketPath(environment: ProcessInfo.processInfo.environment)
     }
 
+    var timeoutDuration: Duration { .milliseconds(Int64((timeout * 1000).rounded(.up))) }
+
     /// Connects, or ends the program with a one-line explanation.
     func connect() throws -> PinAdsClient {
         do {
-            return try PinAdsClient(socketPath: socketPath)
+            return try PinAdsClient(socketPath: socketPath, timeout: timeoutDuration)
         } catch {
             Output.fail(error)
         }
@@ -59,7 +108,7 @@ struct ClientOptions: ParsableArguments {
         do {
             switch try client.call(request) {
             case .result(let result): return result
-            case .error(let error): Output.fail(error)
+            case .error(let error): Output.fail(error, client: client)
             }
         } catch {
             Output.fail(error)
@@ -176,7 +225,7 @@ struct Call: ParsableCommand {
             }
             switch outcome {
             case .result(let result): Output.printJSON(result)
-            case .error(let error): Output.fail(error)
+            case .error(let error): Output.fail(error, client: client)
             }
         } catch {
             Output.fail(error)

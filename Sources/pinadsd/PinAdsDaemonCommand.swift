@@ -209,7 +209,11 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             if sandbox {
                 let mode = try await SandboxMode.start(stateDirectory: stateDir, logger: logger)
                 sandboxMode = mode
-                configuration.socketPath = socket ?? SandboxMode.defaultSocketPath(environment: environment)
+                if let passed = Systemd.passedSocketPath(environment: environment) {
+                    configuration.socketPath = try SandboxMode.socketPath(passed: passed, environment: environment)
+                } else {
+                    configuration.socketPath = socket ?? SandboxMode.defaultSocketPath(environment: environment)
+                }
                 configuration.stateDirectory = mode.stateDirectory
                 configuration.pinterestAPIBaseURL = mode.sandbox.baseURL
                 configuration.connectAtStart = mode.connect

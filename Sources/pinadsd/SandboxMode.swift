@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Logging
+import PinAdsDaemon
 import PinAdsProtocol
 import PinterestSandbox
 
@@ -84,10 +85,25 @@ struct SandboxMode {
         if temporaryStateDirectory { try? FileManager.default.removeItem(atPath: stateDirectory) }
     }
 
-    /// The environment the daemon gets: without what systemd hands a real daemon (a listening
-    /// socket, the credentials folder with its secrets key), which a sandbox must not take.
+    /// The environment the daemon gets: without the credentials folder systemd hands a real
+    /// daemon (with its secrets key), which a sandbox must not take. A socket passed by socket
+    /// activation is kept: the sandbox serves it (`socketPath(passed:)` checked it first).
     static func daemonEnvironment(_ environment: [String: String]) -> [String: String] {
-        environment.filter { key, _ in !["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "CREDENTIALS_DIRECTORY"].contains(key) }
+        environment.filter { key, _ in key != "CREDENTIALS_DIRECTORY" }
+    }
+
+    /// The socket a socket-activated sandbox serves: the one it was given, unless that is the
+    /// real daemon's socket, which a sandbox must never answer on (its clients would send real
+    /// work to a fake Pinterest): then every passed descriptor is closed and this throws.
+    static func socketPath(passed: String, environment: [String: String]) throws -> String {
+        let real = DefaultPaths.socketPath(environment: environment)
+        guard passed != real else {
+            Systemd.closePassedDescriptors(environment: environment)
+            throw SandboxModeError(
+                "socket activation passed \(passed), the real daemon's socket; pinadsd --sandbox never serves it "
+                    + "(closed it). Give the sandbox its own .socket unit, e.g. ListenStream=%t/pinads/\(socketName)")
+        }
+        return passed
     }
 
     // MARK: - The state directory

@@ -50,6 +50,8 @@ public actor TokenManager {
     /// Opened conversion tokens by ad account (nil: known to have none).
     private var conversionTokens: [String: AccessToken?] = [:]
     private var refreshes: [Int64: Task<Tokens, any Error>] = [:]
+    /// Told when a connection became usable again, so the jobs that waited for it start now.
+    private var connectionUsable: @Sendable () async -> Void = {}
 
     public init(
         store: Store, vault: TokenVault, client: PinterestClient, clock: any WallClock, logger: Logger,
@@ -63,6 +65,12 @@ public actor TokenManager {
         self.logger = logger
         self.defaultApp = defaultApp
         self.policy = policy
+    }
+
+    /// `usable` runs after every connect and every stored refresh: the store has just made the
+    /// jobs waiting on that connection due (the job queue wakes its workers).
+    public func attach(connectionUsable usable: @escaping @Sendable () async -> Void) {
+        connectionUsable = usable
     }
 
     // MARK: - Connect
@@ -121,6 +129,7 @@ public actor TokenManager {
             adAccounts: accounts.map { AdAccountRecord(connectionID: 0, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) })
         let record = try await store.upsertConnection(upsert, now: now)
         cache[record.id] = nil
+        await connectionUsable()
         await limiter?.merge(key: RateLimiter.key(for: token), into: record.userKey)
         logger.notice(
             "connected to Pinterest",
@@ -274,6 +283,7 @@ public actor TokenManager {
             access: answer.accessToken, accessExpiresAt: accessExpiresAt, refresh: newRefresh, refreshExpiresAt: refreshExpiresAt,
             app: app, subject: record.userKey)
         cache[connectionID] = fresh
+        await connectionUsable()
         logger.notice("Pinterest tokens refreshed", metadata: ["connection_id": "\(connectionID)", "rotated": "\(answer.refreshToken != nil)"])
         return fresh
     }

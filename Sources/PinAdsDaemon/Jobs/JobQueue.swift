@@ -37,6 +37,12 @@ public actor JobQueue {
         stopRunningJob = stop
     }
 
+    /// Something outside the queue made jobs due now (a reconnect released the jobs that waited
+    /// for it): the workers look at once instead of at their next timer.
+    public func wake() {
+        wakeWorkers?()
+    }
+
     // MARK: - Changes
 
     /// Why a job cannot be queued.

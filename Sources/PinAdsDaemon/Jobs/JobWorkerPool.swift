@@ -27,6 +27,7 @@ public actor JobWorkerPool: Service {
     private var running: [Int64: Running] = [:]
     private var stopping = false
     private var timer: Task<Void, Never>?
+    private var timerDate: Date?
     private var wake: AsyncStream<Void>.Continuation?
 
     public init(
@@ -87,6 +88,10 @@ public actor JobWorkerPool: Service {
     }
 
     private func armTimer(at date: Date) {
+        // A cancelled sleep keeps its timer until its date: re-arm only for another date, or
+        // every fill (one per job change) would leave one behind.
+        if timer != nil, timerDate == date { return }
+        timerDate = date
         timer?.cancel()
         let clock = queue.clock
         let wake = self.wake

@@ -1,15 +1,11 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import PinAdsProtocol
 import PinAdsStore
 import PinterestAPI
-
-/// A request frame that passed routing: its header and its raw bytes (params are decoded by the
-/// method, into the method's own type).
-struct IncomingRequest: Sendable {
-    var header: RequestHeader
-    var payload: [UInt8]
-}
 
 /// Sends a streaming method's events to its caller.
 struct EventSink<Event: Encodable & Sendable>: Sendable {
@@ -30,28 +26,37 @@ struct MethodDispatcher: Sendable {
 
     /// Runs the request and returns its final frame (result or error). Streaming methods send
     /// their events through `emitFrame` before returning.
-    func handle(_ request: IncomingRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
+    ///
+    /// With `deadline_ms`, the answer is DEADLINE_EXCEEDED at the deadline and the work is
+    /// cancelled. The deadline is an event-loop timer, cancelled (and freed) with the answer:
+    /// a `Task.sleep` per request would keep its timer alive until its deadline even when
+    /// cancelled, so a busy connection with 30 s deadlines would hold 30 s of them.
+    func handle(_ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
         let header = request.header
         guard let deadlineMs = header.deadlineMs else {
             return await route(request, emitFrame: emitFrame)
         }
-        return await withTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask { await route(request, emitFrame: emitFrame) }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(deadlineMs))
-                if Task.isCancelled { return nil }
-                return encodeError(
-                    id: header.id,
-                    ResponseError(code: .deadlineExceeded, message: "\(header.method) did not finish within deadline_ms \(deadlineMs)"))
-            }
-            var answer: [UInt8]?
-            while answer == nil, let next = await group.next() { answer = next }
-            group.cancelAll()
-            return answer ?? encodeError(id: header.id, .internal("no answer"))
+        let answer = FirstAnswer()
+        let work = Task {
+            let frame = await route(request, emitFrame: emitFrame)
+            answer.offer(frame)
         }
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .milliseconds(deadlineMs)) {
+            answer.offer(encodeError(
+                id: header.id,
+                ResponseError(code: .deadlineExceeded, message: "\(header.method) did not finish within deadline_ms \(deadlineMs)")))
+            work.cancel()
+        }
+        let frame = await withTaskCancellationHandler {
+            await answer.value()
+        } onCancel: {
+            work.cancel()
+        }
+        timer.cancel()
+        return frame
     }
 
-    private func route(_ request: IncomingRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
+    private func route(_ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
         switch request.header.method {
         case HealthRequest.method: return await unary(request) { (_: HealthRequest) in await system.health() }
         case StatusRequest.method: return await unary(request) { (_: StatusRequest) in try await system.status() }
@@ -103,10 +108,10 @@ struct MethodDispatcher: Sendable {
     }
 
     private func unary<R: PinAdsRequest>(
-        _ request: IncomingRequest, _ body: (R) async throws -> R.Result
+        _ request: DecodedRequest, _ body: (R) async throws -> R.Result
     ) async -> [UInt8] {
         do {
-            let params = try decodeParams(R.self, from: request.payload)
+            let params = try Self.params(R.self, of: request)
             let result = try await body(params)
             return try WireCoders.encoder.encodeFrame(ResponseFrame<R.Result, Empty>(id: request.header.id, result: result))
         } catch {
@@ -115,7 +120,7 @@ struct MethodDispatcher: Sendable {
     }
 
     private func streaming<R: PinAdsStreamingRequest>(
-        _ request: IncomingRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void,
+        _ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void,
         _ body: (R, EventSink<R.Event>) async throws -> R.Result
     ) async -> [UInt8] {
         let id = request.header.id
@@ -123,7 +128,7 @@ struct MethodDispatcher: Sendable {
             try await emitFrame(try WireCoders.encoder.encodeFrame(ResponseFrame<Empty, R.Event>(id: id, event: event)))
         }
         do {
-            let params = try decodeParams(R.self, from: request.payload)
+            let params = try Self.params(R.self, of: request)
             let result = try await body(params, sink)
             return try WireCoders.encoder.encodeFrame(ResponseFrame<R.Result, Empty>(id: id, result: result))
         } catch {
@@ -141,12 +146,14 @@ struct MethodDispatcher: Sendable {
             })
     }
 
-    private func decodeParams<R: PinAdsRequest>(_ type: R.Type, from payload: [UInt8]) throws -> R {
-        let decoder = WireCoders.decoder
-        if let params = try decoder.decode(ParamsOnly<R>.self, from: Data(payload)).params {
-            return params
+    /// The params the frame decoder read for this method (the frame is parsed once, by
+    /// `DecodedRequest.decode`).
+    private static func params<R: PinAdsRequest>(_ type: R.Type, of request: DecodedRequest) throws -> R {
+        switch request.params {
+        case .success(let params as R): return params
+        case .failure(let error): throw error
+        case .success, nil: throw ResponseError.internal("\(R.method) was routed without its params")
         }
-        return try decoder.decode(R.self, from: Data("{}".utf8))
     }
 
     private func responseError(for error: any Error, method: String) -> ResponseError {
@@ -197,5 +204,53 @@ enum WireCoders {
 extension JSONEncoder {
     func encodeFrame(_ value: some Encodable) throws -> [UInt8] {
         Array(try encode(value))
+    }
+}
+
+/// The first of several answers to one request (its work's, or the deadline's); later ones
+/// are dropped. Whoever waits gets it whether it came before or after they began waiting.
+final class FirstAnswer: Sendable {
+    private enum State {
+        case empty
+        case waiting(CheckedContinuation<[UInt8], Never>)
+        case answered([UInt8])
+        case taken
+    }
+
+    private let state = NIOLockedValueBox(State.empty)
+
+    func offer(_ frame: [UInt8]) {
+        let waiter: CheckedContinuation<[UInt8], Never>? = state.withLockedValue { state in
+            switch state {
+            case .empty:
+                state = .answered(frame)
+                return nil
+            case .waiting(let continuation):
+                state = .taken
+                return continuation
+            case .answered, .taken:
+                return nil
+            }
+        }
+        waiter?.resume(returning: frame)
+    }
+
+    func value() async -> [UInt8] {
+        await withCheckedContinuation { continuation in
+            let ready: [UInt8]? = state.withLockedValue { state in
+                switch state {
+                case .empty:
+                    state = .waiting(continuation)
+                    return nil
+                case .answered(let frame):
+                    state = .taken
+                    return frame
+                case .waiting, .taken:
+                    // One waiter per request: the dispatcher's.
+                    return encodeError(id: nil, .internal("a request was answered twice"))
+                }
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
     }
 }

@@ -92,3 +92,79 @@ final class ClientConnections: Sendable {
         }
     }
 }
+
+/// The requests admitted on one connection, waiting for one of its workers. A connection runs
+/// its requests on a few long-lived worker tasks, started as concurrency needs them (never
+/// more than the requests it may have in flight) and reused, instead of one task per request:
+/// what a connection holds depends on how many requests it has in flight, not on how many it
+/// has carried.
+final class RequestQueue: Sendable {
+    private struct State {
+        var pending: [DecodedRequest] = []
+        var head = 0
+        var waiting: [CheckedContinuation<DecodedRequest?, Never>] = []
+        var finished = false
+        var workers = 0
+        var idle = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    /// Queues a request; true when no worker is free to take it and one more should start.
+    func push(_ request: DecodedRequest, maximumWorkers: Int) -> Bool {
+        let (waiter, startWorker) = state.withLockedValue { state -> (CheckedContinuation<DecodedRequest?, Never>?, Bool) in
+            if !state.waiting.isEmpty {
+                state.idle -= 1
+                return (state.waiting.removeFirst(), false)
+            }
+            state.pending.append(request)
+            let start = state.idle == 0 && state.workers < maximumWorkers
+            if start { state.workers += 1 }
+            return (nil, start)
+        }
+        waiter?.resume(returning: request)
+        return startWorker
+    }
+
+    /// The next request for a worker; nil once the queue is finished and empty.
+    func next() async -> DecodedRequest? {
+        await withCheckedContinuation { continuation in
+            let ready: DecodedRequest?? = state.withLockedValue { state in
+                if state.head < state.pending.count {
+                    let request = state.pending[state.head]
+                    state.head += 1
+                    if state.head == state.pending.count {
+                        state.pending.removeAll(keepingCapacity: true)
+                        state.head = 0
+                    }
+                    return .some(request)
+                }
+                if state.finished { return .some(nil) }
+                state.waiting.append(continuation)
+                state.idle += 1
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// No more requests come: workers finish what is queued, then stop.
+    func finish() {
+        let waiters = state.withLockedValue { state in
+            state.finished = true
+            state.idle = 0
+            defer { state.waiting.removeAll() }
+            return state.waiting
+        }
+        for waiter in waiters { waiter.resume(returning: nil) }
+    }
+
+    /// Drops what no worker has started (the client went away), and finishes.
+    func discardPending() {
+        state.withLockedValue { state in
+            state.pending.removeAll()
+            state.head = 0
+        }
+        finish()
+    }
+}

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOExtras
+import NIOFoundationCompat
 import NIOPosix
 import PinAdsProtocol
 import ServiceLifecycle
@@ -151,76 +152,115 @@ final class ControlServer: Service {
         let connection = ClientConnection(channel: channel.channel)
         connections.add(connection)
         defer { connections.remove(connection) }
-        let limit = limits.maximumRequestsPerConnection
-        let maximumFrameLength = limits.maximumFrameLength
         do {
-            try await channel.executeThenClose { (inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
-                let write: @Sendable ([UInt8]) async throws -> Void = { bytes in
-                    try await outbound.write(ByteBuffer(bytes: bytes))
-                }
-                await withTaskGroup(of: Void.self) { group in
-                    do {
-                        for try await frame in inbound {
-                            let payload = Array(frame.readableBytesView)
-                            let header: RequestHeader
-                            do throws(RequestHeaderError) {
-                                header = try RequestHeader.parse(payload, decoder: WireCoders.decoder)
-                            } catch {
-                                try await write(encodeError(id: error.id, error.error))
-                                continue
-                            }
-                            switch connection.admit(limit: limit) {
-                            case .draining:
-                                try await write(encodeError(id: header.id, .unavailable("the daemon is shutting down; retry once it has restarted")))
-                                continue
-                            case .tooMany:
-                                try await write(encodeError(
-                                    id: header.id,
-                                    ResponseError(
-                                        code: .resourceExhausted,
-                                        message: "more than \(limit) requests in flight on this connection; wait for answers or open another connection",
-                                        details: ["limit": .int(Int64(limit))])))
-                                continue
-                            case .admitted:
-                                break
-                            }
-                            let request = IncomingRequest(header: header, payload: payload)
-                            // A frame the client would refuse is replaced by an error it can read.
-                            let bounded: @Sendable ([UInt8]) async throws -> Void = { bytes in
-                                guard bytes.count <= maximumFrameLength else {
-                                    try await write(encodeError(id: header.id, .answerTooLarge(bytes.count, maximum: maximumFrameLength)))
-                                    return
-                                }
-                                try await write(bytes)
-                            }
-                            group.addTask {
-                                defer { connection.finishRequest() }
-                                let answer = await self.dispatcher.handle(request, emitFrame: bounded)
-                                try? await bounded(answer)
-                            }
-                        }
-                    } catch let error as FrameError {
-                        try? await write(encodeError(id: nil, error.responseError))
-                        self.logger.notice("closed a connection on a bad frame", metadata: ["reason": "\(error)"])
-                    } catch {
-                        // The peer reset the connection: nothing to answer.
-                    }
-                    if connection.isDraining {
-                        await group.waitForAll()
-                        // A full close would drop answers still in the socket buffer: close the
-                        // output first, which completes once they are written, bounded in time.
-                        let channel = connection.channel
-                        let deadline = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
-                        try? await channel.close(mode: .output).get()
-                        deadline.cancel()
-                    } else {
-                        // The client went away: what it asked for is no longer wanted.
-                        group.cancelAll()
-                    }
-                }
+            try await channel.executeThenClose { inbound, outbound in
+                await self.serveRequests(on: connection, inbound: inbound, outbound: outbound)
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Reads frames and hands each admitted request to the connection's workers: a few
+    /// long-lived child tasks, started as concurrency needs them and reused, so that what a
+    /// connection holds is bounded by the requests in flight on it (at most
+    /// `maximumRequestsPerConnection`), however many it carries.
+    private func serveRequests(
+        on connection: ClientConnection, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async {
+        let maximumFrameLength = limits.maximumFrameLength
+        let maximumWorkers = limits.maximumRequestsPerConnection
+        // Writes wait while the peer does not read (the channel is not writable), so answers
+        // never pile up in memory beyond one per request in flight.
+        let write: @Sendable ([UInt8]) async throws -> Void = { bytes in
+            try await outbound.write(ByteBuffer(bytes: bytes))
+        }
+        let queue = RequestQueue()
+        await withDiscardingTaskGroup { group in
+            do {
+                for try await frame in inbound {
+                    guard let request = try await admit(frame, on: connection, write: write) else { continue }
+                    if queue.push(request, maximumWorkers: maximumWorkers) {
+                        group.addTask {
+                            while let request = await queue.next() {
+                                await self.answer(request, write: write, maximumFrameLength: maximumFrameLength)
+                                connection.finishRequest()
+                            }
+                        }
+                    }
+                }
+            } catch let error as FrameError {
+                try? await write(encodeError(id: nil, error.responseError))
+                self.logger.notice("closed a connection on a bad frame", metadata: ["reason": "\(error)"])
+            } catch {
+                // The peer reset the connection: nothing to answer.
+            }
+            if connection.isDraining {
+                // The requests in flight are answered: the group waits for its workers when this
+                // closure returns, and they stop once the queue is empty.
+                queue.finish()
+                return
+            }
+            // The client went away: what it asked for is no longer wanted.
+            queue.discardPending()
+            group.cancelAll()
+        }
+        if connection.isDraining {
+            // A full close would drop answers still in the socket buffer: close the output
+            // first, which completes once they are written, bounded in time.
+            let channel = connection.channel
+            let deadline = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+            try? await channel.close(mode: .output).get()
+            deadline.cancel()
+        }
+    }
+
+    /// Runs one request and writes its answer. A frame the client would refuse (over the
+    /// largest frame) is replaced by an error it can read.
+    private func answer(_ request: DecodedRequest, write: @escaping @Sendable ([UInt8]) async throws -> Void, maximumFrameLength: Int) async {
+        let id = request.header.id
+        let bounded: @Sendable ([UInt8]) async throws -> Void = { bytes in
+            guard bytes.count <= maximumFrameLength else {
+                try await write(encodeError(id: id, .answerTooLarge(bytes.count, maximum: maximumFrameLength)))
+                return
+            }
+            try await write(bytes)
+        }
+        let answer = await dispatcher.handle(request, emitFrame: bounded)
+        try? await bounded(answer)
+    }
+
+    /// Parses one frame (once: the routing fields and the method's params in one pass) and
+    /// counts it in. Returns nil when the frame was answered here: an unreadable envelope, a
+    /// draining daemon, or a connection at its limit.
+    private func admit(
+        _ frame: ByteBuffer, on connection: ClientConnection, write: @Sendable ([UInt8]) async throws -> Void
+    ) async throws -> DecodedRequest? {
+        let request: DecodedRequest
+        do throws(RequestHeaderError) {
+            // A view of the frame's bytes, not a copy; it lives only as long as the parse.
+            let bytes = frame.getData(at: frame.readerIndex, length: frame.readableBytes, byteTransferStrategy: .noCopy) ?? Data()
+            request = try DecodedRequest.decode(bytes, decoder: WireCoders.decoder)
+        } catch {
+            try await write(encodeError(id: error.id, error.error))
+            return nil
+        }
+        let limit = limits.maximumRequestsPerConnection
+        switch connection.admit(limit: limit) {
+        case .admitted:
+            return request
+        case .draining:
+            try await write(encodeError(id: request.header.id, .unavailable("the daemon is shutting down; retry once it has restarted")))
+            return nil
+        case .tooMany:
+            try await write(encodeError(
+                id: request.header.id,
+                ResponseError(
+                    code: .resourceExhausted,
+                    message: "more than \(limit) requests in flight on this connection; wait for answers or open another connection",
+                    details: ["limit": .int(Int64(limit))])))
+            return nil
         }
     }
 }
