@@ -31,7 +31,9 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             not Pinterest"; `pinads status` shows that URL too) and keeps away from a real daemon:
               socket  $XDG_RUNTIME_DIR/pinads/pinadsd-sandbox.sock (else
                       /tmp/pinads-$UID/pinadsd-sandbox.sock), never the real one;
-                      it prints the `export PINADS_SOCKET=...` that points pinads at it
+                      it prints the `export PINADS_SOCKET=...` that points pinads at it;
+                      under socket activation, the socket it is given (never the
+                      real daemon's: that one is refused and closed)
               state   a new temporary folder, $TMPDIR/pinadsd-sandbox-XXXXXX, removed
                       at exit: the sandbox keeps its "Pinterest" in memory, so what
                       the daemon recorded about it is worthless after a restart

@@ -89,6 +89,29 @@ struct EnvelopeTests {
         }
     }
 
+    @Test func oneParseGivesTheHeaderAndTheMethodsOwnParams() throws {
+        let decoder = Wire.decoder()
+        let watch = try DecodedRequest.decode(Data(#"{"id":4,"method":"jobs.watch","params":{"ids":[7,8]},"deadline_ms":9}"#.utf8), decoder: decoder)
+        #expect(watch.header == RequestHeader(id: .int(4), method: "jobs.watch", deadlineMs: 9))
+        #expect(try (watch.params?.get() as? WatchJobsRequest)?.ids == [7, 8])
+        // Left out or null: the method's defaults, as if {} had been sent.
+        for text in [#"{"id":1,"method":"jobs.list"}"#, #"{"id":1,"method":"jobs.list","params":null}"#] {
+            let list = try DecodedRequest.decode(Data(text.utf8), decoder: decoder)
+            #expect(try (list.params?.get() as? ListJobsRequest)?.limit == nil, "\(text)")
+        }
+        // Bad params are the method's to answer, with the request's id and the field's path.
+        let bad = try DecodedRequest.decode(Data(#"{"id":"a","method":"jobs.watch","params":{"ids":[1,"x"]}}"#.utf8), decoder: decoder)
+        #expect(bad.header.id == .string("a"))
+        guard case .failure(let error)? = bad.params else {
+            Issue.record("expected the params to fail")
+            return
+        }
+        #expect(error.fieldPath == "ids[1]")
+        // A method this build does not know is routed (to UNIMPLEMENTED) without params.
+        let unknown = try DecodedRequest.decode(Data(#"{"id":2,"method":"x.y","params":{"a":1}}"#.utf8), decoder: decoder)
+        #expect(unknown.header.method == "x.y" && unknown.params == nil)
+    }
+
     @Test func errorFramesAlwaysCarryAnID() throws {
         let frame = ResponseFrame<Empty, Empty>(id: nil, error: .invalidArgument("bad"))
         let json = try JSONDecoder().decode(JSONValue.self, from: Wire.encoder().encode(frame))
