@@ -199,3 +199,23 @@ extension UnixSocketConnection {
         return try JSONDecoder().decode(JSONValue.self, from: Data(payload))
     }
 }
+
+/// A Unix socket of `type` (SOCK_STREAM, SOCK_DGRAM) bound to `path`; its descriptor.
+func boundUnixSocket(_ path: String, type: Int32) throws -> Int32 {
+    let fd = socket(AF_UNIX, type, 0)
+    guard fd >= 0 else { throw TestFailure("socket failed: errno \(errno)") }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        raw.copyBytes(from: Array(path.utf8))
+    }
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard bound == 0 else {
+        let code = errno
+        close(fd)
+        throw TestFailure("bind \(path) failed: errno \(code)")
+    }
+    return fd
+}

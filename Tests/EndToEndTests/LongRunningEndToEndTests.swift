@@ -262,16 +262,8 @@ final class SilentListener {
     private let fd: Int32
 
     init(path: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(path.utf8))
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else { throw TestFailure("cannot listen on \(path): errno \(errno)") }
+        fd = try boundUnixSocket(path, type: Int32(SOCK_STREAM.rawValue))
+        guard listen(fd, 64) == 0 else { throw TestFailure("cannot listen on \(path): errno \(errno)") }
     }
 
     func close() { _ = Glibc.close(fd) }
