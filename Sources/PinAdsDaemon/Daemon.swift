@@ -134,8 +134,13 @@ public enum Daemon {
             version: PinAdsVersion.current, pid: getpid(), startedAt: clock.now(), started: .now,
             socketPath: target.path, stateDirectory: configuration.stateDirectory,
             pinterestAPIBaseURL: configuration.pinterestAPIBaseURL)
+        let health = HealthMonitor(store: store, tokens: tokens, conversions: conversions, clock: clock, storeTrouble: StoreTroubleLog())
+        let healthStatus = HealthStatusNotifier(
+            clock: clock, logger: logger, report: { await health.report() },
+            send: { Systemd.notify($0, environment: environment) })
         let dispatcher = MethodDispatcher(
-            system: SystemMethods(info: info, store: store, queue: queue, connections: connections, services: services, tokens: tokens),
+            system: SystemMethods(
+                info: info, store: store, queue: queue, connections: connections, services: services, tokens: tokens, monitor: health),
             jobs: JobMethods(store: store, queue: queue),
             connections: ConnectionMethods(tokens: tokens) { await conversions.connectionRestored(adAccountIDs: $0.adAccounts.map(\.id)) },
             scheduler: scheduler,
@@ -150,8 +155,10 @@ public enum Daemon {
                 maximumRequestsPerConnection: configuration.maximumRequestsPerConnection),
             dispatcher: dispatcher, connections: connections, services: services, queue: queue, logger: logger,
             onListening: {
-                Systemd.notify("READY=1\nSTATUS=serving", environment: environment)
+                Systemd.notify("READY=1", environment: environment)
                 logger.notice("pinadsd ready", metadata: ["version": "\(PinAdsVersion.current)", "pid": "\(getpid())"])
+                // STATUS= follows health from here on.
+                healthStatus.serving()
             })
         let shutdownNotice = ShutdownNotice(environment: environment, logger: logger)
 
@@ -162,6 +169,7 @@ public enum Daemon {
                 .init(service: workers),
                 .init(service: scheduler),
                 .init(service: conversions),
+                .init(service: healthStatus),
                 .init(service: server),
                 .init(service: shutdownNotice),
             ],

@@ -124,17 +124,32 @@ struct ClientOptions: ParsableArguments {
 }
 
 struct Health: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Is the daemon up, which version, is its store usable.")
+    static let configuration = CommandConfiguration(
+        abstract: "Is the daemon up, and is everything it looks after working.",
+        discussion: """
+            Prints the status (ok, degraded or unavailable) and each problem with its fix. \
+            Exits 0 only when the status is ok, 1 when it is degraded or unavailable, \
+            with --json as well.
+            """)
     @OptionGroup var options: ClientOptions
 
     func run() throws {
         let health = try options.call(HealthRequest())
-        if options.printJSONIfAsked(health) { return }
-        print("pinadsd \(health.version) is \(health.status == "ok" ? "healthy" : health.status) (protocol \(health.protocolVersion), up \(Output.duration(health.uptimeS)))")
-        var store = "store \(health.store.status): \(health.store.path), schema \(health.store.schemaVersion)"
-        if let size = health.store.sizeBytes { store += ", \(Output.bytes(size))" }
-        if let error = health.store.error { store += " — \(error)" }
-        print(store)
+        if !options.printJSONIfAsked(health) {
+            let state = health.status == "ok" ? "healthy" : health.status
+            print("pinadsd \(health.version) is \(state) (protocol \(health.protocolVersion), up \(Output.duration(health.uptimeS)))")
+            var store = "store \(health.store.status): \(health.store.path), schema \(health.store.schemaVersion)"
+            if let size = health.store.sizeBytes { store += ", \(Output.bytes(size))" }
+            if let error = health.store.error { store += " — \(error)" }
+            print(store)
+            if !health.problems.isEmpty {
+                print("\(health.problems.count) problem\(health.problems.count == 1 ? "" : "s"):")
+                for problem in health.problems {
+                    print("- \(problem.code) (\(problem.object.kind.replacingOccurrences(of: "_", with: " ")) \(problem.object.id)): \(problem.message)")
+                    print("  fix: \(problem.fix)")
+                }
+            }
+        }
         if health.status != "ok" { throw ExitCode(1) }
     }
 }

@@ -75,6 +75,33 @@ struct GoldenExamplesTests {
         }
     }
 
+    /// `examples/more/` holds further answers of a method (e.g. `system.health.ok.response.json`):
+    /// each round-trips through the result type of the method its name starts with.
+    @Test func moreExamplesRoundTrip() throws {
+        let folder = Self.examples.appendingPathComponent("more")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".response.json") }
+        #expect(!files.isEmpty)
+        for file in files {
+            guard let type = MethodRegistry.all.filter({ file.hasPrefix($0.method + ".") }).max(by: { $0.method.count < $1.method.count }) else {
+                Issue.record("\(file) documents no method this code knows")
+                continue
+            }
+            try checkResponse(type, try Data(contentsOf: folder.appendingPathComponent(file)), file)
+        }
+    }
+
+    private func checkResponse<R: PinAdsRequest>(_ type: R.Type, _ data: Data, _ name: String) throws {
+        try roundTrip(ResponseFrame<R.Result, Empty>.self, data, name)
+        #expect(try Wire.decoder().decode(ResponseFrame<R.Result, Empty>.self, from: data).result != nil, "\(name) has no result")
+    }
+
+    /// Old daemons answer health without `problems`; new clients still decode it.
+    @Test func healthWithoutProblemsStillDecodes() throws {
+        let old = #"{"status":"ok","version":"0.1.0","protocol_version":1,"uptime_s":1.5,"store":{"status":"ok","path":"/p","schema_version":1}}"#
+        let health = try Wire.decoder().decode(HealthResult.self, from: Data(old.utf8))
+        #expect(health.status == "ok" && health.problems.isEmpty)
+    }
+
     @Test func errorExamplesAreErrorFrames() throws {
         let folder = Self.examples.appendingPathComponent("errors")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }

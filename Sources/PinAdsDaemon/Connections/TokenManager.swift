@@ -52,6 +52,8 @@ public actor TokenManager {
     private var refreshes: [Int64: Task<Tokens, any Error>] = [:]
     /// Told when a connection became usable again, so the jobs that waited for it start now.
     private var connectionUsable: @Sendable () async -> Void = {}
+    /// Every connection's Pinterest calls since start, for `system.health`.
+    private var calls: [Int64: PinterestCallRecord] = [:]
 
     public init(
         store: Store, vault: TokenVault, client: PinterestClient, clock: any WallClock, logger: Logger,
@@ -130,6 +132,8 @@ public actor TokenManager {
         let record = try await store.upsertConnection(upsert, now: now)
         cache[record.id] = nil
         await connectionUsable()
+        // Its tokens just listed the ad accounts: Pinterest answers this connection.
+        calls[record.id, default: PinterestCallRecord()].succeeded(at: clock.now())
         await limiter?.merge(key: RateLimiter.key(for: token), into: record.userKey)
         logger.notice(
             "connected to Pinterest",
@@ -170,8 +174,21 @@ public actor TokenManager {
 
     /// Runs `body` with the connection's token; a 401 triggers one refresh and one retry. When
     /// the refresh is refused too, the connection becomes `unauthorized` and this throws
-    /// `ConnectionUnavailable`.
+    /// `ConnectionUnavailable`. The outcome is recorded for `system.health`.
     public func withToken<T: Sendable>(
+        connectionID: Int64, _ body: @Sendable (AccessToken) async throws -> T
+    ) async throws -> T {
+        do {
+            let result = try await withTokenOnce(connectionID: connectionID, body)
+            observeCall(connectionID, error: nil)
+            return result
+        } catch {
+            observeCall(connectionID, error: error)
+            throw error
+        }
+    }
+
+    private func withTokenOnce<T: Sendable>(
         connectionID: Int64, _ body: @Sendable (AccessToken) async throws -> T
     ) async throws -> T {
         let token = try await token(connectionID: connectionID)
@@ -250,7 +267,9 @@ public actor TokenManager {
         let answer: OAuthTokenResponse
         do {
             answer = try await client.refreshAccessToken(refreshToken: refreshToken, app: app)
+            observeCall(connectionID, error: nil)
         } catch let error as PinterestError {
+            observeCall(connectionID, error: error)
             switch error {
             case .unauthorized(_, let code, let message, _), .rejected(_, let code, let message, _, _):
                 throw try await markUnauthorized(
@@ -321,6 +340,38 @@ public actor TokenManager {
         // Only usable connections are cached, so `token()` never serves an unauthorized one.
         if record.state == .active { cache[connectionID] = tokens }
         return tokens
+    }
+
+    // MARK: - Health
+
+    /// Records how a Pinterest call of the connection ended. A failure is a Pinterest error
+    /// other than a bulk answer with failed items (Pinterest answered) or a call refused before
+    /// it was sent; a call that was not made (the connection needs a reconnect, cancellation)
+    /// is not recorded.
+    private func observeCall(_ connectionID: Int64, error: (any Error)?) {
+        let now = clock.now()
+        guard let error else {
+            calls[connectionID, default: PinterestCallRecord()].succeeded(at: now)
+            return
+        }
+        guard let error = error as? PinterestError else { return }
+        switch error {
+        case .invalidRequest: return
+        case .itemsFailed: calls[connectionID, default: PinterestCallRecord()].succeeded(at: now)
+        default: calls[connectionID, default: PinterestCallRecord()].failed(error.description, at: now)
+        }
+    }
+
+    /// Every connection that is not disconnected, with its token expiry and its calls: read
+    /// from the connections table (one row per Pinterest user) and memory.
+    public func healthFacts() async throws -> [HealthFacts.Connection] {
+        try await store.connections().filter { $0.state != .disconnected }.map { record in
+            HealthFacts.Connection(
+                id: record.id, name: record.name, state: record.state, stateReason: record.stateReason,
+                accessExpiresAt: record.accessExpiresAt, refreshExpiresAt: record.refreshExpiresAt,
+                canRefresh: record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || defaultApp != nil),
+                calls: calls[record.id] ?? PinterestCallRecord())
+        }
     }
 
     // MARK: - Conversion tokens

@@ -48,6 +48,8 @@ public actor ConversionDispatcher: Service {
     private var latencies: [Double] = []
     private var latencyCursor = 0
     private var lastError: String?
+    /// What each lane's batches met since start, for `system.health`.
+    private var laneRecords: [ConversionLane: ConversionLaneRecord] = [:]
     /// Events answered per second over the last minute (ring of 60 one-second buckets).
     private var answeredPerSecond = [Int](repeating: 0, count: 60)
     private var answeredSecond: Int64 = 0
@@ -125,6 +127,19 @@ public actor ConversionDispatcher: Service {
             rejected: counts.rejected, eventsPerSecond: Double(answeredLastMinute(now)) / 60, latencyP50Ms: percentile(0.5),
             latencyP99Ms: percentile(0.99), oldestQueuedAgeSeconds: counts.oldestQueuedAt.map { max(0, now.timeIntervalSince($0)) },
             lastError: lastError)
+    }
+
+    // MARK: - Health
+
+    /// Every lane that has queued events or met trouble since start: what its batches met, and
+    /// when its queue's head was accepted (one index seek per lane).
+    public func healthFacts() async throws -> [HealthFacts.ConversionLaneFacts] {
+        let known = Array(lanes.union(laneRecords.keys))
+        let heads = try await store.conversionQueueHeads(lanes: known)
+        return known.map { lane in
+            HealthFacts.ConversionLaneFacts(
+                adAccountID: lane.adAccountID, test: lane.test, record: laneRecords[lane] ?? ConversionLaneRecord(), oldestQueuedAt: heads[lane])
+        }
     }
 
     // MARK: - Dispatch
@@ -270,13 +285,17 @@ public actor ConversionDispatcher: Service {
             try await store.completeConversions(ids: batch.ids, outcomes: outcomes, now: now)
             record(latencies: batch.acceptedAt.map { now.timeIntervalSince($0) * 1000 })
             countAnswered(batch.ids.count, at: now)
+            laneRecords[lane, default: ConversionLaneRecord()].delivered(at: now)
             let failures = outcomes.filter { !$0.sent }.count
             if failures > 0 {
-                lastError = "\(failures) of \(batch.ids.count) events refused by Pinterest: \(outcomes.first { !$0.sent }?.message ?? "")"
+                let message = outcomes.first { !$0.sent }?.message ?? ""
+                lastError = "\(failures) of \(batch.ids.count) events refused by Pinterest: \(message)"
+                laneRecords[lane, default: ConversionLaneRecord()].refused(failures, message: message, at: now)
             }
         } catch let error as PinterestError where Self.refusesTheRequest(error) {
             // The whole request was refused (its body, the account): not retried as is.
             lastError = error.description
+            laneRecords[lane, default: ConversionLaneRecord()].refused(batch.ids.count, message: error.description, at: clock.now())
             logger.error("Pinterest refused a conversion batch", metadata: ["events": "\(batch.ids.count)", "error": "\(error)"])
             try? await store.completeConversions(
                 ids: batch.ids, outcomes: Array(repeating: (false, error.description), count: batch.ids.count), now: clock.now())
@@ -288,6 +307,8 @@ public actor ConversionDispatcher: Service {
             let attempts = batch.attempts.max() ?? 0
             let delay = error is ConnectionUnavailable ? 5 : min(60, pow(2, Double(attempts)))
             lastError = "\(error)"
+            laneRecords[lane, default: ConversionLaneRecord()].failed(
+                "\(error)", blockedByConnection: (error as? ConnectionUnavailable)?.connectionID, at: clock.now())
             logger.warning(
                 "a conversion batch did not get through; retrying", metadata: ["events": "\(batch.ids.count)", "in": "\(delay)s", "error": "\(error)"])
             do {

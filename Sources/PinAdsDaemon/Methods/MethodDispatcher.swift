@@ -163,6 +163,7 @@ struct MethodDispatcher: Sendable {
             logger.error(
                 "the store cannot write",
                 metadata: ["method": "\(method)", "problem": "\(unavailable.problem.rawValue)", "error": "\(unavailable.underlying)"])
+            system.storeFailed(unavailable)
             return .unavailable(unavailable.description)
         }
         switch error {

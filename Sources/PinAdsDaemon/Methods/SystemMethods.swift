@@ -26,16 +26,28 @@ struct SystemMethods: Sendable {
     let connections: ClientConnections
     let services: ServiceStates
     let tokens: TokenManager
+    let monitor: HealthMonitor
 
     func health() async -> HealthResult {
         let store = await store.health()
+        let report = await monitor.report(storeHealth: store)
         return HealthResult(
-            status: store.status == "ok" ? "ok" : "degraded",
+            status: report.status.rawValue,
             version: info.version,
             protocolVersion: ProtocolVersion.current,
             uptimeS: (info.uptime * 1000).rounded() / 1000,
-            store: store
+            store: store,
+            problems: report.problems.map {
+                HealthProblemInfo(
+                    code: $0.code.rawValue, object: HealthObject(kind: $0.subject.kind.rawValue, id: $0.subject.id), message: $0.message, fix: $0.fix)
+            }
         )
+    }
+
+    /// A request met a store that cannot write: health reports it for a while (a full or
+    /// read-only directory is also seen directly).
+    func storeFailed(_ trouble: StoreUnavailable) {
+        monitor.storeTrouble.record(trouble, at: monitor.clock.now())
     }
 
     func status() async throws -> StatusResult {
