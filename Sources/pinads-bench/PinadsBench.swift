@@ -17,7 +17,7 @@ struct PinadsBench: AsyncParsableCommand {
             unless --report-markdown / --report-json say otherwise): one row per measured value with its goal and whether \
             the run met it. A scenario that fails is reported as failed; the others still run.
 
-            Full run (15–20 minutes on 2 cores, about 9 of them the Python SDK sending its 1,000,000 events):  pinads-bench all
+            Full run (15–20 minutes on 2 cores, about 9 of them the Python SDK sending its 1,000,000 events, 3–4 the soak):  pinads-bench all
             Quick run (2–3 minutes):  pinads-bench all --quick
             """,
         subcommands: [

@@ -293,7 +293,8 @@ extension SoakOptions {
     }
 
     /// Phase 1: `requests` requests over one connection, a checkpoint every `checkpointEvery`
-    /// answers. Stops early (and says why) when the daemon's RSS passes the ceiling.
+    /// answers (the caller reads one more once it is closed). Stops early (and says why) when
+    /// the daemon's RSS passes the ceiling.
     private func longConnection(
         socket: String, daemon: ProcProbe, requests: Int, checkpointEvery: Int, checkpoints: inout [SoakCheckpoint]
     ) throws -> (answered: Int, accepted: Int, seconds: Double, stoppedEarly: String?) {
@@ -323,10 +324,6 @@ extension SoakOptions {
         }
         checkpoints += recorded
         progress(String(format: "  %d requests in %.2f s: %.0f requests/s", run.answered, run.seconds, Double(run.answered) / run.seconds))
-        // A last checkpoint when the count is not a multiple of the interval (or it stopped early).
-        if run.answered % checkpointEvery != 0 {
-            checkpoints.append(try Self.checkpoint(daemon, "after \(grouped(Double(run.answered))) requests", requests: run.answered, seconds: run.seconds))
-        }
         return (run.answered, run.accepted, run.seconds, stoppedEarly)
     }
 
