@@ -7,7 +7,7 @@ import PinAdsProtocol
 /// A threshold a measurement should meet.
 struct Goal: Codable, Sendable {
     enum Comparison: String, Codable, Sendable {
-        case atLeast = "≥", atMost = "≤", below = "<", above = ">"
+        case atLeast = "≥", atMost = "≤", below = "<", above = ">", equal = "="
     }
     var comparison: Comparison
     var threshold: Double
@@ -18,6 +18,7 @@ struct Goal: Codable, Sendable {
     static func atMost(_ threshold: Double, _ text: String) -> Goal { Goal(comparison: .atMost, threshold: threshold, text: text) }
     static func below(_ threshold: Double, _ text: String) -> Goal { Goal(comparison: .below, threshold: threshold, text: text) }
     static func above(_ threshold: Double, _ text: String) -> Goal { Goal(comparison: .above, threshold: threshold, text: text) }
+    static func equal(_ threshold: Double, _ text: String) -> Goal { Goal(comparison: .equal, threshold: threshold, text: text) }
 
     func isMet(by value: Double) -> Bool {
         guard value.isFinite else { return false }
@@ -26,6 +27,7 @@ struct Goal: Codable, Sendable {
         case .atMost: return value <= threshold
         case .below: return value < threshold
         case .above: return value > threshold
+        case .equal: return value == threshold
         }
     }
 }

@@ -195,6 +195,33 @@ extension Process {
     }
 }
 
+/// A process's open file descriptors, by kind.
+struct DescriptorCount: Codable, Sendable, Equatable {
+    var total = 0
+    /// The listening socket and client connections (and any other Unix socket).
+    var unixSockets = 0
+    /// Outbound HTTP connections (to Pinterest, here the sandbox), kept by libcurl for reuse.
+    var tcpSockets = 0
+    var otherSockets = 0
+    /// Regular files: the database, its WAL and shared memory (one of each per SQLite connection), the log.
+    var files = 0
+    var pipes = 0
+    /// eventfd, epoll, timerfd, signalfd: the event loops'.
+    var anonymousInodes = 0
+    var other = 0
+
+    /// Everything but the outbound TCP connections: what the daemon holds for its clients and itself.
+    var withoutOutboundTCP: Int { total - tcpSockets }
+
+    var text: String {
+        let parts = [
+            (unixSockets, "Unix sockets"), (tcpSockets, "TCP"), (otherSockets, "other sockets"), (files, "files"), (pipes, "pipes"),
+            (anonymousInodes, "eventfd/epoll/timerfd"), (other, "other"),
+        ]
+        return "\(total) fds (" + parts.filter { $0.0 > 0 || $0.1 == "Unix sockets" || $0.1 == "TCP" }.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"
+    }
+}
+
 /// What /proc says about a process.
 struct ProcProbe {
     let pid: Int32
@@ -255,6 +282,70 @@ struct ProcProbe {
             counts[task] = (fields["voluntary_ctxt_switches"] ?? 0) + (fields["nonvoluntary_ctxt_switches"] ?? 0)
         }
         return counts
+    }
+
+    /// Its open file descriptors (/proc/<pid>/fd), sockets told apart by their inodes in its
+    /// network namespace's /proc/<pid>/net/unix, tcp and tcp6. Nil when the process is gone.
+    func descriptors() -> DescriptorCount? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return nil }
+        let unix = Self.socketInodes("/proc/\(pid)/net/unix", column: 6)
+        let tcp = Self.socketInodes("/proc/\(pid)/net/tcp", column: 9).union(Self.socketInodes("/proc/\(pid)/net/tcp6", column: 9))
+        var count = DescriptorCount()
+        for entry in entries {
+            // A descriptor closed between the listing and the readlink is not counted.
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(entry)") else { continue }
+            count.total += 1
+            guard target.hasPrefix("socket:["), target.hasSuffix("]") else {
+                if target.hasPrefix("/") {
+                    count.files += 1
+                } else if target.hasPrefix("pipe:") {
+                    count.pipes += 1
+                } else if target.hasPrefix("anon_inode:") {
+                    count.anonymousInodes += 1
+                } else {
+                    count.other += 1
+                }
+                continue
+            }
+            let inode = String(target.dropFirst("socket:[".count).dropLast())
+            if unix.contains(inode) {
+                count.unixSockets += 1
+            } else if tcp.contains(inode) {
+                count.tcpSockets += 1
+            } else {
+                count.otherSockets += 1
+            }
+        }
+        return count
+    }
+
+    /// The inode column of a /proc/net socket table (its first line is the header).
+    private static func socketInodes(_ path: String, column: Int) -> Set<String> {
+        guard let text = readToEnd(path) else { return [] }
+        var inodes: Set<String> = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count > column { inodes.insert(String(fields[column])) }
+        }
+        return inodes
+    }
+
+    /// A /proc file read with read(2) until its end. Foundation's String(contentsOfFile:) can
+    /// stop at the first page of a seq_file such as /proc/net/tcp (hundreds of lines on a busy
+    /// machine), which would leave most sockets unclassified.
+    private static func readToEnd(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { return nil }
+            if n == 0 { return String(decoding: bytes, as: UTF8.self) }
+            bytes += chunk[0..<n]
+        }
     }
 
     private static func fields(of path: String) -> [String: Int64] {

@@ -17,12 +17,12 @@ struct PinadsBench: AsyncParsableCommand {
             unless --report-markdown / --report-json say otherwise): one row per measured value with its goal and whether \
             the run met it. A scenario that fails is reported as failed; the others still run.
 
-            Full run (12–15 minutes on 2 cores, about 9 of them the Python SDK sending its 1,000,000 events):  pinads-bench all
+            Full run (15–20 minutes on 2 cores, about 9 of them the Python SDK sending its 1,000,000 events, 3–4 the soak):  pinads-bench all
             Quick run (2–3 minutes):  pinads-bench all --quick
             """,
         subcommands: [
             AllBench.self, ConversionsBench.self, AudiencesBench.self, RateLimitBench.self, LaunchBench.self, IdleBench.self,
-            StartupBench.self,
+            StartupBench.self, SoakBench.self,
         ],
         defaultSubcommand: AllBench.self)
 }
@@ -60,11 +60,12 @@ struct CommonOptions: ParsableArguments {
 struct AllBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "all",
-        abstract: "Run every scenario in turn (startup, idle, ratelimit, launch, conversions, audiences) and write one report.",
+        abstract: "Run every scenario in turn (startup, idle, ratelimit, launch, conversions, audiences, soak) and write one report.",
         discussion: """
             The scenarios run one after another, each with its own sandbox and daemon, in the order above (the quiet \
             ones first). --skip leaves some out. --quick shrinks the defaults for a smoke run: 100,000 events (SDK included), \
-            100,000 members, 10 s idle, 5 launches, 5 starts each way (the rate limiter keeps its 400 calls: shorter runs understate the rate); sizes given explicitly win.
+            100,000 members, 10 s idle, 5 launches, 5 starts each way, a soak of 100,000 requests, 2,000 connections and 50 streams \
+            (the rate limiter keeps its 400 calls: shorter runs understate the rate); sizes given explicitly win.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -74,17 +75,18 @@ struct AllBench: AsyncParsableCommand {
     @OptionGroup(title: "launch") var launch: LaunchOptions
     @OptionGroup(title: "idle") var idle: IdleOptions
     @OptionGroup(title: "startup") var startup: StartupOptions
+    @OptionGroup(title: "soak") var soak: SoakOptions
 
     @Option(
         parsing: .upToNextOption,
-        help: ArgumentHelp("Scenarios to leave out: startup, idle, ratelimit, launch, conversions, audiences.", valueName: "scenario"))
+        help: ArgumentHelp("Scenarios to leave out: startup, idle, ratelimit, launch, conversions, audiences, soak.", valueName: "scenario"))
     var skip: [String] = []
 
     @Flag(help: "Smaller default sizes for a quick run (see above).")
     var quick = false
 
     mutating func validate() throws {
-        let known: Set = ["startup", "idle", "ratelimit", "launch", "conversions", "audiences"]
+        let known: Set = ["startup", "idle", "ratelimit", "launch", "conversions", "audiences", "soak"]
         let skipped = skip.flatMap { $0.split(separator: ",").map(String.init) }
         if let unknown = skipped.first(where: { !known.contains($0) }) {
             throw ValidationError("--skip \(unknown): not a scenario; one of \(known.sorted().joined(separator: ", "))")
@@ -94,15 +96,16 @@ struct AllBench: AsyncParsableCommand {
 
     func run() async throws {
         var conversions = self.conversions, audiences = self.audiences
-        var launch = self.launch, idle = self.idle, startup = self.startup
+        var launch = self.launch, idle = self.idle, startup = self.startup, soak = self.soak
         if quick {
             conversions.events = conversions.events ?? 100_000
             audiences.members = audiences.members ?? 100_000
             launch.launches = launch.launches ?? 5
             idle.idleSeconds = idle.idleSeconds ?? 10
             startup.starts = startup.starts ?? 5
+            soak.shrinkForQuickRun()
         }
-        let common = self.common, rateLimit = self.rateLimit
+        let common = self.common, rateLimit = self.rateLimit, quick = self.quick
         let bin = common.binaryDirectory
         let all: [(String, () async -> ScenarioReport)] = [
             ("startup", { [startup] in await BenchReport.run("startup") { try await startup.measure(binaries: bin, keep: common.keep) } }),
@@ -111,6 +114,10 @@ struct AllBench: AsyncParsableCommand {
             ("launch", { [launch] in await BenchReport.run("launch") { try await launch.measure(binaries: bin, keep: common.keep) } }),
             ("conversions", { [conversions] in await BenchReport.run("conversions") { try await conversions.measure(binaries: bin, keep: common.keep) } }),
             ("audiences", { [audiences] in await BenchReport.run("audiences") { try await audiences.measure(binaries: bin, keep: common.keep) } }),
+            (
+                "soak",
+                { [soak] in await BenchReport.run(SoakResult.scenarioName(quick: quick)) { try await soak.measure(binaries: bin, keep: common.keep, quick: quick) } }
+            ),
         ]
         try await common.report(all.filter { !skip.contains($0.0) })
     }
