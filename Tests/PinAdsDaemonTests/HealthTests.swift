@@ -161,6 +161,16 @@ struct HealthTests {
         #expect(problem.message.hasPrefix("test conversion events of ad account 549755885175"))
     }
 
+    @Test func failedBatchesKeepTheirOldestAcceptanceUntilADelivery() {
+        var record = ConversionLaneRecord()
+        record.failed("503", oldestAccepted: Self.now.addingTimeInterval(-100), at: Self.now)
+        record.failed("503", oldestAccepted: Self.now.addingTimeInterval(-400), at: Self.now)
+        record.failed("503", oldestAccepted: Self.now.addingTimeInterval(-200), at: Self.now)
+        #expect(record.oldestFailedAcceptedAt == Self.now.addingTimeInterval(-400))
+        record.delivered(at: Self.now)
+        #expect(record.oldestFailedAcceptedAt == nil)
+    }
+
     @Test func refusedEventsCountForTenMinutes() {
         var record = ConversionLaneRecord()
         record.delivered(at: Self.now.addingTimeInterval(-700))

@@ -139,7 +139,8 @@ public struct HealthFacts: Sendable {
         public var adAccountID: String
         public var test: Bool
         public var record: ConversionLaneRecord
-        /// When the queued event that leaves first was accepted (nil: nothing queued).
+        /// Since when the oldest queued event the dispatcher knows of waits: the queue head's
+        /// acceptance, or a failed batch's oldest, if earlier (nil: nothing queued).
         public var oldestQueuedAt: Date?
 
         public init(adAccountID: String, test: Bool = false, record: ConversionLaneRecord = ConversionLaneRecord(), oldestQueuedAt: Date? = nil) {
