@@ -405,6 +405,8 @@ struct DaemonEndToEndTests {
 
         let ready = try await notify.receive(timeout: 20)
         #expect(ready.contains("READY=1"))
+        // Then STATUS= follows health: ok, nothing being wrong.
+        #expect(try await notify.receive(timeout: 20) == "STATUS=ok")
         let health = try await runCommand(Binaries.pinads, ["health", "--socket", socketPath], environment: Daemon.baseEnvironment)
         #expect(health.status == 0, "\(health.stderr)")
         let status = try await runCommand(Binaries.pinads, ["status", "--json", "--socket", socketPath], environment: Daemon.baseEnvironment)
@@ -412,7 +414,8 @@ struct DaemonEndToEndTests {
         #expect(result.pid == process.processIdentifier, "the activated socket is served by the exec'd daemon")
 
         kill(process.processIdentifier, SIGTERM)
-        let stopping = try await notify.receive(timeout: 20)
+        var stopping = try await notify.receive(timeout: 20)
+        while stopping.hasPrefix("STATUS=") { stopping = try await notify.receive(timeout: 20) }
         #expect(stopping.contains("STOPPING=1"))
         try await eventually("daemon exits") { !process.isRunning }
         #expect(process.terminationStatus == 0)

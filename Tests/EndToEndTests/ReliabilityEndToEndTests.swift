@@ -182,7 +182,13 @@ struct ReliabilityEndToEndTests {
         #expect(cli.stderr.contains("UNAVAILABLE") && cli.stderr.contains("is full"), "\(cli.stderr)")
         // Reads still work; the daemon is the same process.
         #expect(try daemon.call(GetAudienceRequest(audienceId: audience.id)).audience.memberCount == 0)
-        #expect(try daemon.call(HealthRequest()).status == "ok")
+        // Health answers, and says the store is unavailable and why.
+        let health = try daemon.call(HealthRequest())
+        #expect(health.status == "unavailable", "\(health)")
+        #expect(health.problems.map(\.code) == ["store_full"], "\(health.problems)")
+        #expect(health.problems.first?.object == HealthObject(kind: "store", id: daemon.stateDirectory + "/pinads.db"))
+        #expect(try await daemon.pinads("health").status == 1)
+        #expect(try await daemon.pinads("health", "--json").status == 1)
         #expect(try daemon.call(StatusRequest()).pid == daemon.pid)
 
         // Space returns: the same calls work.
@@ -192,6 +198,7 @@ struct ReliabilityEndToEndTests {
         let added = try daemon.call(AddMembersRequest(audienceId: audience.id, members: members))
         #expect(added.added == 100_000)
         #expect(try daemon.call(ListAudiencesRequest()).audiences.count == 2)
+        try await eventually("health is ok again once space returns") { try daemon.call(HealthRequest()).status == "ok" }
         #expect(daemon.log.contains("the store cannot write"))
         #expect(try await daemon.stop() == 0)
     }

@@ -120,7 +120,7 @@ struct HealthTests {
         let unreachable = report(calls(failingFor: 10 * minute, success: 11 * minute))
         #expect(codes(unreachable) == ["pinterest_unreachable"])
         #expect(unreachable.problems[0].subject == .connection(4))
-        #expect(unreachable.problems[0].message.contains("2 failed, the last: Pinterest unavailable: HTTP 503"))
+        #expect(unreachable.problems[0].message.contains("2 calls failed, the last: Pinterest unavailable: HTTP 503"))
         #expect(unreachable.problems[0].message.contains("the last one at 2027-01-15T07:49:00.000Z"))
         #expect(codes(report(calls(failingFor: 3600))) == ["pinterest_unreachable"], "never a success since start")
         // No call in the last 10 minutes: nothing was attempted, so nothing to say.
@@ -159,6 +159,16 @@ struct HealthTests {
         let problem = evaluate(Self.facts(lanes: [.init(adAccountID: "549755885175", test: true, record: blocked)])).problems[0]
         #expect(problem.fix.hasPrefix("reconnect connection 1"))
         #expect(problem.message.hasPrefix("test conversion events of ad account 549755885175"))
+    }
+
+    @Test func failedBatchesKeepTheirOldestAcceptanceUntilADelivery() {
+        var record = ConversionLaneRecord()
+        record.failed("503", oldestAccepted: Self.now.addingTimeInterval(-100), at: Self.now)
+        record.failed("503", oldestAccepted: Self.now.addingTimeInterval(-400), at: Self.now)
+        record.failed("503", oldestAccepted: Self.now.addingTimeInterval(-200), at: Self.now)
+        #expect(record.oldestFailedAcceptedAt == Self.now.addingTimeInterval(-400))
+        record.delivered(at: Self.now)
+        #expect(record.oldestFailedAcceptedAt == nil)
     }
 
     @Test func refusedEventsCountForTenMinutes() {

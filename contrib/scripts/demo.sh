@@ -136,7 +136,7 @@ command -v setsid >/dev/null && detach=(setsid)
 daemon_pid=$!
 echo "$daemon_pid" >"$pid_file"
 for attempt in $(seq 1 300); do
-    if pinads health >/dev/null 2>&1; then break; fi
+    if pinads call system.health >/dev/null 2>&1; then break; fi  # answers (health itself exits 1 unless ok)
     if ! alive "$daemon_pid"; then
         echo "demo.sh: pinadsd exited at start; its log ($log):" >&2
         cat "$log" >&2

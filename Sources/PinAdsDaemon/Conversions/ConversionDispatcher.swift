@@ -132,13 +132,16 @@ public actor ConversionDispatcher: Service {
     // MARK: - Health
 
     /// Every lane that has queued events or met trouble since start: what its batches met, and
-    /// when its queue's head was accepted (one index seek per lane).
+    /// since when its oldest queued event waits: the acceptance of its queue's head (one index
+    /// seek per lane), or of an event that went back to the queue after a failure, if earlier.
     public func healthFacts() async throws -> [HealthFacts.ConversionLaneFacts] {
         let known = Array(lanes.union(laneRecords.keys))
         let heads = try await store.conversionQueueHeads(lanes: known)
         return known.map { lane in
-            HealthFacts.ConversionLaneFacts(
-                adAccountID: lane.adAccountID, test: lane.test, record: laneRecords[lane] ?? ConversionLaneRecord(), oldestQueuedAt: heads[lane])
+            let record = laneRecords[lane] ?? ConversionLaneRecord()
+            // Nothing queued: nothing waits, whatever failed before.
+            let oldest = heads[lane].map { head in min(head, record.oldestFailedAcceptedAt ?? head) }
+            return HealthFacts.ConversionLaneFacts(adAccountID: lane.adAccountID, test: lane.test, record: record, oldestQueuedAt: oldest)
         }
     }
 
@@ -308,7 +311,8 @@ public actor ConversionDispatcher: Service {
             let delay = error is ConnectionUnavailable ? 5 : min(60, pow(2, Double(attempts)))
             lastError = "\(error)"
             laneRecords[lane, default: ConversionLaneRecord()].failed(
-                "\(error)", blockedByConnection: (error as? ConnectionUnavailable)?.connectionID, at: clock.now())
+                "\(error)", blockedByConnection: (error as? ConnectionUnavailable)?.connectionID, oldestAccepted: batch.acceptedAt.min(),
+                at: clock.now())
             logger.warning(
                 "a conversion batch did not get through; retrying", metadata: ["events": "\(batch.ids.count)", "in": "\(delay)s", "error": "\(error)"])
             do {

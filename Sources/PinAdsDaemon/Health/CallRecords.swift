@@ -59,6 +59,10 @@ public struct ConversionLaneRecord: Sendable, Equatable {
     public var lastFailure: String?
     /// The connection that needs a reconnect, when that is why the last batch failed.
     public var blockedByConnection: Int64?
+    /// The earliest acceptance among the events of the batches that failed since the last
+    /// delivery: they went back to the queue behind events due earlier, where the queue's
+    /// head does not show them.
+    public var oldestFailedAcceptedAt: Date?
     /// The most recent refusals, oldest first.
     public var refusals: [Refusal] = []
 
@@ -71,11 +75,15 @@ public struct ConversionLaneRecord: Sendable, Equatable {
         failuresSinceDelivery = 0
         lastFailure = nil
         blockedByConnection = nil
+        oldestFailedAcceptedAt = nil
     }
 
     /// A batch did not get through and went back to the queue.
-    public mutating func failed(_ description: String, blockedByConnection connection: Int64? = nil, at now: Date) {
+    public mutating func failed(
+        _ description: String, blockedByConnection connection: Int64? = nil, oldestAccepted: Date? = nil, at now: Date
+    ) {
         if failingSince == nil { failingSince = now }
+        if let oldestAccepted { oldestFailedAcceptedAt = min(oldestFailedAcceptedAt ?? oldestAccepted, oldestAccepted) }
         lastFailureAt = now
         failuresSinceDelivery += 1
         lastFailure = description

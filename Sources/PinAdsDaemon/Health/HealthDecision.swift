@@ -139,7 +139,8 @@ public struct HealthFacts: Sendable {
         public var adAccountID: String
         public var test: Bool
         public var record: ConversionLaneRecord
-        /// When the queued event that leaves first was accepted (nil: nothing queued).
+        /// Since when the oldest queued event the dispatcher knows of waits: the queue head's
+        /// acceptance, or a failed batch's oldest, if earlier (nil: nothing queued).
         public var oldestQueuedAt: Date?
 
         public init(adAccountID: String, test: Bool = false, record: ConversionLaneRecord = ConversionLaneRecord(), oldestQueuedAt: Date? = nil) {
@@ -282,7 +283,7 @@ public struct HealthDecision: Sendable {
                 HealthProblem(
                     code: .pinterestUnreachable, subject: subject,
                     message:
-                        "no Pinterest call of \(named) has succeeded for \(Self.span(now.timeIntervalSince(since))) (\(success)); \(calls.failuresSinceSuccess) failed, the last: \(calls.lastFailure ?? "unknown")",
+                        "no Pinterest call of \(named) has succeeded for \(Self.span(now.timeIntervalSince(since))) (\(success)); \(calls.failuresSinceSuccess) call\(calls.failuresSinceSuccess == 1 ? "" : "s") failed, the last: \(calls.lastFailure ?? "unknown")",
                     fix: "check the network path to Pinterest (the daemon's --api-base-url) and Pinterest's status; failed work is retried by itself"))
         }
         return problems
@@ -306,7 +307,7 @@ public struct HealthDecision: Sendable {
                 HealthProblem(
                     code: .conversionsFailing, subject: subject,
                     message:
-                        "\(events) of ad account \(lane.adAccountID) are not getting through since \(Timestamp.format(since)) (\(record.failuresSinceDelivery) batches failed); the last: \(record.lastFailure ?? "unknown")",
+                        "\(events) of ad account \(lane.adAccountID) are not getting through since \(Timestamp.format(since)) (\(record.failuresSinceDelivery) batch\(record.failuresSinceDelivery == 1 ? "" : "es") failed); the last: \(record.lastFailure ?? "unknown")",
                     fix: fix))
         }
         let recent = record.refusals.filter { now.timeIntervalSince($0.at) <= conversionFailureWindow }
