@@ -179,7 +179,7 @@ public actor TokenManager {
         connectionID: Int64, _ body: @Sendable (AccessToken) async throws -> T
     ) async throws -> T {
         do {
-            let result = try await withTokenOnce(connectionID: connectionID, body)
+            let result = try await callWithToken(connectionID: connectionID, body)
             observeCall(connectionID, error: nil)
             return result
         } catch {
@@ -188,7 +188,7 @@ public actor TokenManager {
         }
     }
 
-    private func withTokenOnce<T: Sendable>(
+    private func callWithToken<T: Sendable>(
         connectionID: Int64, _ body: @Sendable (AccessToken) async throws -> T
     ) async throws -> T {
         let token = try await token(connectionID: connectionID)
