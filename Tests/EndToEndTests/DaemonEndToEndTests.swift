@@ -389,7 +389,9 @@ struct DaemonEndToEndTests {
             import os, socket, sys
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.bind(sys.argv[1]); s.listen(16)
-            os.dup2(s.fileno(), 3)
+            # (dup2 onto itself would leave it close-on-exec, as Python makes sockets.)
+            if s.fileno() != 3: os.dup2(s.fileno(), 3)
+            os.set_inheritable(3, True)
             os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
             os.execv(sys.argv[2], [sys.argv[2], "--state-dir", sys.argv[3], "--socket", sys.argv[1]])
             """

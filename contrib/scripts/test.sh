@@ -33,9 +33,10 @@ if [ $# -gt 0 ]; then
     swift test --skip-build "$@"
 else
     # The reliability suites (kill -9 loops, a Pinterest fault storm, socket stress, the
-    # fuzzer) keep both cores busy for a minute or two: they run after the others, so the
+    # fuzzer, the long-connection soak, whose blocking clients hold a cooperative thread for
+    # a minute) keep both cores busy for a minute or two: they run after the others, so the
     # others' deadlines are not measured against them.
-    heavy='CrashLoopEndToEndTests|FaultStormEndToEndTests|ReliabilityEndToEndTests|FuzzTests'
+    heavy='CrashLoopEndToEndTests|FaultStormEndToEndTests|ReliabilityEndToEndTests|FuzzTests|LongRunningEndToEndTests'
     swift test --skip-build --skip "$heavy"
     swift test --skip-build --no-parallel --filter "$heavy"
 fi
