@@ -35,7 +35,8 @@ enum Output {
     static func fail(_ error: any Error) -> Never {
         switch error {
         case let error as ResponseError:
-            fail(error)
+            // Named arguments: `fail(error)` would pick this overload again, forever.
+            fail(error, client: nil, hint: nil)
         case let error as ClientError:
             let (code, status): (ErrorCode, Int32)
             var details: [String: JSONValue] = [:]
