@@ -14,6 +14,11 @@ public struct DaemonConfiguration: Sendable {
     public var stateDirectory: String
     public var maximumFrameLength: Int = Frame.defaultMaximumLength
     public var maximumRequestsPerConnection: Int = 128
+    /// What all clients together may make the daemon hold: frames not yet answered and answers
+    /// not yet written. Past it, the connections holding the most are not read from.
+    public var maximumBufferedBytes: Int = 256 * 1024 * 1024
+    /// How long one frame may take to arrive, from its header to its last byte.
+    public var frameTimeout: Duration = .seconds(30)
     public var jobConcurrency: Int = 4
     /// How long a graceful shutdown may take before in-flight work is cut off.
     public var shutdownTimeout: Duration = .seconds(10)
@@ -56,6 +61,8 @@ public enum Daemon {
     ) async throws {
         // Files and the socket we create are ours alone.
         umask(0o077)
+        // Large frames and answers get pages of their own, given back when freed.
+        MemoryReleaser.configureAllocator()
         // A parent may have blocked these (Foundation.Process does); we handle them ourselves.
         unblockTerminationSignals()
 
@@ -129,7 +136,7 @@ public enum Daemon {
             tasks: try ScheduledTask.applying(configuration.scheduleOverrides, to: Scheduler.defaultTasks()), services: services)
         let workers = JobWorkerPool(
             queue: queue, concurrency: configuration.jobConcurrency, logger: logger, services: services)
-        let connections = ClientConnections()
+        let connections = ClientConnections(budget: BufferBudget(capacity: configuration.maximumBufferedBytes))
         let info = DaemonInfo(
             version: PinAdsVersion.current, pid: getpid(), startedAt: clock.now(), started: .now,
             socketPath: target.path, stateDirectory: configuration.stateDirectory,
@@ -152,7 +159,8 @@ public enum Daemon {
             target: target,
             limits: .init(
                 maximumFrameLength: configuration.maximumFrameLength,
-                maximumRequestsPerConnection: configuration.maximumRequestsPerConnection),
+                maximumRequestsPerConnection: configuration.maximumRequestsPerConnection,
+                frameTimeout: configuration.frameTimeout),
             dispatcher: dispatcher, connections: connections, services: services, queue: queue, logger: logger,
             onListening: {
                 Systemd.notify("READY=1", environment: environment)

@@ -36,6 +36,8 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     case frameTooLarge(length: Int, maximum: Int)
     /// The stream ended inside a frame.
     case truncated(expected: Int, received: Int)
+    /// A frame did not complete within the server's time limit for one frame.
+    case incomplete(expected: Int, received: Int, seconds: Int)
 
     public var description: String {
         switch self {
@@ -45,6 +47,9 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
             return "frame length \(length) exceeds the maximum of \(maximum) bytes"
         case .truncated(let expected, let received):
             return "stream ended inside a frame: \(received) of \(expected) bytes received"
+        case .incomplete(let expected, let received, let seconds):
+            return "a frame did not complete within \(seconds) s: \(received) of \(expected) bytes received; "
+                + "send each frame whole (the daemon's --frame-timeout sets the limit)"
         }
     }
 
@@ -53,6 +58,12 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .emptyFrame, .truncated:
             return ResponseError(code: .invalidArgument, message: description)
+        case .incomplete(let expected, let received, let seconds):
+            return ResponseError(
+                code: .deadlineExceeded,
+                message: description,
+                details: ["expected": .int(Int64(expected)), "received": .int(Int64(received)), "seconds": .int(Int64(seconds))]
+            )
         case .frameTooLarge(let length, let maximum):
             return ResponseError(
                 code: .resourceExhausted,

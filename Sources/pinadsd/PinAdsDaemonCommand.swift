@@ -120,6 +120,16 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Requests one connection may have in flight; more get RESOURCE_EXHAUSTED.", valueName: "n"))
     var maxRequestsPerConnection: Int = 128
 
+    @Option(help: ArgumentHelp(
+        "Bytes all clients together may make the daemon hold (frames not yet answered, answers not yet written; at least 4 × --max-frame-bytes). Past it, the connections holding the most are not read from until it frees up.",
+        valueName: "bytes"))
+    var maxBufferedBytes: Int = 256 * 1024 * 1024
+
+    @Option(help: ArgumentHelp(
+        "Seconds one frame may take to arrive, from its length to its last byte; a connection that stops inside a frame is closed with DEADLINE_EXCEEDED.",
+        valueName: "seconds"))
+    var frameTimeout: Double = 30
+
     @Option(help: ArgumentHelp("Background jobs run at once.", valueName: "n"))
     var jobConcurrency: Int = 4
 
@@ -144,6 +154,13 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         }
         guard (1024...(256 * 1024 * 1024)).contains(maxFrameBytes) else {
             throw ValidationError("--max-frame-bytes must be between 1024 and 268435456, got \(maxFrameBytes)")
+        }
+        guard maxBufferedBytes >= 4 * maxFrameBytes, maxBufferedBytes <= 64 * 1024 * 1024 * 1024 else {
+            throw ValidationError(
+                "--max-buffered-bytes must be at least 4 × --max-frame-bytes (\(4 * maxFrameBytes)) and at most 68719476736, got \(maxBufferedBytes)")
+        }
+        guard frameTimeout >= 0.1, frameTimeout <= 3600 else {
+            throw ValidationError("--frame-timeout must be between 0.1 and 3600 seconds, got \(frameTimeout)")
         }
         guard (1...10_000).contains(maxRequestsPerConnection) else {
             throw ValidationError("--max-requests-per-connection must be between 1 and 10000, got \(maxRequestsPerConnection)")
@@ -186,6 +203,8 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             stateDirectory: stateDir ?? DefaultPaths.stateDirectory(environment: environment))
         configuration.maximumFrameLength = maxFrameBytes
         configuration.maximumRequestsPerConnection = maxRequestsPerConnection
+        configuration.maximumBufferedBytes = maxBufferedBytes
+        configuration.frameTimeout = .milliseconds(Int64(frameTimeout * 1000))
         configuration.jobConcurrency = jobConcurrency
         configuration.shutdownTimeout = .milliseconds(Int64(shutdownTimeout * 1000))
         configuration.pinterestTimeout = .milliseconds(Int64(pinterestTimeout * 1000))

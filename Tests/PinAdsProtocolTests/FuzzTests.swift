@@ -162,6 +162,7 @@ struct FrameOutcomeCounts: CustomStringConvertible {
         case .emptyFrame: empty += 1
         case .frameTooLarge: tooLarge += 1
         case .truncated: truncated += 1
+        case .incomplete: Issue.record("FrameDecoder has no time limit: it never reports an incomplete frame")
         }
     }
 

@@ -23,6 +23,9 @@ struct MethodDispatcher: Sendable {
     let campaigns: CampaignMethods
     let conversions: ConversionDispatcher
     let logger: Logger
+    /// Heavy reads (``RequestLane/heavy``) in progress at once, daemon-wide.
+    static let heavyReadConcurrency = 2
+    let heavyReads = ConcurrencyGate(limit: MethodDispatcher.heavyReadConcurrency)
 
     /// Runs the request and returns its final frame (result or error). Streaming methods send
     /// their events through `emitFrame` before returning.
@@ -34,11 +37,11 @@ struct MethodDispatcher: Sendable {
     func handle(_ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
         let header = request.header
         guard let deadlineMs = header.deadlineMs else {
-            return await route(request, emitFrame: emitFrame)
+            return await routeInLane(request, emitFrame: emitFrame)
         }
         let answer = FirstAnswer()
         let work = Task {
-            let frame = await route(request, emitFrame: emitFrame)
+            let frame = await routeInLane(request, emitFrame: emitFrame)
             answer.offer(frame)
         }
         let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .milliseconds(deadlineMs)) {
@@ -54,6 +57,16 @@ struct MethodDispatcher: Sendable {
         }
         timer.cancel()
         return frame
+    }
+
+    /// A heavy read waits for its turn (counted in its deadline); the rest run at once.
+    private func routeInLane(_ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
+        guard RequestLane.of(request) == .heavy else { return await route(request, emitFrame: emitFrame) }
+        do {
+            return try await heavyReads.run { await route(request, emitFrame: emitFrame) }
+        } catch {
+            return encodeError(id: request.header.id, ResponseError(code: .cancelled, message: "\(request.header.method) was cancelled"))
+        }
     }
 
     private func route(_ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {

@@ -54,6 +54,10 @@ final class ClientConnections: Sendable {
     }
 
     private let registry = NIOLockedValueBox(Registry())
+    /// What all of them together may make the daemon hold.
+    let budget: BufferBudget
+
+    init(budget: BufferBudget) { self.budget = budget }
 
     /// Adds an accepted connection; one accepted while the server drains is drained at once.
     func add(_ connection: ClientConnection) {
@@ -82,15 +86,27 @@ final class ClientConnections: Sendable {
     }
 
     func summary() -> ConnectionsSummary {
-        registry.withLockedValue { registry in
+        let held = budget.held
+        return registry.withLockedValue { registry in
             ConnectionsSummary(
                 open: registry.open.count,
                 requestsInFlight: registry.open.values.reduce(0) { $0 + $1.inFlight },
                 acceptedTotal: registry.acceptedTotal,
-                refusedTotal: registry.refusedTotal
+                refusedTotal: registry.refusedTotal,
+                bufferedBytes: held.now,
+                bufferedBytesPeak: held.peak,
+                bufferedBytesLimit: budget.policy.capacity
             )
         }
     }
+}
+
+/// A request read from a connection: its frame's size stays charged to the connection's
+/// budget until it is answered.
+struct AdmittedRequest: Sendable {
+    var request: DecodedRequest
+    var lane: RequestLane
+    var frameBytes: Int
 }
 
 /// The requests admitted on one connection, waiting for one of its workers. A connection runs
@@ -100,9 +116,9 @@ final class ClientConnections: Sendable {
 /// has carried.
 final class RequestQueue: Sendable {
     private struct State {
-        var pending: [DecodedRequest] = []
+        var pending: [AdmittedRequest] = []
         var head = 0
-        var waiting: [CheckedContinuation<DecodedRequest?, Never>] = []
+        var waiting: [CheckedContinuation<AdmittedRequest?, Never>] = []
         var finished = false
         var workers = 0
         var idle = 0
@@ -111,8 +127,8 @@ final class RequestQueue: Sendable {
     private let state = NIOLockedValueBox(State())
 
     /// Queues a request; true when no worker is free to take it and one more should start.
-    func push(_ request: DecodedRequest, maximumWorkers: Int) -> Bool {
-        let (waiter, startWorker) = state.withLockedValue { state -> (CheckedContinuation<DecodedRequest?, Never>?, Bool) in
+    func push(_ request: AdmittedRequest, maximumWorkers: Int) -> Bool {
+        let (waiter, startWorker) = state.withLockedValue { state -> (CheckedContinuation<AdmittedRequest?, Never>?, Bool) in
             if !state.waiting.isEmpty {
                 state.idle -= 1
                 return (state.waiting.removeFirst(), false)
@@ -127,9 +143,9 @@ final class RequestQueue: Sendable {
     }
 
     /// The next request for a worker; nil once the queue is finished and empty.
-    func next() async -> DecodedRequest? {
+    func next() async -> AdmittedRequest? {
         await withCheckedContinuation { continuation in
-            let ready: DecodedRequest?? = state.withLockedValue { state in
+            let ready: AdmittedRequest?? = state.withLockedValue { state in
                 if state.head < state.pending.count {
                     let request = state.pending[state.head]
                     state.head += 1

@@ -26,12 +26,19 @@ public enum ListenTarget: Sendable {
 
 /// The Unix-socket server: accepts local clients of the same uid, reads frames, runs requests
 /// concurrently and writes each answer as it is ready. Inbound frames are split by our own
-/// `FrameDecoderHandler` (it rejects zero and oversize lengths); outbound payloads get their
-/// length from NIOExtras' `LengthFieldPrepender`.
+/// `FrameReaderHandler` (it rejects zero and oversize lengths, and frames that do not complete
+/// in time); outbound payloads get their length from NIOExtras' `LengthFieldPrepender`.
+///
+/// What clients make the daemon hold is bounded by the ``BufferBudget``: every byte read is
+/// charged until its request is answered, every answer until it is written; past the budget,
+/// the connections that hold the most are not read from, and a connection whose answers pile
+/// up unread starts no more work.
 final class ControlServer: Service {
     struct Limits: Sendable {
         var maximumFrameLength: Int
         var maximumRequestsPerConnection: Int
+        /// How long one frame may take to arrive, from its header to its last byte.
+        var frameTimeout: Duration = .seconds(30)
     }
 
     private let target: ListenTarget
@@ -40,6 +47,8 @@ final class ControlServer: Service {
     private let connections: ClientConnections
     private let services: ServiceStates
     private let queue: JobQueue
+    private let budget: BufferBudget
+    private let memory = MemoryReleaser()
     private let logger: Logger
     private let onListening: @Sendable () -> Void
     private let ownUID = getuid()
@@ -49,6 +58,7 @@ final class ControlServer: Service {
         target: ListenTarget, limits: Limits, dispatcher: MethodDispatcher, connections: ClientConnections,
         services: ServiceStates, queue: JobQueue, logger: Logger, onListening: @escaping @Sendable () -> Void
     ) {
+        self.budget = connections.budget
         self.target = target
         self.limits = limits
         self.dispatcher = dispatcher
@@ -59,11 +69,13 @@ final class ControlServer: Service {
         self.onListening = onListening
     }
 
-    typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials?)
+    typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials?, account: BudgetAccount)
 
     func run() async throws {
         services.set("control_server", state: .starting)
         let maximumFrameLength = limits.maximumFrameLength
+        let frameTimeout = TimeAmount(limits.frameTimeout)
+        let budget = self.budget
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Accepted> = { channel in
@@ -71,13 +83,17 @@ final class ControlServer: Service {
                 .map { Optional($0) }
                 .recover { _ in nil }
                 .flatMapThrowing { peer in
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(
-                            FrameDecoderHandler(maximumLength: maximumFrameLength),
-                            maximumBufferSize: maximumFrameLength + 1024 * 1024),
-                        LengthFieldPrepender(lengthFieldBitLength: .fourBytes, lengthFieldEndianness: .big))
-                    let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    return (asyncChannel, peer)
+                    let account = BudgetAccount(budget: budget)
+                    do {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            FrameReaderHandler(maximumLength: maximumFrameLength, frameTimeout: frameTimeout, account: account),
+                            LengthFieldPrepender(lengthFieldBitLength: .fourBytes, lengthFieldEndianness: .big))
+                        let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        return (asyncChannel, peer, account)
+                    } catch {
+                        account.close()
+                        throw error
+                    }
                 }
         }
         let server: NIOAsyncChannel<Accepted, Never>
@@ -125,6 +141,12 @@ final class ControlServer: Service {
     /// One client connection, start to end. Never throws: each connection's trouble is its own.
     private func serve(_ accepted: Accepted) async {
         let channel = accepted.channel
+        let account = accepted.account
+        defer {
+            // What the connection held is given back; after large holdings, so is the memory.
+            account.close()
+            memory.connectionClosed(budget: budget)
+        }
         guard let peer = accepted.peer, peer.uid == ownUID else {
             connections.countRefused()
             logger.warning("refused a client of another user", metadata: ["peer_uid": "\(accepted.peer.map { String($0.uid) } ?? "unknown")"])
@@ -154,7 +176,7 @@ final class ControlServer: Service {
         defer { connections.remove(connection) }
         do {
             try await channel.executeThenClose { inbound, outbound in
-                await self.serveRequests(on: connection, inbound: inbound, outbound: outbound)
+                await self.serveRequests(on: connection, account: account, inbound: inbound, outbound: outbound)
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
@@ -166,25 +188,36 @@ final class ControlServer: Service {
     /// connection holds is bounded by the requests in flight on it (at most
     /// `maximumRequestsPerConnection`), however many it carries.
     private func serveRequests(
-        on connection: ClientConnection, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
+        on connection: ClientConnection, account: BudgetAccount, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
         outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     ) async {
         let maximumFrameLength = limits.maximumFrameLength
         let maximumWorkers = limits.maximumRequestsPerConnection
-        // Writes wait while the peer does not read (the channel is not writable), so answers
-        // never pile up in memory beyond one per request in flight.
+        // Writes wait while the peer does not read (the channel is not writable). An answer is
+        // charged to the budget until it is handed to the channel.
         let write: @Sendable ([UInt8]) async throws -> Void = { bytes in
+            account.chargeOutput(bytes.count)
+            defer { account.releaseOutput(bytes.count) }
             try await outbound.write(ByteBuffer(bytes: bytes))
         }
         let queue = RequestQueue()
         await withDiscardingTaskGroup { group in
             do {
                 for try await frame in inbound {
-                    guard let request = try await admit(frame, on: connection, write: write) else { continue }
-                    if queue.push(request, maximumWorkers: maximumWorkers) {
+                    let frameBytes = Frame.headerLength + frame.readableBytes
+                    guard let request = try await admit(frame, on: connection, write: write) else {
+                        account.releaseInput(frameBytes)
+                        continue
+                    }
+                    let admitted = AdmittedRequest(request: request, lane: RequestLane.of(request), frameBytes: frameBytes)
+                    if queue.push(admitted, maximumWorkers: maximumWorkers) {
                         group.addTask {
-                            while let request = await queue.next() {
-                                await self.answer(request, write: write, maximumFrameLength: maximumFrameLength)
+                            while let admitted = await queue.next() {
+                                // A client whose answers pile up unread gets no new work done
+                                // until it reads; monitoring's requests do not wait.
+                                if admitted.lane != .control { await account.waitForOutputRoom() }
+                                await self.answer(admitted.request, write: write, maximumFrameLength: maximumFrameLength)
+                                account.releaseInput(admitted.frameBytes)
                                 connection.finishRequest()
                             }
                         }

@@ -60,12 +60,25 @@ public struct ConnectionsSummary: Codable, Sendable, Equatable {
     public var acceptedTotal: Int
     /// Peers refused because they ran as another user.
     public var refusedTotal: Int
+    /// Bytes clients make the daemon hold now: frames not yet answered and answers not yet
+    /// written (`--max-buffered-bytes` bounds it).
+    public var bufferedBytes: Int?
+    /// The most held at once since the daemon started.
+    public var bufferedBytesPeak: Int?
+    /// `--max-buffered-bytes`.
+    public var bufferedBytesLimit: Int?
 
-    public init(open: Int, requestsInFlight: Int, acceptedTotal: Int, refusedTotal: Int) {
+    public init(
+        open: Int, requestsInFlight: Int, acceptedTotal: Int, refusedTotal: Int, bufferedBytes: Int? = nil,
+        bufferedBytesPeak: Int? = nil, bufferedBytesLimit: Int? = nil
+    ) {
         self.open = open
         self.requestsInFlight = requestsInFlight
         self.acceptedTotal = acceptedTotal
         self.refusedTotal = refusedTotal
+        self.bufferedBytes = bufferedBytes
+        self.bufferedBytesPeak = bufferedBytesPeak
+        self.bufferedBytesLimit = bufferedBytesLimit
     }
 
     enum CodingKeys: String, CodingKey {
@@ -73,6 +86,9 @@ public struct ConnectionsSummary: Codable, Sendable, Equatable {
         case requestsInFlight = "requests_in_flight"
         case acceptedTotal = "accepted_total"
         case refusedTotal = "refused_total"
+        case bufferedBytes = "buffered_bytes"
+        case bufferedBytesPeak = "buffered_bytes_peak"
+        case bufferedBytesLimit = "buffered_bytes_limit"
     }
 }
 
