@@ -330,6 +330,43 @@ extension Store {
                     """)
         }
 
+        // One chain per serial key (e.g. per audience activation): at most one unfinished job of
+        // a key has begun (run an attempt), and the next waits for it to finish, also while it
+        // waits for a retry or is requeued after a crash. Before, a job queued behind a running
+        // one could begin while that one waited, and both went on as two chains. Those left by
+        // an older daemon keep the oldest as the head; the others go back to not begun (their
+        // attempts still counted), to run after it.
+        migrator.registerMigration("v11_jobs_one_begun_per_serial_key") { db in
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET started_at = NULL
+                    WHERE serial_key IS NOT NULL AND state IN ('queued', 'waiting', 'running') AND started_at IS NOT NULL
+                        AND EXISTS (
+                            SELECT 1 FROM jobs AS other
+                            WHERE other.serial_key = jobs.serial_key AND other.id < jobs.id
+                                AND other.state IN ('queued', 'waiting', 'running') AND other.started_at IS NOT NULL);
+                    CREATE UNIQUE INDEX jobs_one_begun_per_serial_key ON jobs (serial_key)
+                        WHERE serial_key IS NOT NULL AND state IN ('queued', 'waiting', 'running') AND started_at IS NOT NULL;
+                    """)
+        }
+
+        // Syncs of an activation that gave up in a row (they wait 1 min, doubling, up to a day),
+        // kept with the activation rather than in each job's payload, so a successful sync
+        // resets them whichever job ran it. An activation Pinterest is up to date with is
+        // SYNCED: one an older daemon left in ERROR (a restart cut short a job whose sync had
+        // committed) is settled.
+        migrator.registerMigration("v12_activations_retry_round") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE audience_activations ADD COLUMN retry_round INTEGER NOT NULL DEFAULT 0;
+                    UPDATE audience_activations
+                    SET state = 'SYNCED', error_message = NULL, error_code = NULL, error_at = NULL
+                    WHERE state <> 'SYNCED' AND op_target_version IS NULL AND pending_kind IS NULL
+                        AND customer_list_id IS NOT NULL AND pinterest_audience_id IS NOT NULL
+                        AND synced_version >= (SELECT version FROM audiences WHERE audiences.id = audience_activations.audience_id);
+                    """)
+        }
+
         return migrator
     }()
 }

@@ -88,6 +88,9 @@ public struct ActivationRecord: Sendable, Equatable {
     public var recordsRemoved: Int
     public var operation: SyncOperation?
     public var pending: PendingWrite?
+    /// Syncs in a row that gave up (every attempt failed transiently, or was cut short by a
+    /// restart) with changes left: the next one waits longer for each. 0 after a sync succeeds.
+    public var retryRound: Int = 0
     public var lastSyncedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
@@ -129,6 +132,24 @@ public struct ActivationRecord: Sendable, Equatable {
         errorMessage = nil
         errorCode = nil
         errorAt = nil
+    }
+
+    /// Whether Pinterest has every change of the audience at `audienceVersion`: no sync under
+    /// way or interrupted, no write whose outcome is unknown, the list and its audience made,
+    /// and the synced version the audience's.
+    public func isUpToDate(audienceVersion: Int64) -> Bool {
+        operation == nil && pending == nil && customerListID != nil && pinterestAudienceID != nil && syncedVersion >= audienceVersion
+    }
+
+    /// An activation Pinterest is up to date with is SYNCED, without an error, its retry rounds
+    /// over, whatever the last attempt said (a restart may have cut short a job whose sync had
+    /// committed; a status read may have failed with nothing left to send). ERROR always means
+    /// changes Pinterest does not have.
+    public mutating func settle(audienceVersion: Int64) {
+        guard isUpToDate(audienceVersion: audienceVersion) else { return }
+        state = .synced
+        clearError()
+        retryRound = 0
     }
 }
 
@@ -213,7 +234,9 @@ extension Store {
     }
 
     /// Reads, changes and writes back one activation in a transaction. Returns nil (and writes
-    /// nothing) when it does not exist.
+    /// nothing) when it does not exist. The state written is settled against the audience's
+    /// version in the same transaction (`ActivationRecord.settle`): whatever `change` says, an
+    /// activation Pinterest is up to date with is stored SYNCED.
     @discardableResult
     public func updateActivation(
         id: Int64, now: Date, _ change: @escaping @Sendable (inout ActivationRecord) throws -> Void
@@ -221,6 +244,9 @@ extension Store {
         try await writer.write { db in
             guard var record = try Self.fetchActivationIfExists(db, id: id) else { return nil }
             try change(&record)
+            if let version = try Int64.fetchOne(db, sql: "SELECT version FROM audiences WHERE id = ?", arguments: [record.audienceID]) {
+                record.settle(audienceVersion: version)
+            }
             record.updatedAt = now
             try Self.save(record, db)
             return record
@@ -365,6 +391,7 @@ extension Store {
         record.listRemoved = row["list_removed"]
         record.recordsAdded = row["records_added"]
         record.recordsRemoved = row["records_removed"]
+        record.retryRound = row["retry_round"]
         record.lastSyncedAt = lastSyncedAt.map(Date.init(storeMillis:))
         return record
     }
@@ -378,7 +405,7 @@ extension Store {
                     list_uploaded = ?, list_removed = ?, synced_version = ?, records_added = ?, records_removed = ?,
                     op_target_version = ?, op_phase = ?, op_cursor = ?, op_added = ?, op_removed = ?,
                     pending_kind = ?, pending_last_hash = ?, pending_count = ?, pending_counter_before = ?, pending_started_at = ?,
-                    last_synced_at = ?, updated_at = ?
+                    retry_round = ?, last_synced_at = ?, updated_at = ?
                 WHERE id = ?
                 """,
             arguments: [
@@ -388,7 +415,8 @@ extension Store {
                 record.operation?.targetVersion, record.operation?.phase.rawValue, record.operation?.cursor,
                 record.operation?.added ?? 0, record.operation?.removed ?? 0,
                 record.pending?.kind.rawValue, record.pending?.lastHash, record.pending?.count, record.pending?.counterBefore,
-                record.pending?.startedAt.storeMillis, record.lastSyncedAt?.storeMillis, record.updatedAt.storeMillis, record.id,
+                record.pending?.startedAt.storeMillis, record.retryRound, record.lastSyncedAt?.storeMillis, record.updatedAt.storeMillis,
+                record.id,
             ])
     }
 

@@ -11,10 +11,14 @@ public struct NewJob: Sendable {
     public var runAt: Date?
     /// When set, enqueueing a second job with the same key returns the first instead.
     public var dedupeKey: String?
-    /// Jobs with the same serial key run one at a time. Enqueueing one while another with that
-    /// key is still queued or waiting returns that one instead (due at the earlier of the two
-    /// times): changes arriving before it runs are coalesced into it. One that is running does
-    /// not absorb it: the new job runs after it.
+    /// Jobs with the same serial key form one chain: they run one after another, never
+    /// interleaved. A job that has begun (run an attempt) stays the chain's head until it
+    /// finishes: while it runs, waits for a retry or a reconnect, or is requeued after a crash,
+    /// no other job of its key begins (the store refuses a second begun job of a key). Enqueueing
+    /// one while another with that key is queued or waiting, with attempts left, returns that one
+    /// instead (the head first; due at the earlier of the two times, or when it waits, at its
+    /// own): changes arriving before it runs are coalesced into it. One that is running, or whose
+    /// attempts are all used, does not absorb it: the new job runs after it.
     public var serialKey: String?
 
     public init(
@@ -68,11 +72,13 @@ public enum RetryOutcome: Sendable, Equatable {
 }
 
 extension Store {
-    /// SQL condition: the job has no serial key, or no job with its key is running (the finish
-    /// of that one wakes the workers).
-    private static let notSerializedBehindRunning = """
+    /// SQL condition: the job has no serial key, or no other unfinished job with its key has
+    /// begun (the chain's head; its finish wakes the workers). The unique index
+    /// `jobs_one_begun_per_serial_key` holds the same rule in the schema.
+    private static let notBehindItsChainsHead = """
         (jobs.serial_key IS NULL OR NOT EXISTS (
-            SELECT 1 FROM jobs AS other WHERE other.serial_key = jobs.serial_key AND other.state = 'running'))
+            SELECT 1 FROM jobs AS other WHERE other.serial_key = jobs.serial_key AND other.id <> jobs.id
+                AND other.state IN ('queued', 'waiting', 'running') AND other.started_at IS NOT NULL))
         """
 
     private static let jobColumns = """
@@ -91,13 +97,16 @@ extension Store {
             }
             let ms = now.storeMillis
             let runAt = (new.runAt ?? now).storeMillis
+            // Never into one whose attempts are all used (restarts cut them short; it fails at
+            // its claim without running): the changes get a fresh job, which runs after it.
             if let key = new.serialKey,
                 let waiting = try Row.fetchOne(
                     db,
                     sql: """
                         SELECT id, state, next_run_at FROM jobs
                         WHERE serial_key = ? AND state IN ('queued', 'waiting') AND cancel_requested = 0
-                        ORDER BY id LIMIT 1
+                            AND attempts < max_attempts
+                        ORDER BY started_at IS NULL, id LIMIT 1
                         """,
                     arguments: [key])
             {
@@ -140,7 +149,7 @@ extension Store {
                         sql: """
                             SELECT id, attempts, max_attempts FROM jobs
                             WHERE state IN ('queued', 'waiting') AND cancel_requested = 0 AND next_run_at <= ?
-                                AND kind IN (\(placeholders)) AND \(Self.notSerializedBehindRunning)
+                                AND kind IN (\(placeholders)) AND \(Self.notBehindItsChainsHead)
                             ORDER BY next_run_at, id LIMIT 1
                             """,
                         arguments: arguments
@@ -323,7 +332,10 @@ extension Store {
     }
 
     /// At start-up: jobs left `running` by a crash go back to `queued` (or to `cancelled` when a
-    /// cancel had been asked for). Returns how many were put back on the queue.
+    /// cancel had been asked for). Returns how many were put back on the queue. The attempt cut
+    /// short stays counted (a job whose every attempt was cut short fails at its claim), and a
+    /// requeued job stays the head of its serial key's chain: a job queued behind it meanwhile
+    /// still waits for it.
     @discardableResult
     public func recoverInterruptedJobs(now: Date) async throws -> Int {
         let ms = now.storeMillis
@@ -391,7 +403,7 @@ extension Store {
                 sql: """
                     SELECT MIN(next_run_at) FROM jobs
                     WHERE state IN ('queued', 'waiting') AND kind IN (\(databaseQuestionMarks(count: kindList.count)))
-                        AND \(Self.notSerializedBehindRunning)
+                        AND \(Self.notBehindItsChainsHead)
                     """,
                 arguments: StatementArguments(kindList))
             return ms.map(Date.init(storeMillis:))

@@ -162,6 +162,113 @@ struct CrashLoopEndToEndTests {
         try await sandbox.stop()
     }
 
+    /// The activation's sync jobs, newest first.
+    static func syncJobs(_ daemon: Daemon, activation: Int64) throws -> [Job] {
+        try daemon.call(ListJobsRequest(kind: "audiences.sync", limit: 1000)).jobs.filter { $0.payload["activation_id"] == .int(activation) }
+    }
+
+    /// One chain: of the activation's unfinished sync jobs, at most one has begun (the others
+    /// wait for it), whether it runs, waits for a retry, or was requeued after a kill.
+    static func expectOneChain(_ jobs: [Job], _ when: String) {
+        let begun = jobs.filter { !$0.state.isFinished && $0.startedAt != nil }
+        #expect(begun.count <= 1, "\(when): \(begun.count) sync jobs of one activation under way at once: \(begun.map(\.id))")
+    }
+
+    /// An activation Pinterest is up to date with (synced version the audience's, no sync under
+    /// way) is SYNCED: checked while no change is on its way, so the two reads agree.
+    static func expectTrueState(_ daemon: Daemon, audience: Int64, _ when: String) throws {
+        let info = try daemon.call(GetAudienceRequest(audienceId: audience)).audience
+        for activation in info.activations where activation.syncedVersion >= info.version && activation.progress == nil {
+            #expect(
+                activation.state == .synced,
+                "\(when): synced version \(activation.syncedVersion) is the audience's and nothing is under way, yet \(activation.state): \(activation.error?.message ?? "")")
+        }
+    }
+
+    @Test func audienceSyncsKilledAtRandomPointsKeepOneChainAndATrueState() async throws {
+        var points = KillPoints("audience state")
+        let sandbox = try await SandboxProcess()
+        let daemon = try Daemon(
+            arguments: ["--api-base-url", sandbox.baseURL, "--audience-records-per-request", "100", "--audience-sync-delay", "0"])
+        try await daemon.start()
+        try await connect(daemon, sandbox)
+        // Each list write takes 20 ms more, so a sync spans kill points.
+        try await sandbox.control(
+            "POST", "/_sandbox/faults", ["kind": "latency", "count": 1_000_000, "path_contains": "/customer_lists", "latency_ms": 20])
+        let audience = try daemon.call(CreateAudienceRequest(name: "crash state")).audience.id
+        var members = Set(AudiencesEndToEndTests.emails(0..<600))
+        _ = try daemon.call(AddMembersRequest(audienceId: audience, members: Array(members)))
+        let activation = try daemon.call(ActivateAudienceRequest(audienceId: audience)).activation.id
+        var next = 600
+        for round in 0...Self.rounds {
+            if round > 0 {
+                try await daemon.start()
+                let when = "after kill \(round)"
+                Self.expectOneChain(try Self.syncJobs(daemon, activation: activation), when)
+                try Self.expectTrueState(daemon, audience: audience, when)
+                // Changes while the last sync may be unfinished (each queues a sync, due now).
+                let added = AudiencesEndToEndTests.emails(next..<(next + 50))
+                next += 50
+                let removed = Array(members.sorted().prefix(20))
+                _ = try daemon.call(AddMembersRequest(audienceId: audience, members: added))
+                _ = try daemon.call(RemoveMembersRequest(audienceId: audience, members: removed))
+                members.formUnion(added)
+                members.subtract(removed)
+                if round % 3 == 0 { _ = try daemon.call(SyncAudienceRequest(audienceId: audience)) }
+            }
+            // After the last kill's changes it runs undisturbed. (A job whose every attempt the
+            // kills cut short gives up; changes after it go to a fresh job at once, else the
+            // next sync would wait a minute.)
+            if round == Self.rounds { break }
+            try await points.pause(0...700)
+            // Just before the kill, while the syncs run.
+            Self.expectOneChain(try Self.syncJobs(daemon, activation: activation), "before kill \(round + 1)")
+            try Self.expectTrueState(daemon, audience: audience, "before kill \(round + 1)")
+            try await daemon.stop(signal: SIGKILL)
+        }
+        try await sandbox.control("DELETE", "/_sandbox/faults")
+
+        try await eventually("the activation is synced with nothing pending and no sync job left", timeout: 60) {
+            try Self.expectTrueState(daemon, audience: audience, "while it settles")
+            Self.expectOneChain(try Self.syncJobs(daemon, activation: activation), "while it settles")
+            let info = try #require(try daemon.call(ListActivationsRequest(audienceId: audience)).activations.first)
+            guard info.state == .synced, info.pendingChanges == 0, info.progress == nil else { return false }
+            return try Self.syncJobs(daemon, activation: activation).allSatisfy(\.state.isFinished)
+        }
+        let settled = try #require(try daemon.call(ListActivationsRequest(audienceId: audience)).activations.first)
+        let version = try daemon.call(GetAudienceRequest(audienceId: audience)).audience.version
+        #expect(settled.error == nil && settled.syncedVersion == version)
+
+        // The jobs as `pinads jobs list --json` shows them: one chain, each job begun only after
+        // the one before it finished.
+        let listed = try await daemon.pinads("jobs", "list", "--kind", "audiences.sync", "--limit", "1000", "--json")
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let jobs = try Wire.decoder().decode(ListJobsResult.self, from: Data(listed.stdout.utf8)).jobs
+            .filter { $0.payload["activation_id"] == .int(activation) }
+        #expect(!jobs.isEmpty && jobs.allSatisfy(\.state.isFinished))
+        let begun = jobs.filter { $0.startedAt != nil }.sorted { ($0.finishedAt ?? .distantFuture) < ($1.finishedAt ?? .distantFuture) }
+        for (before, after) in zip(begun, begun.dropFirst()) {
+            if let finished = before.finishedAt, let started = after.startedAt {
+                #expect(started >= finished, "job \(after.id) ran (last at \(started)) before job \(before.id) finished (\(finished))")
+            }
+        }
+
+        guard case .array(let lists)? = try await sandbox.control("GET", "/_sandbox/customer_lists?records=true")["items"] else {
+            throw TestFailure("no lists")
+        }
+        #expect(lists.count == 1, "one list after \(Self.rounds) kills, not \(lists.count)")
+        let records: [String] = {
+            guard case .array(let values)? = lists.first?["records"] else { return [] }
+            return values.compactMap(\.stringValue)
+        }()
+        #expect(records == AudiencesEndToEndTests.sortedHashes(Array(members)), "the list equals the audience exactly")
+        let outcomes = Dictionary(grouping: jobs, by: \.state).mapValues(\.count)
+        let reasons = Set(jobs.filter { $0.state == .failed }.compactMap(\.lastError))
+        print("audience state: \(members.count) members, \(jobs.count) sync jobs over \(Self.rounds) kills: \(outcomes); failed: \(reasons)")
+        try await daemon.stop()
+        try await sandbox.stop()
+    }
+
     static func plan(_ round: Int) -> LaunchCampaignRequest {
         var plan = CampaignsEndToEndTests.plan("crash-\(round)")
         plan.campaign.name = "Crash sale \(round)"

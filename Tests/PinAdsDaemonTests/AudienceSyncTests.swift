@@ -37,6 +37,20 @@ struct ActivationSyncPlanTests {
         #expect(plan.phase(after: .remove, firstSync: false) == .audience)
     }
 
+    @Test func aSyncThatGaveUpIsRetriedLaterUnlessPinterestHasEveryChange() {
+        var cut = activation(listID: "9", audienceID: "8", synced: 5)
+        cut.fail("all 4 attempts were used, the last cut short by a restart", at: Date(timeIntervalSince1970: 0))
+        #expect(plan.afterGivingUp(cut, audienceVersion: 5) == .nothingLeft, "the sync had committed: nothing to retry")
+        #expect(plan.afterGivingUp(cut, audienceVersion: 6) == .retry(round: 1, delay: 60))
+        var third = activation(listID: "9", audienceID: "8", synced: 5, operation: SyncOperation(targetVersion: 6))
+        third.retryRound = 2
+        #expect(plan.afterGivingUp(third, audienceVersion: 6) == .retry(round: 3, delay: 240), "1, 2, 4 … min in a row")
+        third.retryRound = 40
+        #expect(plan.afterGivingUp(third, audienceVersion: 6) == .retry(round: 41, delay: 86_400), "at most a day")
+        #expect(ActivationSyncPlan.startsIn(59.999) == "in 1 min" && ActivationSyncPlan.startsIn(480) == "in 8 min")
+        #expect(ActivationSyncPlan.startsIn(2) == "in 2 s" && ActivationSyncPlan.startsIn(0) == "now")
+    }
+
     @Test func aLostWriteLandedWhenTheCounterGrewByItsRecords() {
         let pending = PendingWrite(kind: .add, lastHash: "f", count: 100, counterBefore: 250, startedAt: Date(timeIntervalSince1970: 10))
         #expect(!ActivationSyncPlan.landed(pending, counterNow: 250))
@@ -400,7 +414,7 @@ struct AudienceSyncTests {
         #expect(queued.count == 1 && queued[0].payload["activation_id"] == .int(second))
         let due = try #require(queued.first?.nextRunAt)
         #expect(due >= before.addingTimeInterval(59) && due <= Date().addingTimeInterval(61))
-        #expect(queued.first?.payload["exhausted_rounds"] == .int(1))
+        #expect(failed.retryRound == 1, "the first sync in a row that gave up (kept with the activation)")
         // Each such sync in a row waits twice as long, up to a day.
         #expect(AudienceSyncer.retryAfterExhaustion(round: 2) == 120 && AudienceSyncer.retryAfterExhaustion(round: 20) == 86_400)
         try await h.shutdown()
@@ -420,10 +434,96 @@ struct AudienceSyncTests {
         let before = Date()
         #expect(try await queue.claim() == nil, "the job gives up instead of running a fifth time")
         let queued = try await h.store.listJobs(state: .queued, kind: AudienceSyncer.syncKind, limit: 10, beforeID: nil)
-        #expect(queued.count == 1 && queued.first?.payload["exhausted_rounds"] == .int(1), "another sync is queued")
+        #expect(queued.count == 1, "another sync is queued")
         let due = try #require(queued.first?.nextRunAt)
         #expect(due >= before.addingTimeInterval(59) && due <= Date().addingTimeInterval(61))
-        #expect(try await h.activation(activation).errorMessage?.contains("cut short") == true)
+        let record = try await h.activation(activation)
+        #expect(record.errorMessage?.contains("cut short") == true && record.errorMessage?.contains("starts in 1 min") == true)
+        #expect(record.retryRound == 1, "the first sync in a row that gave up (kept with the activation)")
+        try await h.shutdown()
+    }
+
+    @Test func aCrashAfterTheSyncCommittedLeavesTheActivationSyncedNotInError() async throws {
+        let h = try await Harness()
+        let queue = JobQueue(store: h.store, clock: SystemWallClock(), registry: JobRegistry(h.syncer.jobHandlers), logger: Logger(label: "test"))
+        await h.syncer.attach(queue: queue)
+        let audience = try await h.audience(members: 0..<120)
+        let activation = try await h.activate(audience)
+        // Four attempts cut short by crashes; the fourth ran the whole sync first, and the daemon
+        // died before the job's success was recorded.
+        for attempt in 1...4 {
+            let job = try #require(try await queue.claim())
+            if attempt == 4 {
+                _ = try await h.syncer.runSync(activationID: activation, job: job, context: JobContext(clock: SystemWallClock()) { _ in })
+            }
+            _ = try await h.store.recoverInterruptedJobs(now: Date())
+        }
+        #expect(try await queue.claim() == nil, "the job gives up instead of running a fifth time")
+        let record = try await h.activation(activation)
+        #expect(record.state == .synced && record.errorMessage == nil, "Pinterest has every change: \(record.state) \(record.errorMessage ?? "")")
+        let unfinished = try await h.store.listJobs(state: nil, kind: AudienceSyncer.syncKind, limit: 10, beforeID: nil).filter { !$0.state.isFinished }
+        #expect(unfinished.isEmpty, "no other sync is queued for nothing: \(unfinished.map(\.id))")
+        let info = try #require(try await h.syncer.activations(ListActivationsRequest(audienceId: audience)).activations.first)
+        #expect(info.state == .synced && info.error == nil && info.pendingChanges == 0)
+        try await h.expectListEqualsAudience(activation, audience)
+        try await h.shutdown()
+    }
+
+    @Test func changesAfterACrashLoopGoToAFreshSyncNotTheSpentOne() async throws {
+        let h = try await Harness()
+        let queue = JobQueue(store: h.store, clock: SystemWallClock(), registry: JobRegistry(h.syncer.jobHandlers), logger: Logger(label: "test"))
+        await h.syncer.attach(queue: queue)
+        let audience = try await h.audience(members: 0..<120)
+        let activation = try await h.activate(audience)
+        var spent: Job?
+        for _ in 0..<4 {
+            spent = try await queue.claim()
+            _ = try await h.store.recoverInterruptedJobs(now: Date())
+        }
+        let spentID = try #require(spent?.id)
+        // Members change before the spent job's claim fails it.
+        try await h.add(120..<130, to: audience)
+        await h.syncer.membersChanged(audienceID: audience)
+        let queued = try await h.store.listJobs(state: .queued, kind: AudienceSyncer.syncKind, limit: 10, beforeID: nil)
+        let fresh = try #require(queued.first { $0.id != spentID }, "the changes went to a fresh job, not into the one with no attempt left")
+        #expect(fresh.attempts == 0 && queued.count == 2)
+        #expect(try await queue.claim() == nil, "the spent job fails at its claim; the fresh one is due in 2 s")
+        #expect(try await h.store.job(id: spentID)?.state == .failed)
+        let record = try await h.activation(activation)
+        // It says the fresh job's time (due 2 s after the change), not the round's minute.
+        let message = record.errorMessage ?? ""
+        #expect(record.state == .error && message.contains(/another sync starts (now|in [0-2] s)/), "\(message)")
+        // The fresh job sends everything, and the activation is SYNCED again.
+        let claimed = try #require(try await h.store.claimNextJob(now: Date().addingTimeInterval(3), kinds: [AudienceSyncer.syncKind]).claimed)
+        #expect(claimed.id == fresh.id)
+        #expect(try await h.syncer.runSync(activationID: activation, job: claimed, context: JobContext(clock: SystemWallClock()) { _ in })["state"] == "SYNCED")
+        let synced = try await h.activation(activation)
+        #expect(synced.state == .synced && synced.retryRound == 0 && synced.syncedVersion == 2)
+        try await h.expectListEqualsAudience(activation, audience)
+        try await h.shutdown()
+    }
+
+    @Test func syncsThatGiveUpInARowWaitLongerUntilOneSucceeds() async throws {
+        let h = try await Harness()
+        let audience = try await h.audience(members: 0..<120)
+        let activation = try await h.activate(audience)
+        // Pinterest fails the last attempt of two syncs in a row: each waits twice as long.
+        for (round, wait) in [(1, "1 min"), (2, "2 min")] {
+            h.sandbox.inject(SandboxFault(.internalServerError, count: 1, pathContains: "/customer_lists"))
+            await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 4) }
+            let record = try await h.activation(activation)
+            #expect(record.retryRound == round && record.errorMessage?.contains("another sync starts in \(wait)") == true, "\(record.errorMessage ?? "")")
+        }
+        // One goes through: the rounds are over.
+        try await h.sync(activation)
+        var record = try await h.activation(activation)
+        #expect(record.state == .synced && record.retryRound == 0)
+        // The next that gives up waits a minute again, not four.
+        try await h.add(120..<130, to: audience)
+        h.sandbox.inject(SandboxFault(.internalServerError, count: 1, pathContains: "/customer_lists"))
+        await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 4) }
+        record = try await h.activation(activation)
+        #expect(record.retryRound == 1 && record.errorMessage?.contains("another sync starts in 1 min") == true, "\(record.errorMessage ?? "")")
         try await h.shutdown()
     }
 

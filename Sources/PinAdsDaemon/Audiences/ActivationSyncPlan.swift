@@ -25,9 +25,7 @@ struct ActivationSyncPlan: Sendable, Equatable {
     func start(_ activation: ActivationRecord, audienceVersion: Int64, memberCount: Int) -> Start {
         if let operation = activation.operation { return .resume(operation) }
         if activation.customerListID == nil, memberCount < minimumMembers { return .notEnoughMembers(has: memberCount) }
-        if audienceVersion <= activation.syncedVersion, activation.customerListID != nil, activation.pinterestAudienceID != nil {
-            return .upToDate
-        }
+        if activation.isUpToDate(audienceVersion: audienceVersion) { return .upToDate }
         return .begin(SyncOperation(targetVersion: audienceVersion))
     }
 
@@ -50,5 +48,36 @@ struct ActivationSyncPlan: Sendable, Equatable {
 
     func checkTime(of pending: PendingWrite) -> Date {
         pending.startedAt.addingTimeInterval(settleTime)
+    }
+
+    // MARK: - Giving up
+
+    enum AfterGivingUp: Equatable {
+        /// Pinterest has every change: the sync had committed before its job was cut short (or
+        /// the failures were only of reading statuses back). No other sync is needed.
+        case nothingLeft
+        /// Changes are left: another sync in `delay`, the `round`th in a row that gave up.
+        case retry(round: Int, delay: TimeInterval)
+    }
+
+    /// What follows when a sync job gave up, its attempts all failed transiently or cut short
+    /// by restarts. Rounds count such syncs in a row; a successful sync resets them.
+    func afterGivingUp(_ activation: ActivationRecord, audienceVersion: Int64) -> AfterGivingUp {
+        if activation.isUpToDate(audienceVersion: audienceVersion) { return .nothingLeft }
+        let round = max(0, activation.retryRound) + 1
+        return .retry(round: round, delay: Self.retryDelay(round: round))
+    }
+
+    /// The wait before the next sync after `round` syncs in a row gave up: 1 min, doubling, up
+    /// to a day (the daily sync_all's pace).
+    static func retryDelay(round: Int) -> TimeInterval {
+        min(86_400, 60 * pow(2, Double(min(max(0, round - 1), 20))))
+    }
+
+    /// "in 8 min", "in 5 s", "now": when a sync due in `interval` starts, for an activation's error.
+    static func startsIn(_ interval: TimeInterval) -> String {
+        if interval < 0.5 { return "now" }
+        if interval < 59.5 { return "in \(Int(interval.rounded())) s" }
+        return "in \(Int((interval / 60).rounded())) min"
     }
 }

@@ -11,24 +11,50 @@ extension AudienceSyncer {
     /// When a sync's attempts all failed transiently, the next sync starts this much later,
     /// doubling for each such sync in a row, up to a day (the daily sync_all's pace).
     static func retryAfterExhaustion(round: Int) -> TimeInterval {
-        min(86_400, 60 * pow(2, Double(max(0, round - 1))))
+        ActivationSyncPlan.retryDelay(round: round)
     }
 
-    /// Crashes cut short every attempt of a sync: its changes are kept, and another sync starts
-    /// later (the same growing delay as after transient failures), so a sync that crashes the
-    /// daemon does not loop fast, and one that was merely unlucky is not left for the daily sync_all.
+    /// Crashes cut short every attempt of a sync. If Pinterest has every change anyway (the
+    /// last attempt committed the sync before the daemon died), nothing more is needed and the
+    /// activation stays SYNCED. Otherwise its changes are kept and another sync starts later
+    /// (the same growing delay as after transient failures), so a sync that crashes the daemon
+    /// does not loop fast, and one that was merely unlucky is not left for the daily sync_all.
     func syncGaveUp(activationID: Int64, job: Job) async {
         do {
-            guard let activation = try await store.activation(id: activationID), activation.active else { return }
-            let round = Int(job.payload["exhausted_rounds"]?.intValue ?? 0) + 1
-            let retryIn = Self.retryAfterExhaustion(round: round)
+            guard let next = try await queueNextAfterGivingUp(activationID: activationID) else { return }
             let now = clock.now()
             try await record(activationID) { record in
-                record.fail("\(job.maxAttempts) attempts were cut short (restarts); another sync starts in \(Int(retryIn / 60)) min", at: now)
+                record.retryRound = next.round
+                record.fail(
+                    "all \(job.maxAttempts) attempts were used, the last cut short by a restart; another sync starts \(next.startsIn)", at: now)
             }
-            _ = try await enqueueSync(activation, at: now.addingTimeInterval(retryIn), exhaustedRounds: round)
         } catch {
             logger.error("could not queue the next sync; the daily sync_all will", metadata: ["activation_id": "\(activationID)", "error": "\(error)"])
+        }
+    }
+
+    /// After a sync gave up: when changes are left, queues the next sync (the delay of its
+    /// round, or sooner when one is queued already, e.g. for newer changes) and says when it
+    /// starts; nil when the activation is gone, deactivated, or Pinterest has every change.
+    private func queueNextAfterGivingUp(activationID: Int64) async throws -> (round: Int, startsIn: String)? {
+        guard let activation = try await store.activation(id: activationID), activation.active,
+            let audience = try await store.audience(id: activation.audienceID)
+        else { return nil }
+        switch plan.afterGivingUp(activation, audienceVersion: audience.version) {
+        case .nothingLeft:
+            logger.info("a sync gave up with nothing left to send; no other is queued", metadata: ["activation_id": "\(activationID)"])
+            return nil
+        case .retry(let round, let delay):
+            let now = clock.now()
+            let planned = now.addingTimeInterval(delay)
+            do {
+                let job = try await queueSync(activationID: activationID, at: planned)
+                let due = job?.nextRunAt ?? planned
+                return (round, ActivationSyncPlan.startsIn(min(due, planned).timeIntervalSince(now)))
+            } catch {
+                logger.error("could not queue the next sync; the daily sync_all will", metadata: ["activation_id": "\(activationID)", "error": "\(error)"])
+                return (round, "with the daily sync_all")
+            }
         }
     }
 
@@ -69,31 +95,31 @@ extension AudienceSyncer {
             throw error
         } catch let error as PinterestError {
             let willRetry = error.isRetryable && job.attempts < job.maxAttempts
+            // A long bad spell at Pinterest: the changes are kept, and a new sync (queued behind
+            // this job, one chain per activation) tries again later instead of waiting for the
+            // daily sync_all; later and later if it keeps failing.
+            var next: (round: Int, startsIn: String)?
+            if error.isRetryable && !willRetry {
+                do {
+                    next = try await queueNextAfterGivingUp(activationID: activationID)
+                } catch {
+                    logger.error("could not queue the next sync; the daily sync_all will", metadata: ["activation_id": "\(activationID)", "error": "\(error)"])
+                }
+            }
             let now = clock.now()
-            let round = Int(job.payload["exhausted_rounds"]?.intValue ?? 0) + 1
-            let retryIn = Self.retryAfterExhaustion(round: round)
-            try await record(activationID) { record in
+            try await record(activationID) { [next] record in
                 if willRetry {
                     record.state = .syncing
                     record.errorMessage = "attempt \(job.attempts) of \(job.maxAttempts) failed, retrying: \(error.description)"
                     record.errorCode = error.pinterestCode
                     record.errorAt = now
-                } else if error.isRetryable {
+                } else if let next {
+                    record.retryRound = next.round
                     record.fail(
-                        "\(job.maxAttempts) attempts failed; another sync starts in \(Int(retryIn / 60)) min: \(error.description)",
+                        "\(job.maxAttempts) attempts failed; another sync starts \(next.startsIn): \(error.description)",
                         code: error.pinterestCode, at: now)
                 } else {
                     record.fail(error.description, code: error.pinterestCode, at: now)
-                }
-            }
-            if error.isRetryable && !willRetry {
-                // A long bad spell at Pinterest: the changes are kept, and a new sync (one
-                // per activation) tries again later instead of waiting for the daily sync_all;
-                // later and later if it keeps failing.
-                do {
-                    _ = try await enqueueSync(activation, at: now.addingTimeInterval(retryIn), exhaustedRounds: round)
-                } catch {
-                    logger.error("could not queue the next sync; the daily sync_all will", metadata: ["activation_id": "\(activationID)", "error": "\(error)"])
                 }
             }
             logger.warning(
@@ -146,6 +172,7 @@ extension AudienceSyncer {
             try await commit(&attempt) { record in
                 record.state = .synced
                 record.clearError()
+                record.retryRound = 0
             }
             return ["state": "SYNCED", "added": 0, "removed": 0]
         case .begin(let operation):
@@ -203,6 +230,8 @@ extension AudienceSyncer {
                     record.operation = nil
                     record.state = .synced
                     record.clearError()
+                    // A sync went through: the next that gives up waits a minute again.
+                    record.retryRound = 0
                     record.lastSyncedAt = finished
                 }
                 logger.info(

@@ -5,8 +5,9 @@ import PinAdsStore
 import PinterestAPI
 
 /// Keeps audiences in sync on the ad accounts they are activated on: activations, the jobs that
-/// sync them (one at a time per activation, coalesced while queued), real-time pushes after
-/// member changes, and actalike audiences. The sync itself is in `AudienceSyncer+Run.swift`.
+/// sync them (one chain per activation, one after another, coalesced while queued), real-time
+/// pushes after member changes, and actalike audiences. The sync itself is in
+/// `AudienceSyncer+Run.swift`.
 public actor AudienceSyncer {
     public struct Configuration: Sendable {
         /// Records per customer-list request (Pinterest states no maximum; 10,000 keeps a
@@ -161,14 +162,18 @@ public actor AudienceSyncer {
         }
     }
 
-    func enqueueSync(_ activation: ActivationRecord, at date: Date, exhaustedRounds: Int = 0) async throws -> QueuedSync? {
-        guard let queue else { return nil }
-        var payload: [String: JSONValue] = ["activation_id": .int(activation.id)]
-        if exhaustedRounds > 0 { payload["exhausted_rounds"] = .int(Int64(exhaustedRounds)) }
-        let job = try await queue.enqueue(
-            kind: Self.syncKind, payload: .object(payload), runAt: date,
-            serialKey: "audience_activation:\(activation.id)")
+    func enqueueSync(_ activation: ActivationRecord, at date: Date) async throws -> QueuedSync? {
+        guard let job = try await queueSync(activationID: activation.id, at: date) else { return nil }
         return QueuedSync(jobId: job.id, activationId: activation.id, audienceId: activation.audienceID, adAccountId: activation.adAccountID)
+    }
+
+    /// The activation's next sync job: the one queued already (brought forward to `date` if
+    /// due later), or a new one. One chain per activation: a new one runs after the one begun.
+    func queueSync(activationID: Int64, at date: Date) async throws -> Job? {
+        guard let queue else { return nil }
+        return try await queue.enqueue(
+            kind: Self.syncKind, payload: ["activation_id": .int(activationID)], runAt: date,
+            serialKey: "audience_activation:\(activationID)")
     }
 
     // MARK: - Actalikes
@@ -267,7 +272,10 @@ public actor AudienceSyncer {
         return activation
     }
 
-    func info(_ record: ActivationRecord) async throws -> ActivationInfo {
+    func info(_ stored: ActivationRecord) async throws -> ActivationInfo {
+        var record = stored
+        // Reported as stored, which the store settles: up to date is SYNCED, never ERROR.
+        if let version = try await store.audience(id: record.audienceID)?.version { record.settle(audienceVersion: version) }
         let pending = try await store.pendingChangeCount(audienceID: record.audienceID, syncedVersion: record.syncedVersion)
         return ActivationInfo(
             id: record.id, audienceId: record.audienceID, adAccountId: record.adAccountID, connectionId: record.connectionID,
