@@ -367,6 +367,17 @@ extension Store {
                     """)
         }
 
+        // A refresh is recorded before it is sent and cleared with its outcome, so a refusal
+        // that follows a lost answer is told from a revoked token, across restarts too; and a
+        // connection whose refresh was lost that way says so until it is reconnected.
+        migrator.registerMigration("v13_connection_refresh_in_flight") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE connections ADD COLUMN refresh_sent_at INTEGER;
+                    ALTER TABLE connections ADD COLUMN refresh_lost_at INTEGER;
+                    """)
+        }
+
         return migrator
     }()
 }

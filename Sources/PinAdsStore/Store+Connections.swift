@@ -26,6 +26,12 @@ public struct ConnectionRecord: Sendable, Equatable {
     public var tokenFingerprint: String?
     public var lastRefreshAt: Date?
     public var lastRefreshError: String?
+    /// A refresh was sent at this time and its outcome is not stored: it is under way, or its
+    /// answer was lost (Pinterest may have applied it and rotated the pair).
+    public var refreshSentAt: Date?
+    /// When Pinterest refused the refresh token after a refresh whose answer was lost: the
+    /// connection runs on the access token in hand until Pinterest refuses it or a reconnect.
+    public var refreshLostAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
 }
@@ -84,7 +90,7 @@ extension Store {
     private static let connectionColumns = """
         id, user_key, name, state, state_reason, is_default, default_ad_account_id, access_token_sealed, access_expires_at,
         refresh_token_sealed, refresh_expires_at, client_id, client_secret_sealed, token_fingerprint, last_refresh_at,
-        last_refresh_error, created_at, updated_at
+        last_refresh_error, refresh_sent_at, refresh_lost_at, created_at, updated_at
         """
 
     /// Stores a connection (a new one, or the same user's existing one with fresh tokens) and
@@ -104,7 +110,7 @@ extension Store {
                             default_ad_account_id = ?, access_token_sealed = ?, access_expires_at = ?, refresh_token_sealed = ?,
                             refresh_expires_at = ?, client_id = COALESCE(?, client_id),
                             client_secret_sealed = COALESCE(?, client_secret_sealed), token_fingerprint = ?,
-                            last_refresh_error = NULL, updated_at = ?
+                            last_refresh_error = NULL, refresh_sent_at = NULL, refresh_lost_at = NULL, updated_at = ?
                         WHERE id = ?
                         """,
                     arguments: [
@@ -137,7 +143,7 @@ extension Store {
     }
 
     /// Stores a refresh's rotated tokens and both expiry times together: the old refresh token
-    /// is gone the moment the new one is on disk.
+    /// is gone the moment the new one is on disk. The refresh's record is cleared with them.
     public func storeRefreshedTokens(
         connectionID: Int64, accessTokenSealed: String, accessExpiresAt: Date?, refreshTokenSealed: String?,
         refreshExpiresAt: Date?, tokenFingerprint: String, now: Date
@@ -150,7 +156,7 @@ extension Store {
                         refresh_token_sealed = COALESCE(?, refresh_token_sealed),
                         refresh_expires_at = CASE WHEN ? IS NULL THEN refresh_expires_at ELSE ? END,
                         token_fingerprint = ?, state = 'active', state_reason = NULL, last_refresh_at = ?,
-                        last_refresh_error = NULL, updated_at = ?
+                        last_refresh_error = NULL, refresh_sent_at = NULL, refresh_lost_at = NULL, updated_at = ?
                     WHERE id = ? AND state != 'disconnected'
                     """,
                 arguments: [
@@ -162,7 +168,8 @@ extension Store {
         }
     }
 
-    /// Marks a connection unusable until a person reconnects it.
+    /// Marks a connection unusable until a person reconnects it. A refresh recorded as sent has
+    /// its outcome now: the record is cleared.
     public func markConnectionUnauthorized(id: Int64, reason: String, now: Date) async throws -> ConnectionRecord? {
         let ms = now.storeMillis
         return try await writer.write { db in
@@ -172,6 +179,48 @@ extension Store {
                     WHERE id = ? AND state = 'active'
                     """,
                 arguments: [reason, reason, ms, id])
+            try db.execute(sql: "UPDATE connections SET refresh_sent_at = NULL WHERE id = ?", arguments: [id])
+            return try Self.fetchConnectionIfExists(db, id: id)
+        }
+    }
+
+    /// Records, before it is sent, that a refresh of the connection goes out now. An earlier
+    /// record with no outcome is kept (its refresh may still have been applied). Returns that
+    /// earlier record's time: nil when every earlier refresh got its answer. Durable when it
+    /// returns, so a refresh whose answer is lost is known as such after a restart too.
+    public func recordRefreshSent(id: Int64, now: Date) async throws -> Date? {
+        try await writer.write { db in
+            let earlier = try Int64.fetchOne(db, sql: "SELECT refresh_sent_at FROM connections WHERE id = ?", arguments: [id])
+            try db.execute(
+                sql: "UPDATE connections SET refresh_sent_at = COALESCE(refresh_sent_at, ?) WHERE id = ? AND state != 'disconnected'",
+                arguments: [now.storeMillis, id])
+            return earlier.map(Date.init(storeMillis:))
+        }
+    }
+
+    /// A refresh that certainly had no effect at Pinterest (refused before it was applied, never
+    /// sent) and followed no unanswered one: its record goes.
+    public func clearRefreshSent(id: Int64) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE connections SET refresh_sent_at = NULL WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Pinterest refused the refresh token after a refresh whose answer was lost: the connection
+    /// stays `active` on the access token in hand, saying why and until when (`reason`), and
+    /// refreshes no more until it is reconnected. Nil when it is no longer active, or a reconnect
+    /// has cleared the refresh's record meanwhile (its new tokens are not the refused ones).
+    public func markRefreshLost(id: Int64, reason: String, now: Date) async throws -> ConnectionRecord? {
+        let ms = now.storeMillis
+        return try await writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE connections SET refresh_sent_at = NULL, refresh_lost_at = ?, state_reason = ?, last_refresh_error = ?,
+                        updated_at = ?
+                    WHERE id = ? AND state = 'active' AND refresh_sent_at IS NOT NULL
+                    """,
+                arguments: [ms, reason, reason, ms, id])
+            guard db.changesCount > 0 else { return nil }
             return try Self.fetchConnectionIfExists(db, id: id)
         }
     }
@@ -193,7 +242,8 @@ extension Store {
                 sql: """
                     UPDATE connections SET state = 'disconnected', state_reason = 'disconnected by request', is_default = 0,
                         access_token_sealed = NULL, refresh_token_sealed = NULL, client_secret_sealed = NULL,
-                        access_expires_at = NULL, refresh_expires_at = NULL, updated_at = ?
+                        access_expires_at = NULL, refresh_expires_at = NULL, refresh_sent_at = NULL, refresh_lost_at = NULL,
+                        updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: [ms, id])
@@ -307,6 +357,7 @@ extension Store {
             refreshTokenSealed: row["refresh_token_sealed"], refreshExpiresAt: date("refresh_expires_at"),
             clientID: row["client_id"], clientSecretSealed: row["client_secret_sealed"], tokenFingerprint: row["token_fingerprint"],
             lastRefreshAt: date("last_refresh_at"), lastRefreshError: row["last_refresh_error"],
+            refreshSentAt: date("refresh_sent_at"), refreshLostAt: date("refresh_lost_at"),
             createdAt: date("created_at") ?? Date(timeIntervalSince1970: 0), updatedAt: date("updated_at") ?? Date(timeIntervalSince1970: 0))
     }
 }

@@ -90,10 +90,16 @@ struct Connections: ParsableCommand {
         Output.table(
             ["ID", "NAME", "STATUS", "ACCOUNTS", "DEFAULT ACCOUNT", "TOKEN", "ACCESS EXPIRES", "REFRESH EXPIRES", "NOTE"],
             result.connections.map { c in
-                [String(c.id) + (c.isDefault ? "*" : ""), c.name ?? "", c.needsReconnect ? "reconnect needed" : c.status, String(c.adAccountCount),
+                let lost = c.refreshLostAt != nil && c.status == "active"
+                let status = c.needsReconnect ? "reconnect needed" : lost ? "refresh lost" : c.status
+                let note =
+                    lost
+                    ? "the answer to a refresh was lost and Pinterest refused the refresh token since: reconnect before "
+                        + (c.reconnectBefore.map(Timestamp.format) ?? "the access token expires")
+                    : c.statusReason ?? (c.canRefresh ? "" : "no refresh token: reconnect before the access token expires")
+                return [String(c.id) + (c.isDefault ? "*" : ""), c.name ?? "", status, String(c.adAccountCount),
                  c.defaultAdAccountId ?? "", c.tokenFingerprint ?? "", c.accessTokenExpiresAt.map(Timestamp.format) ?? "",
-                 c.refreshTokenExpiresAt.map(Timestamp.format) ?? "",
-                 c.statusReason ?? (c.canRefresh ? "" : "no refresh token: reconnect before the access token expires")]
+                 c.refreshTokenExpiresAt.map(Timestamp.format) ?? "", note]
             })
     }
 }

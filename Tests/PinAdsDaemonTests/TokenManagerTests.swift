@@ -21,6 +21,13 @@ final class FakePinterest: HTTPTransport, Sendable {
         var refreshDelay: Duration = .zero
         var refuseRefresh = false
         var owner = "777"
+        /// The next refreshes are applied (the pair rotates) but their answers are lost.
+        var loseRefreshAnswers = 0
+        /// The next refreshes fail with a 503 without being applied.
+        var failRefreshes = 0
+        /// A rotation leaves the access token in hand valid (as the sandbox does) instead of
+        /// revoking it.
+        var rotationKeepsOldAccess = false
     }
 
     let state = NIOLockedValueBox(State())
@@ -31,18 +38,28 @@ final class FakePinterest: HTTPTransport, Sendable {
             let delay = state.withLockedValue { $0.refreshDelay }
             if delay > .zero { try await Task.sleep(for: delay) }
             let body = String(decoding: request.body, as: UTF8.self)
-            return state.withLockedValue { state in
+            let answer: HTTPResponse? = state.withLockedValue { state in
                 state.refreshCalls += 1
+                if state.failRefreshes > 0 {
+                    state.failRefreshes -= 1
+                    return Self.json(503, #"{"code":3,"message":"Service unavailable."}"#)
+                }
                 let given = body.split(separator: "&").first { $0.hasPrefix("refresh_token=") }.map { String($0.dropFirst(14)) } ?? ""
                 guard !state.refuseRefresh, auth.hasPrefix("Basic "), state.validRefresh.contains(given) else {
-                    return Self.json(401, #"{"code":2,"message":"Authentication failed."}"#)
+                    return Self.json(401, #"{"code":2,"message":"Authentication failed: refresh token revoked or already used."}"#)
                 }
                 state.generation += 1
                 let access = "access-\(state.generation)", refresh = "refresh-\(state.generation)"
-                state.validAccess = [access]
+                if state.rotationKeepsOldAccess { state.validAccess.insert(access) } else { state.validAccess = [access] }
                 state.validRefresh = [refresh]
+                if state.loseRefreshAnswers > 0 {
+                    state.loseRefreshAnswers -= 1
+                    return nil
+                }
                 return Self.json(200, #"{"access_token":"\#(access)","token_type":"bearer","expires_in":2592000,"scope":"ads:read","refresh_token":"\#(refresh)","refresh_token_expires_in":5184000,"refresh_token_expires_at":1900000000,"response_type":"refresh_token"}"#)
             }
+            guard let answer else { throw TransportError.connectionLost("connection reset by peer") }
+            return answer
         }
         return state.withLockedValue { state in
             guard state.validAccess.contains(auth.replacingOccurrences(of: "Bearer ", with: "")) else {

@@ -46,6 +46,40 @@ struct OAuthTests {
         }
     }
 
+    @Test("a refresh whose answer is lost still rotates: the refresh token sent is refused as used, the access token in hand works until it expires")
+    func lostRefreshAnswer() async throws {
+        try await withSandbox { sandbox, client in
+            let seeded = sandbox.seedToken(accessExpiresIn: 600)
+            sandbox.inject(SandboxFault(.applyThenReset, count: 1, pathContains: "/oauth/token"))
+            do {
+                let response = try await TestHTTPClient(sandbox, timeout: 5).send(
+                    "POST", "/v5/oauth/token",
+                    body: .form([("grant_type", "refresh_token"), ("refresh_token", seeded.refreshToken), ("continuous_refresh", "true")]),
+                    auth: app)
+                Issue.record("expected a connection failure, got \(response.status)")
+            } catch let failure as TransportFailure {
+                #expect(!failure.isTimeout)
+            }
+            #expect(sandbox.stats().byOperation["oauth/token"] == 1, "Pinterest served it")
+
+            // The refresh token sent was spent by the refresh whose answer was lost.
+            let reused = try await client.send(
+                "POST", "/v5/oauth/token",
+                body: .form([("grant_type", "refresh_token"), ("refresh_token", seeded.refreshToken), ("continuous_refresh", "true")]),
+                auth: app)
+            #expect(reused.status == 401)
+            #expect(reused.code == 2)
+            #expect(reused.message == "Authentication failed: refresh token revoked or already used.")
+
+            // The access token in hand is not revoked by the rotation: it works until it expires.
+            #expect(try await client.get("/v5/ad_accounts", token: seeded.accessToken).status == 200)
+            sandbox.advanceClock(by: 601)
+            let expired = try await client.get("/v5/ad_accounts", token: seeded.accessToken)
+            #expect(expired.status == 401)
+            #expect(expired.code == 2)
+        }
+    }
+
     @Test("wrong, missing or malformed app credentials get 401 code 2")
     func appCredentials() async throws {
         try await withSandbox { sandbox, client in

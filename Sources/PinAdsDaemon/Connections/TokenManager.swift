@@ -14,6 +14,16 @@ public struct ConnectionUnavailable: Error, Sendable, CustomStringConvertible {
     public var description: String { "connection \(connectionID) needs a reconnect: \(reason)" }
 }
 
+/// A connection whose refresh was lost: an earlier refresh got no answer, and Pinterest then
+/// refused the refresh token (it had most likely applied that refresh and rotated the pair). The
+/// access token in hand is used until Pinterest refuses it; no refresh is tried until a reconnect.
+public struct RefreshLost: Error, Sendable, CustomStringConvertible {
+    public var connectionID: Int64
+    /// What happened and when to reconnect by (no secret).
+    public var reason: String
+    public var description: String { "connection \(connectionID) cannot refresh its tokens: \(reason)" }
+}
+
 /// Whether a failed Pinterest write certainly had no effect: Pinterest refused it, or it was
 /// never sent because the connection needs a reconnect. Otherwise the caller must look before
 /// sending it again.
@@ -24,7 +34,9 @@ func certainlyNotApplied(_ error: any Error) -> Bool {
 
 /// Owns the Pinterest connections: validates and stores tokens (sealed), hands out valid access
 /// tokens, refreshes them before they lapse (one refresh at a time per connection, shared by all
-/// who need it), and turns a refused refresh into an `unauthorized` connection.
+/// who need it), and turns a refused refresh into an `unauthorized` connection, unless it
+/// followed a refresh whose answer was lost (see ``RefreshPolicy``): then the access token in
+/// hand is used until Pinterest refuses it too.
 public actor TokenManager {
     private struct Tokens {
         var access: String
@@ -34,6 +46,10 @@ public actor TokenManager {
         var app: AppCredentials?
         /// The Pinterest user: the rate limiter's key.
         var subject: String
+        /// Set when its refresh was lost: it refreshes no more.
+        var refreshLostAt: Date?
+
+        var holdsRefreshToken: Bool { refresh != nil && app != nil }
     }
 
     private let store: Store
@@ -50,6 +66,8 @@ public actor TokenManager {
     /// Opened conversion tokens by ad account (nil: known to have none).
     private var conversionTokens: [String: AccessToken?] = [:]
     private var refreshes: [Int64: Task<Tokens, any Error>] = [:]
+    /// Refreshes that failed without a refusal since the last outcome, so the next waits.
+    private var refreshFailures: [Int64: RefreshPolicy.Failures] = [:]
     /// Told when a connection became usable again, so the jobs that waited for it start now.
     private var connectionUsable: @Sendable () async -> Void = {}
     /// Every connection's Pinterest calls since start, for `system.health`.
@@ -131,6 +149,7 @@ public actor TokenManager {
             adAccounts: accounts.map { AdAccountRecord(connectionID: 0, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) })
         let record = try await store.upsertConnection(upsert, now: now)
         cache[record.id] = nil
+        refreshFailures[record.id] = nil
         await connectionUsable()
         // Its tokens just listed the ad accounts: Pinterest answers this connection.
         calls[record.id, default: PinterestCallRecord()].succeeded(at: clock.now())
@@ -152,17 +171,24 @@ public actor TokenManager {
 
     // MARK: - Tokens
 
-    /// A valid access token for the connection, refreshed first when it is due.
+    private func refreshFacts(_ tokens: Tokens, connectionID: Int64) -> RefreshPolicy.Facts {
+        RefreshPolicy.Facts(
+            accessExpiresAt: tokens.accessExpiresAt, refreshExpiresAt: tokens.refreshExpiresAt, holdsRefreshToken: tokens.holdsRefreshToken,
+            refreshLost: tokens.refreshLostAt != nil, failures: refreshFailures[connectionID])
+    }
+
+    /// A valid access token for the connection, refreshed first when it is due (unless a
+    /// refresh failed a moment ago, or the connection cannot refresh: then the one in hand).
     public func token(connectionID: Int64) async throws -> AccessToken {
         let tokens = try await currentTokens(connectionID)
         let now = clock.now()
-        if tokens.refresh != nil, tokens.app != nil,
-            policy.isDue(accessExpiresAt: tokens.accessExpiresAt, refreshExpiresAt: tokens.refreshExpiresAt, now: now)
-        {
+        if policy.decide(refreshFacts(tokens, connectionID: connectionID), now: now) == .refresh {
             do {
                 return AccessToken(try await refresh(connectionID, reason: "due").access, subject: tokens.subject)
             } catch let error as ConnectionUnavailable {
                 throw error
+            } catch is RefreshLost {
+                // Logged when it was found: the access token in hand works until Pinterest refuses it.
             } catch {
                 // A transient refresh failure: the old token still works until it expires.
                 if let expiry = tokens.accessExpiresAt, expiry <= now { throw error }
@@ -201,18 +227,38 @@ public actor TokenManager {
                 // Another caller's refresh already replaced the refused token: use the new one.
                 return try await body(AccessToken(tokens.access, subject: tokens.subject))
             }
-            logger.notice("Pinterest refused a token; refreshing once", metadata: ["connection_id": "\(connectionID)", "status": "\(status)"])
-            guard tokens.refresh != nil, tokens.app != nil else {
-                throw try await markUnauthorized(connectionID, reason: "Pinterest refused the access token (\(code.map { "code \($0): " } ?? "")\(message)) and there is no refresh token to renew it")
+            let refused = "Pinterest refused the access token (\(code.map { "code \($0): " } ?? "")\(message))"
+            switch policy.afterAccessRefused(holdsRefreshToken: tokens.holdsRefreshToken, refreshLost: tokens.refreshLostAt != nil) {
+            case .unauthorized:
+                let why =
+                    tokens.refreshLostAt != nil
+                    ? "\(refused) too, after its refresh was lost (the refresh token had been spent by a refresh whose answer never came); reconnect needed"
+                    : "\(refused) and there is no refresh token to renew it"
+                throw try await markUnauthorized(connectionID, reason: why)
+            case .refreshAndRetry:
+                logger.notice("Pinterest refused a token; refreshing once", metadata: ["connection_id": "\(connectionID)", "status": "\(status)"])
+                let fresh: Tokens
+                do {
+                    fresh = try await refresh(connectionID, reason: "401", accessRefused: true)
+                } catch let lost as RefreshLost {
+                    // A refresh under way when the access token was refused found the refresh
+                    // token spent: neither token works any more.
+                    throw try await markUnauthorized(connectionID, reason: "\(refused) too, after its refresh was lost (\(lost.reason)); reconnect needed")
+                }
+                return try await body(AccessToken(fresh.access, subject: tokens.subject))
             }
-            let fresh = try await refresh(connectionID, reason: "401")
-            return try await body(AccessToken(fresh.access, subject: tokens.subject))
         }
     }
 
-    /// Refreshes now, whatever the expiry.
+    /// Refreshes now, whatever the expiry and however recently a refresh failed. A connection
+    /// whose refresh was lost answers `FAILED_PRECONDITION` without asking Pinterest: only a
+    /// reconnect helps.
     public func forceRefresh(connectionID: Int64) async throws {
-        _ = try await refresh(connectionID, reason: "requested")
+        do {
+            _ = try await refresh(connectionID, reason: "requested")
+        } catch let lost as RefreshLost {
+            throw ResponseError.failedPrecondition(lost.description)
+        }
     }
 
     /// The scheduled check: refreshes every active connection that is due, and marks those that
@@ -223,10 +269,26 @@ public actor TokenManager {
         for record in try await store.connections() where record.state == .active {
             checked += 1
             let now = clock.now()
-            guard policy.isDue(accessExpiresAt: record.accessExpiresAt, refreshExpiresAt: record.refreshExpiresAt, now: now) else {
-                continue
-            }
             let canRefresh = record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || defaultApp != nil)
+            let decision = policy.decide(
+                RefreshPolicy.Facts(
+                    accessExpiresAt: record.accessExpiresAt, refreshExpiresAt: record.refreshExpiresAt, holdsRefreshToken: canRefresh,
+                    refreshLost: record.refreshLostAt != nil, failures: refreshFailures[record.id]),
+                now: now)
+            switch decision {
+            case .notDue:
+                continue
+            case .wait:
+                // A refresh failed a moment ago; the next use of the token tries again in time.
+                failed += 1
+                continue
+            case .cannotRefresh where record.refreshLostAt != nil:
+                // Its reason and `system.health` say to reconnect, and by when.
+                failed += 1
+                continue
+            case .cannotRefresh, .refresh:
+                break
+            }
             guard canRefresh else {
                 let expiry = [record.accessExpiresAt, record.refreshExpiresAt].compactMap { $0 }.min()
                 try await store.recordRefreshError(
@@ -247,15 +309,16 @@ public actor TokenManager {
     }
 
     /// One refresh per connection at a time: concurrent callers await the same one.
-    private func refresh(_ connectionID: Int64, reason: String) async throws -> Tokens {
+    /// `accessRefused`: Pinterest has just refused the access token in hand.
+    private func refresh(_ connectionID: Int64, reason: String, accessRefused: Bool = false) async throws -> Tokens {
         if let running = refreshes[connectionID] { return try await running.value }
-        let task = Task { try await self.performRefresh(connectionID, reason: reason) }
+        let task = Task { try await self.performRefresh(connectionID, reason: reason, accessRefused: accessRefused) }
         refreshes[connectionID] = task
         defer { refreshes[connectionID] = nil }
         return try await task.value
     }
 
-    private func performRefresh(_ connectionID: Int64, reason: String) async throws -> Tokens {
+    private func performRefresh(_ connectionID: Int64, reason: String, accessRefused: Bool) async throws -> Tokens {
         // An unauthorized connection may still hold a working refresh token (the refusal may
         // have been of the access token alone): a forced refresh tries it.
         let tokens = try await currentTokens(connectionID, allowUnauthorized: true)
@@ -263,7 +326,18 @@ public actor TokenManager {
             throw ResponseError.failedPrecondition(
                 "connection \(connectionID) has no refresh token or app credentials; reconnect with refresh_token, client_id and client_secret")
         }
-        logger.info("refreshing Pinterest tokens", metadata: ["connection_id": "\(connectionID)", "reason": "\(reason)"])
+        if tokens.refreshLostAt != nil, let record = try await store.connection(id: connectionID) {
+            // The refresh token in hand is spent: sending it again would only be refused again.
+            let why = record.stateReason ?? "its refresh was lost; reconnect needed"
+            if record.state == .active { throw RefreshLost(connectionID: connectionID, reason: why) }
+            throw ConnectionUnavailable(connectionID: connectionID, reason: why, isPermanent: record.state == .disconnected)
+        }
+        // Recorded before it is sent: if no answer comes (or pinadsd dies meanwhile), a refusal
+        // of the next refresh is known to follow a refresh Pinterest may have applied.
+        let unansweredSince = try await store.recordRefreshSent(id: connectionID, now: clock.now())
+        logger.info(
+            "refreshing Pinterest tokens",
+            metadata: ["connection_id": "\(connectionID)", "reason": "\(reason)", "earlier_unanswered": "\(unansweredSince != nil)"])
         let answer: OAuthTokenResponse
         do {
             answer = try await client.refreshAccessToken(refreshToken: refreshToken, app: app)
@@ -272,13 +346,31 @@ public actor TokenManager {
             observeCall(connectionID, error: error)
             switch error {
             case .unauthorized(_, let code, let message, _), .rejected(_, let code, let message, _, _):
-                throw try await markUnauthorized(
-                    connectionID, reason: "Pinterest refused the refresh token (\(code.map { "code \($0): " } ?? "")\(message)); reconnect needed")
+                refreshFailures[connectionID] = nil
+                let refusal = "\(code.map { "code \($0): " } ?? "")\(message)"
+                let now = clock.now()
+                switch policy.afterRefusal(
+                    unansweredSince: unansweredSince, accessExpiresAt: tokens.accessExpiresAt, accessRefused: accessRefused, now: now)
+                {
+                case .refreshLost(let reconnectBefore):
+                    throw try await markRefreshLost(
+                        connectionID, sentAt: unansweredSince ?? now, refusal: refusal, reconnectBefore: reconnectBefore)
+                case .unauthorized:
+                    let after = unansweredSince.map { ", after the refresh sent at \(Timestamp.format($0)) got no answer" } ?? ""
+                    throw try await markUnauthorized(connectionID, reason: "Pinterest refused the refresh token (\(refusal))\(after); reconnect needed")
+                }
             default:
+                if error.certainlyNotApplied && unansweredSince == nil { try? await store.clearRefreshSent(id: connectionID) }
+                noteRefreshFailure(connectionID)
                 try? await store.recordRefreshError(id: connectionID, error: error.description, now: clock.now())
                 throw error
             }
+        } catch {
+            // Not an answer (cancelled, say): whether Pinterest got it is not known, so its record stays.
+            noteRefreshFailure(connectionID)
+            throw error
         }
+        refreshFailures[connectionID] = nil
         let now = clock.now()
         guard let record = try await store.connection(id: connectionID) else { throw ResponseError.notFound("connection", id: String(connectionID)) }
         let newRefresh = answer.refreshToken ?? refreshToken
@@ -305,6 +397,37 @@ public actor TokenManager {
         await connectionUsable()
         logger.notice("Pinterest tokens refreshed", metadata: ["connection_id": "\(connectionID)", "rotated": "\(answer.refreshToken != nil)"])
         return fresh
+    }
+
+    private func noteRefreshFailure(_ connectionID: Int64) {
+        let count = (refreshFailures[connectionID]?.count ?? 0) + 1
+        refreshFailures[connectionID] = RefreshPolicy.Failures(count: count, lastAt: clock.now())
+    }
+
+    /// Pinterest refused the refresh token after the refresh sent at `sentAt` got no answer: the
+    /// connection stays active on the access token in hand. Returns what to throw.
+    private func markRefreshLost(_ connectionID: Int64, sentAt: Date, refusal: String, reconnectBefore: Date?) async throws -> any Error {
+        let now = clock.now()
+        let until =
+            reconnectBefore.map { "reconnect before \(Timestamp.format($0)), when the access token expires" }
+            ?? "reconnect soon (the access token's expiry is not known)"
+        let reason =
+            "refresh lost: no answer came to the token refresh sent at \(Timestamp.format(sentAt)), and Pinterest then refused the refresh token (\(refusal)), so that refresh most likely rotated the pair; the access token in hand is used while Pinterest accepts it: \(until)"
+        guard try await store.markRefreshLost(id: connectionID, reason: reason, now: now) != nil else {
+            // Reconnected, disconnected or refused meanwhile: the connection says which.
+            cache[connectionID] = nil
+            guard let record = try await store.connection(id: connectionID) else { return ResponseError.notFound("connection", id: String(connectionID)) }
+            if record.state == .active {
+                return ResponseError(code: .unavailable, message: "connection \(connectionID) was reconnected while its refresh was out; its new tokens are in use")
+            }
+            return ConnectionUnavailable(
+                connectionID: connectionID, reason: record.stateReason ?? "it is \(record.state.rawValue)", isPermanent: record.state == .disconnected)
+        }
+        cache[connectionID]?.refreshLostAt = now
+        logger.error(
+            "a token refresh got no answer and Pinterest has refused the refresh token since; the access token in hand is used until Pinterest refuses it: reconnect before it expires",
+            metadata: ["connection_id": "\(connectionID)", "reconnect_before": "\(reconnectBefore.map { Timestamp.format($0) } ?? "unknown")"])
+        return RefreshLost(connectionID: connectionID, reason: reason)
     }
 
     private func markUnauthorized(_ connectionID: Int64, reason: String) async throws -> ConnectionUnavailable {
@@ -336,7 +459,7 @@ public actor TokenManager {
             access: try vault.open(sealedAccess, context: "\(record.userKey) access"),
             accessExpiresAt: record.accessExpiresAt,
             refresh: try record.refreshTokenSealed.map { try vault.open($0, context: "\(record.userKey) refresh") },
-            refreshExpiresAt: record.refreshExpiresAt, app: app, subject: record.userKey)
+            refreshExpiresAt: record.refreshExpiresAt, app: app, subject: record.userKey, refreshLostAt: record.refreshLostAt)
         // Only usable connections are cached, so `token()` never serves an unauthorized one.
         if record.state == .active { cache[connectionID] = tokens }
         return tokens
@@ -370,7 +493,7 @@ public actor TokenManager {
                 id: record.id, name: record.name, state: record.state, stateReason: record.stateReason,
                 accessExpiresAt: record.accessExpiresAt, refreshExpiresAt: record.refreshExpiresAt,
                 canRefresh: record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || defaultApp != nil),
-                calls: calls[record.id] ?? PinterestCallRecord())
+                refreshLostAt: record.refreshLostAt, calls: calls[record.id] ?? PinterestCallRecord())
         }
     }
 
@@ -508,6 +631,7 @@ public actor TokenManager {
             throw ResponseError.notFound("connection", id: String(connectionID))
         }
         cache[connectionID] = nil
+        refreshFailures[connectionID] = nil
         conversionTokens.removeAll()
         logger.notice("Pinterest connection disconnected; its tokens are erased", metadata: ["connection_id": "\(connectionID)"])
         return try await detail(connectionID: connectionID)
@@ -526,13 +650,17 @@ public actor TokenManager {
     // MARK: - Mapping
 
     static func info(_ record: ConnectionRecord, adAccountCount: Int, app: AppCredentials?) -> ConnectionInfo {
-        ConnectionInfo(
+        let refreshLost = record.refreshLostAt != nil
+        return ConnectionInfo(
             id: record.id, name: record.name, status: record.state.rawValue, statusReason: record.stateReason,
             needsReconnect: record.state == .unauthorized, isDefault: record.isDefault,
             defaultAdAccountId: record.defaultAdAccountID, adAccountCount: adAccountCount, tokenFingerprint: record.tokenFingerprint,
             accessTokenExpiresAt: record.accessExpiresAt, refreshTokenExpiresAt: record.refreshExpiresAt,
-            canRefresh: record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || app != nil),
-            lastRefreshAt: record.lastRefreshAt, lastRefreshError: record.lastRefreshError, createdAt: record.createdAt)
+            // A lost refresh spent the refresh token it holds.
+            canRefresh: !refreshLost && record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || app != nil),
+            lastRefreshAt: record.lastRefreshAt, lastRefreshError: record.lastRefreshError, refreshSentAt: record.refreshSentAt,
+            refreshLostAt: record.refreshLostAt, reconnectBefore: refreshLost && record.state == .active ? record.accessExpiresAt : nil,
+            createdAt: record.createdAt)
     }
 
     static func info(_ account: AdAccountRecord, connection: ConnectionRecord) -> AdAccountInfo {

@@ -49,6 +49,7 @@ public struct HealthProblem: Sendable, Equatable {
         case storeIOError = "store_io_error"
         case connectionNeedsReconnect = "connection_needs_reconnect"
         case tokensExpireSoon = "tokens_expire_soon"
+        case refreshLost = "refresh_lost"
         case pinterestUnreachable = "pinterest_unreachable"
         case conversionsFailing = "conversions_failing"
         case conversionEventsRefused = "conversion_events_refused"
@@ -116,12 +117,14 @@ public struct HealthFacts: Sendable {
         public var refreshExpiresAt: Date?
         /// It has a refresh token and app credentials (its own or the daemon's).
         public var canRefresh: Bool
+        /// When Pinterest refused its refresh token after a refresh whose answer was lost.
+        public var refreshLostAt: Date?
         /// Its Pinterest calls since the daemon started (kept in memory).
         public var calls: PinterestCallRecord
 
         public init(
             id: Int64, name: String? = nil, state: ConnectionRecord.State = .active, stateReason: String? = nil, accessExpiresAt: Date? = nil,
-            refreshExpiresAt: Date? = nil, canRefresh: Bool = true, calls: PinterestCallRecord = PinterestCallRecord()
+            refreshExpiresAt: Date? = nil, canRefresh: Bool = true, refreshLostAt: Date? = nil, calls: PinterestCallRecord = PinterestCallRecord()
         ) {
             self.id = id
             self.name = name
@@ -130,6 +133,7 @@ public struct HealthFacts: Sendable {
             self.accessExpiresAt = accessExpiresAt
             self.refreshExpiresAt = refreshExpiresAt
             self.canRefresh = canRefresh
+            self.refreshLostAt = refreshLostAt
             self.calls = calls
         }
     }
@@ -262,7 +266,9 @@ public struct HealthDecision: Sendable {
             break
         }
         var problems: [HealthProblem] = []
-        if !connection.canRefresh, let expiry = [connection.accessExpiresAt, connection.refreshExpiresAt].compactMap({ $0 }).min(),
+        if let lostAt = connection.refreshLostAt {
+            problems.append(refreshLostProblem(connection, named: named, lostAt: lostAt, now: now))
+        } else if !connection.canRefresh, let expiry = [connection.accessExpiresAt, connection.refreshExpiresAt].compactMap({ $0 }).min(),
             expiry.timeIntervalSince(now) <= tokenHorizon
         {
             let when =
@@ -287,6 +293,25 @@ public struct HealthDecision: Sendable {
                     fix: "check the network path to Pinterest (the daemon's --api-base-url) and Pinterest's status; failed work is retried by itself"))
         }
         return problems
+    }
+
+    /// The refresh token is spent by a refresh whose answer was lost; the access token in hand
+    /// still works (else the connection would be `unauthorized`) until it expires.
+    private func refreshLostProblem(_ connection: HealthFacts.Connection, named: String, lostAt: Date, now: Date) -> HealthProblem {
+        let fix: String
+        let reconnect = "run `pinads connect` again with new tokens of the same Pinterest user"
+        if let expiry = connection.accessExpiresAt, expiry > now {
+            fix = "reconnect before \(Timestamp.format(expiry)), when the access token expires (in \(Self.span(expiry.timeIntervalSince(now)))): \(reconnect); until then its work goes on"
+        } else if let expiry = connection.accessExpiresAt {
+            fix = "reconnect now: the access token expired at \(Timestamp.format(expiry)) by its stated lifetime and works only while Pinterest still accepts it: \(reconnect)"
+        } else {
+            fix = "reconnect soon (the access token's expiry is not known; it works until Pinterest refuses it): \(reconnect)"
+        }
+        return HealthProblem(
+            code: .refreshLost, subject: .connection(connection.id),
+            message:
+                "\(named) cannot refresh its tokens: the answer to a token refresh was lost, and Pinterest refused the refresh token at \(Timestamp.format(lostAt)) (that refresh had most likely used it); the access token in hand is in use while Pinterest accepts it",
+            fix: fix)
     }
 
     // MARK: - Conversions

@@ -7,6 +7,8 @@ public struct ConnectionInfo: Codable, Sendable, Equatable {
     public var name: String?
     /// `active`, `unauthorized` (a person must reconnect) or `disconnected`.
     public var status: String
+    /// Why it is not `active`; for an `active` connection whose refresh was lost, that and the
+    /// time to reconnect by.
     public var statusReason: String?
     public var needsReconnect: Bool
     public var isDefault: Bool
@@ -20,12 +22,22 @@ public struct ConnectionInfo: Codable, Sendable, Equatable {
     public var canRefresh: Bool
     public var lastRefreshAt: Date?
     public var lastRefreshError: String?
+    /// A refresh was sent at this time and its outcome is not known yet: it is under way, or its
+    /// answer was lost (the next refresh tells which).
+    public var refreshSentAt: Date?
+    /// When Pinterest refused the refresh token after a refresh whose answer was lost (it had
+    /// most likely applied it and rotated the pair). The connection stays `active` on the access
+    /// token in hand until Pinterest refuses it; it refreshes no more until a reconnect.
+    public var refreshLostAt: Date?
+    /// Set while the refresh is lost: reconnect before this time, when the access token expires.
+    public var reconnectBefore: Date?
     public var createdAt: Date
 
     public init(
         id: Int64, name: String?, status: String, statusReason: String?, needsReconnect: Bool, isDefault: Bool,
         defaultAdAccountId: String?, adAccountCount: Int, tokenFingerprint: String?, accessTokenExpiresAt: Date?,
-        refreshTokenExpiresAt: Date?, canRefresh: Bool, lastRefreshAt: Date?, lastRefreshError: String?, createdAt: Date
+        refreshTokenExpiresAt: Date?, canRefresh: Bool, lastRefreshAt: Date?, lastRefreshError: String?,
+        refreshSentAt: Date? = nil, refreshLostAt: Date? = nil, reconnectBefore: Date? = nil, createdAt: Date
     ) {
         self.id = id
         self.name = name
@@ -41,6 +53,9 @@ public struct ConnectionInfo: Codable, Sendable, Equatable {
         self.canRefresh = canRefresh
         self.lastRefreshAt = lastRefreshAt
         self.lastRefreshError = lastRefreshError
+        self.refreshSentAt = refreshSentAt
+        self.refreshLostAt = refreshLostAt
+        self.reconnectBefore = reconnectBefore
         self.createdAt = createdAt
     }
 
@@ -57,6 +72,9 @@ public struct ConnectionInfo: Codable, Sendable, Equatable {
         case canRefresh = "can_refresh"
         case lastRefreshAt = "last_refresh_at"
         case lastRefreshError = "last_refresh_error"
+        case refreshSentAt = "refresh_sent_at"
+        case refreshLostAt = "refresh_lost_at"
+        case reconnectBefore = "reconnect_before"
         case createdAt = "created_at"
     }
 }
