@@ -72,13 +72,9 @@ public enum Daemon {
                 "systemd passed more than one socket; serving the first and closing the rest",
                 metadata: ["socket": "\(inherited.path)", "closed": "\(inherited.extraDescriptorsClosed)"])
         }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: configuration.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw StoreError.cannotCreateDirectory(path: configuration.stateDirectory, reason: error.localizedDescription)
-        }
-        let lock = try InstanceGuard.lockStateDirectory(configuration.stateDirectory)
+        // The folder and every file in it: ours, no symlink, closed to others (see StateDirectory).
+        let stateDirectory = try StateDirectory.prepare(configuration.stateDirectory, logger: logger)
+        let lock = try InstanceGuard.lockStateDirectory(stateDirectory, logger: logger)
         defer { close(lock) }
         let target: ListenTarget
         if let inherited {
@@ -93,12 +89,30 @@ public enum Daemon {
         }
 
         let store = try Store(path: configuration.databasePath)
-        let recovered = try await store.recoverInterruptedJobs(now: clock.now())
-        if recovered > 0 {
-            logger.notice("requeued jobs interrupted by the last stop", metadata: ["count": "\(recovered)"])
+        // On a full state directory the daemon starts all the same (reads and health work, writes
+        // answer UNAVAILABLE): what start-up cannot write now is written once there is room.
+        let requeueInterrupted: @Sendable () async throws -> Void = {
+            let recovered = try await store.recoverInterruptedJobs(now: clock.now())
+            if recovered > 0 {
+                logger.notice("requeued jobs interrupted by the last stop", metadata: ["count": "\(recovered)"])
+            }
+        }
+        var requeuePending = false
+        do {
+            try await requeueInterrupted()
+        } catch let error where store.unavailability(error)?.problem == .full {
+            requeuePending = true
+            logger.warning(
+                "the state directory is full: the jobs interrupted by the last stop are requeued once there is room, before any job runs",
+                metadata: ["path": "\(configuration.stateDirectory)", "error": "\(error)"])
         }
 
         let vault = try TokenVault.open(stateDirectory: configuration.stateDirectory, environment: environment)
+        if !vault.hasKey {
+            logger.warning(
+                "the state directory is full: the secrets key is made when a secret is first sealed",
+                metadata: ["path": "\(stateDirectory.path(of: .key))"])
+        }
         let limiter = RateLimiter(limits: configuration.rateLimits, clock: clock, logger: logger)
         var transportConfiguration = CurlTransport.Configuration()
         transportConfiguration.requestTimeout = configuration.pinterestTimeout
@@ -135,7 +149,8 @@ public enum Daemon {
             store: store, queue: queue, clock: clock, logger: logger,
             tasks: try ScheduledTask.applying(configuration.scheduleOverrides, to: Scheduler.defaultTasks()), services: services)
         let workers = JobWorkerPool(
-            queue: queue, concurrency: configuration.jobConcurrency, logger: logger, services: services)
+            queue: queue, concurrency: configuration.jobConcurrency, logger: logger, services: services,
+            beforeFirstClaim: requeuePending ? requeueInterrupted : nil)
         let connections = ClientConnections(budget: BufferBudget(capacity: configuration.maximumBufferedBytes))
         let info = DaemonInfo(
             version: PinAdsVersion.current, pid: getpid(), startedAt: clock.now(), started: .now,

@@ -11,6 +11,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotCreateDirectory(path: String, reason: String)
     case cannotCreateFile(path: String, errno: Int32)
     case database(path: String, underlying: String)
+    /// The database could not be opened: its folder is full, read-only or failing.
+    case unavailable(path: String, StoreUnavailable)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             return "cannot create database file \(path): \(String(cString: strerror(code)))"
         case .database(let path, let underlying):
             return "database \(path): \(underlying)"
+        case .unavailable(let path, let trouble):
+            return "cannot open the database \(path): the state directory \(trouble.directory) is full (no space left on the device for the files SQLite needs to open it, such as pinads.db-shm); free some space there, then start pinadsd again"
         }
     }
 }
@@ -54,6 +58,11 @@ public final class Store: Sendable {
             try writer.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(writer)
         } catch {
+            // Full: for instance no room for the shared-memory index (pinads.db-shm) that a
+            // database in WAL mode needs before it can even be read.
+            if let trouble = Self.unavailability(error, directory: (path as NSString).deletingLastPathComponent), trouble.problem == .full {
+                throw StoreError.unavailable(path: path, trouble)
+            }
             throw StoreError.database(path: path, underlying: String(describing: error))
         }
     }
@@ -78,10 +87,12 @@ public final class Store: Sendable {
     }
 
     /// Creates the directory (0700) and an empty database file (0600) when missing, so the
-    /// file never exists with a wider mode, whatever the umask.
+    /// file never exists with a wider mode, whatever the umask. Never through a symlink: the
+    /// file is made with `O_EXCL` and opened with `O_NOFOLLOW`, and must be a regular file.
+    /// (The daemon checks its state directory's owner and modes before; see `StateDirectory`.)
     static func prepareFile(at path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -89,10 +100,14 @@ public final class Store: Sendable {
                 throw StoreError.cannotCreateDirectory(path: directory, reason: error.localizedDescription)
             }
         }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        var fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd < 0, errno == EEXIST { fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else { throw StoreError.cannotCreateFile(path: path, errno: errno) }
-        fchmod(fd, 0o600)
-        close(fd)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw StoreError.cannotCreateFile(path: path, errno: errno) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw StoreError.cannotCreateFile(path: path, errno: EINVAL) }
+        if info.st_mode & 0o7177 != 0 { fchmod(fd, 0o600) }
     }
 }
 
@@ -133,8 +148,13 @@ extension Store {
     /// SQLITE_CANTOPEN instead: for those the file system itself is asked whether it is read-only
     /// or out of space.
     public func unavailability(_ error: any Error) -> StoreUnavailable? {
+        Self.unavailability(error, directory: (path as NSString).deletingLastPathComponent)
+    }
+
+    static func unavailability(_ error: any Error, directory: String) -> StoreUnavailable? {
+        // Already said (the secrets key that waits for space, say).
+        if let unavailable = error as? StoreUnavailable { return unavailable }
         guard let error = error as? DatabaseError else { return nil }
-        let directory = (path as NSString).deletingLastPathComponent
         let underlying = "\(error.extendedResultCode): \(error.message ?? "no message")"
         switch error.resultCode {
         case .SQLITE_FULL:

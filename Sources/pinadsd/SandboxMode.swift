@@ -12,7 +12,7 @@ import PinterestSandbox
 struct SandboxMode {
     /// Written into a state directory used by `--sandbox`; a daemon without `--sandbox` refuses
     /// such a directory, and `--sandbox` refuses a directory made without it.
-    static let markerName = "SANDBOX"
+    static let markerName = StateFile.sandboxMarker.name
     static let socketName = "pinadsd-sandbox.sock"
     /// The sandbox user's ad accounts (the first is the default).
     static let adAccounts = 2
@@ -35,13 +35,13 @@ struct SandboxMode {
         let stateDirectory: String
         let temporary: Bool
         if let explicit {
-            try claim(explicit)
+            try claim(explicit, logger: logger)
             stateDirectory = explicit
             temporary = false
         } else {
             stateDirectory = try makeTemporaryStateDirectory()
             temporary = true
-            try writeMarker(in: stateDirectory)
+            try writeMarker(in: try StateDirectory.prepare(stateDirectory, logger: logger), logger: logger)
         }
         // The faithful defaults: 100 requests/s per user, Pinterest's per-minute category
         // limits, 30-day access and 60-day rotating refresh tokens, no faults.
@@ -108,11 +108,15 @@ struct SandboxMode {
 
     // MARK: - The state directory
 
-    /// An explicit --state-dir in sandbox mode: new, empty, or used by --sandbox before.
-    static func claim(_ directory: String) throws {
+    /// An explicit --state-dir in sandbox mode: new, empty, or used by --sandbox before. Held to
+    /// the state directory's rules (`StateDirectory`) before anything is written in it.
+    static func claim(_ directory: String, logger: Logger) throws {
+        let state = try StateDirectory.prepare(directory, logger: logger)
         let fileManager = FileManager.default
-        let hasMarker = fileManager.fileExists(atPath: directory + "/" + markerName)
-        if !hasMarker, fileManager.fileExists(atPath: directory + "/pinads.db") {
+        var info = stat()
+        // prepare() checked it: when present it is a regular file of ours.
+        let hasMarker = lstat(state.path(of: .sandboxMarker), &info) == 0
+        if !hasMarker, lstat(state.path(of: .database), &info) == 0 {
             throw SandboxModeError(
                 "--state-dir \(directory) holds a pinads state made without --sandbox (real Pinterest connections?); "
                     + "--sandbox never uses one: choose a new or empty folder, or leave --state-dir out for a temporary one")
@@ -122,21 +126,15 @@ struct SandboxMode {
                 "--state-dir \(directory) is not empty and was not used by --sandbox before; "
                     + "choose a new or empty folder, or leave --state-dir out for a temporary one")
         }
-        if !hasMarker {
-            do {
-                try fileManager.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw SandboxModeError("cannot create the state directory \(directory): \(error.localizedDescription)")
-            }
-            try writeMarker(in: directory)
-        }
+        if !hasMarker { try writeMarker(in: state, logger: logger) }
     }
 
     /// Without --sandbox: refuses a state directory a sandbox run used, whose connection
     /// belongs to a sandbox that no longer exists.
     static func refuseSandboxState(_ directory: String) throws {
-        if FileManager.default.fileExists(atPath: directory + "/" + markerName) {
+        var info = stat()
+        // lstat: a marker in any form (a symlink too) is refused.
+        if lstat(directory + "/" + markerName, &info) == 0 {
             throw SandboxModeError(
                 "the state directory \(directory) was made by `pinadsd --sandbox` (it holds \(markerName)): "
                     + "its connection and objects belong to a sandbox, not to Pinterest; choose another --state-dir, "
@@ -144,15 +142,21 @@ struct SandboxMode {
         }
     }
 
-    private static func writeMarker(in directory: String) throws {
+    private static func writeMarker(in directory: StateDirectory, logger: Logger) throws {
         let text = """
             This state directory belongs to `pinadsd --sandbox`: its connection, audiences and campaigns
             live in a local Pinterest sandbox, not at Pinterest. pinadsd without --sandbox refuses it.
 
             """
-        let path = directory + "/" + markerName
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw SandboxModeError("cannot write \(path)") }
+        let path = directory.path(of: .sandboxMarker)
+        // O_EXCL, O_NOFOLLOW, 0600: never through a symlink.
+        guard let fd = try directory.open(.sandboxMarker, access: O_WRONLY, create: true, logger: logger) else {
+            throw SandboxModeError("cannot write \(path)")
+        }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw SandboxModeError("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
 
     private static func makeTemporaryStateDirectory() throws -> String {

@@ -42,6 +42,7 @@ struct JobWorkerPoolTests {
 
         init(
             retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: 10, maxDelay: 100, jitter: 0.5),
+            beforeFirstClaim: (@Sendable () async throws -> Void)? = nil,
             steps: @escaping @Sendable (Int) -> ScriptedJob.Step
         ) throws {
             store = try Store(path: directory + "/pinads.db")
@@ -49,7 +50,7 @@ struct JobWorkerPoolTests {
             queue = JobQueue(store: store, clock: clock, registry: JobRegistry([ScriptedJob(retryPolicy: retryPolicy, steps: steps, clock: clock)]), logger: logger)
             pool = JobWorkerPool(
                 queue: queue, concurrency: 2,
-                logger: logger, services: ServiceStates(), random: { 0 })
+                logger: logger, services: ServiceStates(), random: { 0 }, beforeFirstClaim: beforeFirstClaim)
         }
 
         func enqueue() async throws -> Job {
@@ -65,6 +66,41 @@ struct JobWorkerPoolTests {
         let job = try await h.enqueue()
         try await eventually("job succeeds") { try await h.state(job.id)?.state == .succeeded }
         #expect(try await h.state(job.id)?.result == ["attempt": 1])
+        run.cancel()
+        _ = await run.result
+    }
+
+    /// The requeue of the last process's interrupted jobs, deferred at start by a full disk:
+    /// no job is claimed before it succeeds (a job claimed first would be put back as
+    /// interrupted by it and run twice), and it is tried again each second until it does.
+    @Test func nothingIsClaimedBeforeTheDeferredStartWorkSucceeds() async throws {
+        struct Full: Error {}
+        let tries = NIOLockedValueBox(0)
+        let h = try Harness(
+            beforeFirstClaim: {
+                let attempt = tries.withLockedValue { count -> Int in
+                    count += 1
+                    return count
+                }
+                if attempt < 3 { throw Full() }
+            },
+            steps: { _ in .succeed })
+        let job = try await h.enqueue()
+        let run = Task { try await h.pool.run() }
+        try await eventually("the deferred work is tried") { tries.withLockedValue { $0 } == 1 }
+        #expect(try await h.state(job.id)?.state == .queued, "not claimed while the deferred work fails")
+        try await eventually("it is tried again on the clock") {
+            h.clock.advance(by: 1)
+            return tries.withLockedValue { $0 } >= 2
+        }
+        try await eventually("once it succeeds the job runs") {
+            h.clock.advance(by: 1)
+            return try await h.state(job.id)?.state == .succeeded
+        }
+        #expect(tries.withLockedValue { $0 } == 3, "not tried again after it succeeded")
+        let second = try await h.enqueue()
+        try await eventually("later jobs run at once") { try await h.state(second.id)?.state == .succeeded }
+        #expect(tries.withLockedValue { $0 } == 3)
         run.cancel()
         _ = await run.result
     }

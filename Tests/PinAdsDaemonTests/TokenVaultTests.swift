@@ -1,4 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
+import PinAdsStore
 import Testing
 
 @testable import PinAdsDaemon
@@ -58,8 +62,55 @@ struct TokenVaultTests {
         #expect(!FileManager.default.fileExists(atPath: state + "/pinads.key"), "no key is made when systemd gives one")
     }
 
+    /// Root may mount a small tmpfs to fill up (a container may refuse even root).
+    static let canMountTmpfs: Bool = {
+        guard getuid() == 0 else { return false }
+        let path = NSTemporaryDirectory() + "pinads-vault-probe-\(UUID().uuidString)"
+        guard (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)) != nil else { return false }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard mount("tmpfs", path, "tmpfs", 0, "size=64k") == 0 else { return false }
+        umount2(path, Int32(MNT_DETACH))
+        return true
+    }()
+
+    /// On a full state directory without a key yet, the vault opens all the same; sealing says
+    /// the directory is full (so a request answers UNAVAILABLE) until there is room, then the
+    /// key is made (0600) and kept.
+    @Test(.enabled(if: canMountTmpfs, "needs root and the right to mount a tmpfs (CAP_SYS_ADMIN)"))
+    func aKeyThatFindsNoRoomIsMadeOnceThereIs() throws {
+        let directory = try folder()
+        guard mount("tmpfs", directory, "tmpfs", 0, "size=256k,mode=0700") == 0 else { throw VaultTestFailure("mount: errno \(errno)") }
+        defer {
+            umount2(directory, Int32(MNT_DETACH))
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let filler = directory + "/filler"
+        let fd = open(filler, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        let block = [UInt8](repeating: 1, count: 4096)
+        while block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == block.count {}
+        close(fd)
+
+        let vault = try TokenVault.open(stateDirectory: directory, environment: [:])
+        #expect(!vault.hasKey)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/pinads.key"), "no empty or partial key is left behind")
+        #expect(throws: StoreUnavailable.self) { try vault.seal("s", context: "c") }
+        #expect(throws: VaultError.authenticationFailed) { try vault.open("AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", context: "c") }
+
+        try FileManager.default.removeItem(atPath: filler)
+        let sealed = try vault.seal("s", context: "c")
+        #expect(vault.hasKey)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/pinads.key")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try TokenVault.open(stateDirectory: directory, environment: [:]).open(sealed, context: "c") == "s", "the key was kept")
+    }
+
     @Test func fingerprintsAreShortAndStable() {
         #expect(TokenVault.fingerprint("abc") == "sha256:ba7816bf")
         #expect(TokenVault.fingerprint("abc") != TokenVault.fingerprint("abd"))
     }
+}
+
+struct VaultTestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

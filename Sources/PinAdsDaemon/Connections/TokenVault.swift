@@ -1,11 +1,14 @@
 import COpenSSL
 import Foundation
+import NIOConcurrencyHelpers
+import PinAdsStore
 
 /// Why a secret could not be sealed or opened.
 public enum VaultError: Error, CustomStringConvertible, Equatable {
     case keyUnreadable(path: String, reason: String)
     case keyWrongSize(path: String, bytes: Int)
-    case keyTooOpen(path: String, mode: Int)
+    /// The key file in the state directory breaks its rules (owner, mode, a symlink).
+    case unsafeKeyFile(StateDirectoryError)
     case sealedValueMalformed
     /// The value was not sealed with this key and context, or was altered.
     case authenticationFailed
@@ -15,8 +18,7 @@ public enum VaultError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .keyUnreadable(let path, let reason): return "cannot read the secrets key \(path): \(reason)"
         case .keyWrongSize(let path, let bytes): return "the secrets key \(path) holds \(bytes) bytes, not 32"
-        case .keyTooOpen(let path, let mode):
-            return "the secrets key \(path) has mode \(String(mode, radix: 8)); it must be readable by its owner only (chmod 600)"
+        case .unsafeKeyFile(let error): return error.description
         case .sealedValueMalformed: return "a sealed secret in the store is malformed"
         case .authenticationFailed: return "a sealed secret does not open with this key (was the key file replaced?)"
         case .openSSL(let what): return "OpenSSL: \(what)"
@@ -29,53 +31,122 @@ public enum VaultError: Error, CustomStringConvertible, Equatable {
 /// additional authenticated data, so a sealed value moved to another row does not open.
 ///
 /// The key is 32 random bytes in `pinads.key`: from `$CREDENTIALS_DIRECTORY` when systemd
-/// provides one (LoadCredential=), else in the state directory, created 0600 on first use.
+/// provides one (LoadCredential=), read as systemd gives it; else in the state directory, held to
+/// its rules (the daemon's own, 0600, no symlink) and created there with `O_EXCL` on first use.
+/// When the state directory is full, a key that does not exist yet is made when the first secret
+/// is sealed; until then sealing answers that the directory is full.
 public struct TokenVault: Sendable {
     private static let version: UInt8 = 1
     private static let nonceLength = 12
     private static let tagLength = 16
 
-    private let key: [UInt8]
+    private enum KeyState {
+        case ready([UInt8])
+        /// Not written yet (the disk was full): made on first use.
+        case pending(path: String)
+    }
+
+    private let state: NIOLockedValueBox<KeyState>
 
     public init(key: [UInt8]) throws {
         guard key.count == 32 else { throw VaultError.keyWrongSize(path: "(memory)", bytes: key.count) }
-        self.key = key
+        state = NIOLockedValueBox(.ready(key))
+    }
+
+    private init(pendingKeyAt path: String) {
+        state = NIOLockedValueBox(.pending(path: path))
+    }
+
+    /// Whether the key exists (false while it waits for space in the state directory).
+    public var hasKey: Bool {
+        state.withLockedValue { if case .ready = $0 { return true } else { return false } }
     }
 
     /// Loads the key, creating it in the state directory when there is none yet.
     public static func open(stateDirectory: String, environment: [String: String]) throws -> TokenVault {
         if let credentials = environment["CREDENTIALS_DIRECTORY"], !credentials.isEmpty {
             let path = credentials + "/pinads.key"
-            if FileManager.default.fileExists(atPath: path) { return try TokenVault(key: readKey(path, checkMode: false)) }
+            if FileManager.default.fileExists(atPath: path) { return try TokenVault(key: readCredential(path)) }
         }
-        let path = stateDirectory + "/pinads.key"
-        if !FileManager.default.fileExists(atPath: path) {
-            try createKey(path)
+        let path = stateDirectory + "/" + StateFile.key.name
+        switch try loadOrCreate(path) {
+        case .some(let key): return try TokenVault(key: key)
+        case .none: return TokenVault(pendingKeyAt: path)
         }
-        return try TokenVault(key: readKey(path, checkMode: true))
     }
 
-    private static func createKey(_ path: String) throws {
+    /// The key, made now if it waited for space.
+    private func currentKey() throws -> [UInt8] {
+        try state.withLockedValue { state in
+            switch state {
+            case .ready(let key):
+                return key
+            case .pending(let path):
+                guard let key = try Self.loadOrCreate(path) else {
+                    throw StoreUnavailable(
+                        .full, directory: (path as NSString).deletingLastPathComponent, underlying: "no space for the secrets key \(path)")
+                }
+                state = .ready(key)
+                return key
+            }
+        }
+    }
+
+    /// The key in `path`, created (O_EXCL, 0600) when missing; nil when it is missing and the
+    /// disk has no room for it.
+    private static func loadOrCreate(_ path: String) throws -> [UInt8]? {
+        if let key = try readKey(path) { return key }
         var key = [UInt8](repeating: 0, count: 32)
         guard RAND_bytes(&key, 32) == 1 else { throw VaultError.openSSL("RAND_bytes failed") }
-        // O_EXCL: two starts racing cannot both write a key.
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            if errno == EEXIST { return }
-            throw VaultError.keyUnreadable(path: path, reason: String(cString: strerror(errno)))
+        let fd: Int32
+        do {
+            guard let opened = try StateDirectory.open(path: path, file: .key, access: O_WRONLY, create: true) else { return nil }
+            fd = opened
+        } catch StateDirectoryError.cannotCreate(_, let code) where code == ENOSPC || code == EDQUOT {
+            return nil
+        } catch {
+            throw VaultError.unsafeKeyFile(error)
         }
-        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_size > 0 {
+            // Another start made it first (O_EXCL said so): use that one.
+            close(fd)
+            return try readKey(path)
+        }
         let written = key.withUnsafeBytes { write(fd, $0.baseAddress, 32) }
-        guard written == 32, fsync(fd) == 0 else {
+        // A short write to a regular file: no room for the rest.
+        var failure: Int32 = written < 0 ? errno : written < 32 ? ENOSPC : 0
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        close(fd)
+        guard failure == 0 else {
+            // No key is better than a partial one: the next try starts afresh.
             unlink(path)
-            throw VaultError.keyUnreadable(path: path, reason: "could not write the new key")
+            if failure == ENOSPC || failure == EDQUOT { return nil }
+            throw VaultError.keyUnreadable(path: path, reason: "could not write the new key: \(String(cString: strerror(failure)))")
         }
+        return key
     }
 
-    private static func readKey(_ path: String, checkMode: Bool) throws -> [UInt8] {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw VaultError.keyUnreadable(path: path, reason: String(cString: strerror(errno))) }
-        if checkMode, info.st_mode & 0o077 != 0 { throw VaultError.keyTooOpen(path: path, mode: Int(info.st_mode & 0o777)) }
+    /// The key in the state directory, held to its rules; nil when there is none.
+    private static func readKey(_ path: String) throws -> [UInt8]? {
+        let opened: Int32?
+        do {
+            opened = try StateDirectory.open(path: path, file: .key, access: O_RDONLY, create: false)
+        } catch {
+            throw VaultError.unsafeKeyFile(error)
+        }
+        guard let fd = opened else { return nil }
+        defer { close(fd) }
+        var key = [UInt8](repeating: 0, count: 33)
+        let count = key.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count >= 0 else { throw VaultError.keyUnreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard count == 32 else { throw VaultError.keyWrongSize(path: path, bytes: count) }
+        return Array(key.prefix(32))
+    }
+
+    /// A key from systemd's credentials folder, as systemd gives it (its owner and mode are
+    /// systemd's business).
+    private static func readCredential(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw VaultError.keyUnreadable(path: path, reason: "unreadable")
         }
@@ -87,7 +158,7 @@ public struct TokenVault: Sendable {
     public func seal(_ secret: String, context: String) throws -> String {
         var nonce = [UInt8](repeating: 0, count: Self.nonceLength)
         guard RAND_bytes(&nonce, Int32(Self.nonceLength)) == 1 else { throw VaultError.openSSL("RAND_bytes failed") }
-        let (ciphertext, tag) = try crypt(encrypt: true, input: Array(secret.utf8), nonce: nonce, aad: Array(context.utf8), tag: nil)
+        let (ciphertext, tag) = try crypt(key: currentKey(), encrypt: true, input: Array(secret.utf8), nonce: nonce, aad: Array(context.utf8), tag: nil)
         return Data([Self.version] + nonce + ciphertext + tag).base64EncodedString()
     }
 
@@ -99,7 +170,8 @@ public struct TokenVault: Sendable {
         let nonce = Array(bytes[1...Self.nonceLength])
         let ciphertext = Array(bytes[(1 + Self.nonceLength)..<(bytes.count - Self.tagLength)])
         let tag = Array(bytes[(bytes.count - Self.tagLength)...])
-        let (plaintext, _) = try crypt(encrypt: false, input: ciphertext, nonce: nonce, aad: Array(context.utf8), tag: tag)
+        guard hasKey else { throw VaultError.authenticationFailed }
+        let (plaintext, _) = try crypt(key: currentKey(), encrypt: false, input: ciphertext, nonce: nonce, aad: Array(context.utf8), tag: tag)
         return String(decoding: plaintext, as: UTF8.self)
     }
 
@@ -112,7 +184,7 @@ public struct TokenVault: Sendable {
         return "sha256:" + digest.prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 
-    private func crypt(encrypt: Bool, input: [UInt8], nonce: [UInt8], aad: [UInt8], tag: [UInt8]?) throws -> ([UInt8], [UInt8]) {
+    private func crypt(key: [UInt8], encrypt: Bool, input: [UInt8], nonce: [UInt8], aad: [UInt8], tag: [UInt8]?) throws -> ([UInt8], [UInt8]) {
         guard let context = EVP_CIPHER_CTX_new() else { throw VaultError.openSSL("EVP_CIPHER_CTX_new failed") }
         defer { EVP_CIPHER_CTX_free(context) }
         let cipher = EVP_aes_256_gcm()

@@ -54,6 +54,9 @@ public actor ConversionDispatcher: Service {
     private var answeredPerSecond = [Int](repeating: 0, count: 60)
     private var answeredSecond: Int64 = 0
     private var lastPrune = Date.distantPast
+    /// The requeue of batches in flight at the last stop could not be written at start (a full
+    /// state directory): nothing is sent until it is.
+    private var recoveryPending = false
 
     public init(
         store: Store, tokens: TokenManager, client: PinterestClient, clock: any WallClock, logger: Logger,
@@ -150,8 +153,16 @@ public actor ConversionDispatcher: Service {
     public func run() async throws {
         let (signals, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wake = continuation
-        let recovered = try await store.recoverInFlightConversions(now: clock.now())
-        if recovered > 0 { logger.notice("conversion batches in flight at the last stop are queued again", metadata: ["events": "\(recovered)"]) }
+        do {
+            try await recoverInFlight()
+        } catch let error where store.unavailability(error) != nil {
+            // A full (or failing) state directory must not stop the daemon: tried again before
+            // each pump until it is written.
+            recoveryPending = true
+            logger.warning(
+                "could not queue again the conversion batches in flight at the last stop; trying again until the store can write",
+                metadata: ["error": "\(error)"])
+        }
         lanes.formUnion(try await store.conversionLanes())
         continuation.yield()
         await withGracefulShutdownHandler {
@@ -165,10 +176,24 @@ public actor ConversionDispatcher: Service {
         for sender in senders.values { await sender.value }
     }
 
+    private func recoverInFlight() async throws {
+        let recovered = try await store.recoverInFlightConversions(now: clock.now())
+        if recovered > 0 { logger.notice("conversion batches in flight at the last stop are queued again", metadata: ["events": "\(recovered)"]) }
+    }
+
     /// Starts every batch that may leave now, and sets a timer for the next that will.
     private func pump() async {
         guard !stopping else { return }
         let now = clock.now()
+        if recoveryPending {
+            do {
+                try await recoverInFlight()
+                recoveryPending = false
+            } catch {
+                arm(at: now.addingTimeInterval(1))
+                return
+            }
+        }
         await pruneIfDue(now)
         var next: Date?
         for lane in lanes {

@@ -14,6 +14,9 @@ public actor JobWorkerPool: Service {
     private let logger: Logger
     private let services: ServiceStates
     private let random: @Sendable () -> Double
+    /// Work that must succeed before the first claim (the requeue of the jobs the last process
+    /// left running, when it could not be written at start): tried again until it does.
+    private var beforeFirstClaim: (@Sendable () async throws -> Void)?
 
     private struct Running {
         var attempt: Int
@@ -32,8 +35,10 @@ public actor JobWorkerPool: Service {
 
     public init(
         queue: JobQueue, concurrency: Int, logger: Logger, services: ServiceStates,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        beforeFirstClaim: (@Sendable () async throws -> Void)? = nil
     ) {
+        self.beforeFirstClaim = beforeFirstClaim
         self.queue = queue
         self.concurrency = max(1, concurrency)
         self.logger = logger
@@ -65,6 +70,18 @@ public actor JobWorkerPool: Service {
     /// Claims due jobs while there is capacity, then sets a timer for the next one due.
     private func fill() async {
         guard !stopping else { return }
+        if let pending = beforeFirstClaim {
+            do {
+                try await pending()
+                beforeFirstClaim = nil
+            } catch {
+                // Claiming first would run a job that the pending requeue then puts back as
+                // interrupted, and so run it twice.
+                services.set("job_workers", state: .running, detail: "waiting for the store to write: \(detail)")
+                armTimer(at: queue.clock.now().addingTimeInterval(1))
+                return
+            }
+        }
         while running.count < concurrency, !stopping {
             let job: Job?
             do {

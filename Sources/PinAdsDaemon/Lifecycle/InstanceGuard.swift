@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Logging
 
 /// Why the daemon would not start.
 public enum StartupError: Error, CustomStringConvertible {
@@ -34,19 +35,31 @@ public enum StartupError: Error, CustomStringConvertible {
 /// Makes sure one daemon owns a state directory and a socket path.
 enum InstanceGuard {
     /// Takes an exclusive lock on `<state-dir>/pinadsd.lock` for the life of the process and
-    /// writes the pid into it. The returned descriptor must stay open.
-    static func lockStateDirectory(_ directory: String) throws -> Int32 {
-        let path = directory + "/pinadsd.lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StartupError.cannotPrepare(path: path, errno: errno) }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let pid = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-            close(fd)
-            throw StartupError.stateDirectoryInUse(path: directory, pid: pid?.isEmpty == false ? pid : nil)
+    /// writes the pid into it. The returned descriptor must stay open. The file is opened
+    /// without following a symlink (a planted one is refused, its target untouched).
+    static func lockStateDirectory(_ directory: StateDirectory, logger: Logger) throws -> Int32 {
+        guard let fd = try directory.open(.lock, access: O_RDWR, create: true, logger: logger) else {
+            throw StartupError.cannotPrepare(path: directory.path(of: .lock), errno: ENOENT)
         }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            let pid = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            close(fd)
+            throw StartupError.stateDirectoryInUse(path: directory.path, pid: pid.isEmpty ? nil : pid)
+        }
+        // Written over the old pid, then cut to length: no block is freed and taken again, so on
+        // a full disk the pid of a file that had one still fits. The pid is for people only: a
+        // write that fails (a new file on a full disk) is not a reason to stop.
         let text = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        let written = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if written == text.count {
+            _ = ftruncate(fd, off_t(text.count))
+        } else {
+            logger.warning(
+                "could not write the pid into the lock file (the lock holds all the same)",
+                metadata: ["path": "\(directory.path(of: .lock))", "error": "\(String(cString: strerror(errno)))"])
+        }
         return fd
     }
 

@@ -113,7 +113,7 @@ public actor Scheduler: Service {
         } catch is CancellationError {
             return
         } catch {
-            logger.error("scheduler could not read its schedule; looking again soon", metadata: ["error": "\(error)"])
+            logger.error("scheduler could not read or store its schedule; trying again soon", metadata: ["error": "\(error)"])
             wakeAt = now.addingTimeInterval(retryDelay)
             detail = "store error; retrying"
         }
