@@ -182,9 +182,9 @@ struct ReliabilityEndToEndTests {
         #expect(cli.stderr.contains("UNAVAILABLE") && cli.stderr.contains("is full"), "\(cli.stderr)")
         // Reads still work; the daemon is the same process.
         #expect(try daemon.call(GetAudienceRequest(audienceId: audience.id)).audience.memberCount == 0)
-        // Health answers, and says the store is unavailable and why.
+        // Health answers, and says the store cannot write and why (degraded: reads still work).
         let health = try daemon.call(HealthRequest())
-        #expect(health.status == "unavailable", "\(health)")
+        #expect(health.status == "degraded", "\(health)")
         #expect(health.problems.map(\.code) == ["store_full"], "\(health.problems)")
         #expect(health.problems.first?.object == HealthObject(kind: "store", id: daemon.stateDirectory + "/pinads.db"))
         #expect(try await daemon.pinads("health").status == 1)

@@ -43,6 +43,10 @@ struct ConversionNormalizerTests {
         #expect(reason(ConversionEventInput(eventName: "purchase", eventId: "1", email: "a@b.co"))?.hasPrefix("event_name") == true)
         #expect(reason(ConversionEventInput(eventName: "checkout", eventId: " ", email: "a@b.co"))?.hasPrefix("event_id") == true)
         #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", eventTime: 1_800_000_000_000, email: "a@b.co"))?.hasPrefix("event_time") == true)
+        for time: Int64 in [0, -1, .min] {
+            #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", eventTime: time, email: "a@b.co"))?.hasPrefix("event_time") == true, "\(time)")
+        }
+        #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", eventTime: 1, email: "a@b.co")) == nil)
         #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1"))?.hasPrefix("user_data") == true)
         #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", clientIpAddress: "1.2.3.4"))?.hasPrefix("user_data") == true)
         #expect(reason(ConversionEventInput(eventName: "checkout", eventId: "1", email: "not-an-email"))?.hasPrefix("email") == true)

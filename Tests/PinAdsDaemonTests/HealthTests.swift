@@ -46,10 +46,11 @@ struct HealthTests {
         #expect(report.problems[0].subject == HealthSubject(kind: .store, id: "/state/pinads.db"))
     }
 
-    @Test func aFullReadOnlyOrFailingDirectoryIsUnavailable() {
+    @Test func aFullReadOnlyOrFailingDirectoryIsDegraded() {
         for (problem, code) in [(StoreUnavailable.Problem.full, "store_full"), (.readOnly, "store_read_only"), (.io, "store_io_error")] {
             let report = evaluate(Self.facts(unavailable: StoreUnavailable(problem, directory: "/state", underlying: "13: disk I/O error")))
-            #expect(report.status == .unavailable, "\(problem)")
+            // Reads and health still answer; writes answer UNAVAILABLE until it is fixed.
+            #expect(report.status == .degraded, "\(problem)")
             #expect(codes(report) == [code])
             #expect(report.problems[0].fix.contains("/state"))
         }
@@ -58,9 +59,9 @@ struct HealthTests {
     @Test func storeProblemsComeFirstAndOutrankTheOthers() {
         let report = evaluate(
             Self.facts(connections: [.init(id: 1, state: .unauthorized)], unavailable: StoreUnavailable(.full, directory: "/state", underlying: "")))
-        #expect(report.status == .unavailable)
+        #expect(report.status == .degraded)
         #expect(codes(report) == ["store_full", "connection_needs_reconnect"])
-        #expect(report.statusLine.hasPrefix("unavailable: the state directory /state is full"))
+        #expect(report.statusLine.hasPrefix("degraded: the state directory /state is full"))
         #expect(report.statusLine.hasSuffix("(+1 more; pinads health)"))
     }
 

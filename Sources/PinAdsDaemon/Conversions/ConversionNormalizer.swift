@@ -45,6 +45,9 @@ struct ConversionNormalizer {
             return .rejected("action_source: must be app_android, app_ios, web or offline, got '\(source.prefix(20))'")
         }
         let time = input.eventTime ?? now
+        if time <= 0 {
+            return .rejected("event_time: must be a Unix time in seconds after 1970-01-01, got \(time); omit it for now")
+        }
         if time > now + Self.futureSkew {
             return .rejected("event_time: \(time) is in the future (Unix seconds expected, not milliseconds)")
         }

@@ -203,7 +203,9 @@ public struct HealthDecision: Sendable {
 
     public func evaluate(_ facts: HealthFacts, now: Date) -> HealthReport {
         var problems = storeProblems(facts.store)
-        let storeWorks = problems.isEmpty
+        // A store that cannot be read is unavailable; one that reads but cannot write (a full,
+        // read-only or failing disk) is degraded: reads and health answer, writes are refused.
+        let storeReads = facts.store.readError == nil
         for connection in facts.connections.sorted(by: { $0.id < $1.id }) {
             problems += connectionProblems(connection, now: now)
         }
@@ -213,7 +215,7 @@ public struct HealthDecision: Sendable {
         for activation in facts.failedActivations.sorted(by: { $0.id < $1.id }) {
             problems.append(activationProblem(activation))
         }
-        let status: HealthStatus = !storeWorks ? .unavailable : problems.isEmpty ? .ok : .degraded
+        let status: HealthStatus = !storeReads ? .unavailable : problems.isEmpty ? .ok : .degraded
         return HealthReport(status: status, problems: problems)
     }
 
