@@ -17,10 +17,9 @@ struct BufferBudgetTests {
         let policy = BufferBudgetPolicy(capacity: 256 * mib)
         // A connection holding a large partial frame waits…
         #expect(!policy.mayRead(input: 4 * mib, output: 0, total: 256 * mib, connections: 60))
-        // …a health probe does not…
+        // …a health probe does not, however far past the capacity the others are.
         #expect(policy.mayRead(input: 100, output: 0, total: 256 * mib, connections: 60))
-        // …until even small holders would take the total too far past it.
-        #expect(!policy.mayRead(input: 100, output: 0, total: 256 * mib + policy.overdraft, connections: 60))
+        #expect(policy.mayRead(input: 100, output: 0, total: 1024 * mib, connections: 60))
     }
 
     @Test func aConnectionWithUnreadAnswersPastItsShareIsNotRead() {
@@ -28,10 +27,17 @@ struct BufferBudgetTests {
         let share = policy.outputShare(connections: 100)
         #expect(share == 256 * mib / 2 / 100)
         #expect(!policy.mayRead(input: 0, output: share + 1, total: 10 * mib, connections: 100))
-        #expect(!policy.mayStart(output: share, connections: 100))
-        #expect(policy.mayStart(output: share - 1, connections: 100))
+        #expect(!policy.mayStart(output: share, total: 10 * mib, connections: 100))
+        #expect(policy.mayStart(output: share - 1, total: 10 * mib, connections: 100))
         // Never less than one large answer's worth, however many connections.
         #expect(policy.outputShare(connections: 100_000) == 256 * 1024)
+    }
+
+    @Test func pastTheCapacityOnlyAConnectionWithNothingUnsentStartsWork() {
+        let policy = BufferBudgetPolicy(capacity: 256 * mib)
+        #expect(!policy.mayStart(output: 1, total: 256 * mib, connections: 10))
+        // What it has been sent is answered in the end: nothing waits for ever.
+        #expect(policy.mayStart(output: 0, total: 1024 * mib, connections: 10))
     }
 
     @Test func aPausedConnectionResumesWhenOthersGiveBack() {
@@ -76,7 +82,7 @@ struct BufferBudgetTests {
         account.chargeOutput(600 * 1024)  // past its share (256 KiB: 512 KiB / 2 connections, at least 256 KiB)
         let started = NIOLockedValueBox(false)
         let waiter = Task {
-            await account.waitForOutputRoom()
+            await account.waitForRoom()
             started.withLockedValue { $0 = true }
         }
         try? await Task.sleep(for: .milliseconds(50))
@@ -86,11 +92,30 @@ struct BufferBudgetTests {
         #expect(started.withLockedValue { $0 })
     }
 
+    @Test func workWaitsForOthersToGiveBackPastTheCapacity() async {
+        let budget = BufferBudget(policy: BufferBudgetPolicy(capacity: 1024 * 1024))
+        let holder = BudgetAccount(budget: budget)
+        let account = BudgetAccount(budget: budget)
+        holder.chargeInput(1024 * 1024)
+        account.chargeOutput(1)
+        let started = NIOLockedValueBox(false)
+        let waiter = Task {
+            await account.waitForRoom()
+            started.withLockedValue { $0 = true }
+        }
+        try? await Task.sleep(for: .milliseconds(50))
+        #expect(!started.withLockedValue { $0 })
+        // Another connection gives back: this one may go on.
+        holder.releaseInput(512 * 1024)
+        await waiter.value
+        #expect(started.withLockedValue { $0 })
+    }
+
     @Test func waitingForRoomEndsWhenCancelled() async {
         let budget = BufferBudget(policy: BufferBudgetPolicy(capacity: 1024 * 1024))
         let account = BudgetAccount(budget: budget)
         account.chargeOutput(900 * 1024)
-        let waiter = Task { await account.waitForOutputRoom() }
+        let waiter = Task { await account.waitForRoom() }
         waiter.cancel()
         await waiter.value  // would hang if cancellation were ignored
         account.close()

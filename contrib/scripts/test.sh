@@ -36,7 +36,7 @@ else
     # fuzzer, the long-connection soak, whose blocking clients hold a cooperative thread for
     # a minute) keep both cores busy for a minute or two: they run after the others, so the
     # others' deadlines are not measured against them.
-    heavy='CrashLoopEndToEndTests|FaultStormEndToEndTests|ReliabilityEndToEndTests|FuzzTests|LongRunningEndToEndTests'
+    heavy='CrashLoopEndToEndTests|FaultStormEndToEndTests|ReliabilityEndToEndTests|FuzzTests|LongRunningEndToEndTests|MemoryBoundEndToEndTests'
     swift test --skip-build --skip "$heavy"
     swift test --skip-build --no-parallel --filter "$heavy"
 fi

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOFoundationCompat
 import NIOPosix
 import PinAdsProtocol
 import PinAdsStore
@@ -34,14 +35,21 @@ struct MethodDispatcher: Sendable {
     /// cancelled. The deadline is an event-loop timer, cancelled (and freed) with the answer:
     /// a `Task.sleep` per request would keep its timer alive until its deadline even when
     /// cancelled, so a busy connection with 30 s deadlines would hold 30 s of them.
-    func handle(_ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
+    ///
+    /// Requests of the `normal` and `heavy` lanes start once the connection has `room` for
+    /// their answer; a heavy one then waits for its turn, and checks the room again once it has
+    /// it (another request of the connection may have filled it meanwhile). Both waits count in
+    /// the deadline.
+    func handle(
+        _ request: DecodedRequest, lane: RequestLane, room: (any AnswerRoom)?, emitFrame: @escaping @Sendable (ByteBuffer) async throws -> Void
+    ) async -> ByteBuffer {
         let header = request.header
         guard let deadlineMs = header.deadlineMs else {
-            return await routeInLane(request, emitFrame: emitFrame)
+            return await routeInLane(request, lane: lane, room: room, emitFrame: emitFrame)
         }
         let answer = FirstAnswer()
         let work = Task {
-            let frame = await routeInLane(request, emitFrame: emitFrame)
+            let frame = await routeInLane(request, lane: lane, room: room, emitFrame: emitFrame)
             answer.offer(frame)
         }
         let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .milliseconds(deadlineMs)) {
@@ -59,17 +67,33 @@ struct MethodDispatcher: Sendable {
         return frame
     }
 
-    /// A heavy read waits for its turn (counted in its deadline); the rest run at once.
-    private func routeInLane(_ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
-        guard RequestLane.of(request) == .heavy else { return await route(request, emitFrame: emitFrame) }
-        do {
-            return try await heavyReads.run { await route(request, emitFrame: emitFrame) }
-        } catch {
-            return encodeError(id: request.header.id, ResponseError(code: .cancelled, message: "\(request.header.method) was cancelled"))
+    private func routeInLane(
+        _ request: DecodedRequest, lane: RequestLane, room: (any AnswerRoom)?, emitFrame: @escaping @Sendable (ByteBuffer) async throws -> Void
+    ) async -> ByteBuffer {
+        switch lane {
+        case .control:
+            return await route(request, emitFrame: emitFrame)
+        case .normal:
+            await room?.waitForRoom()
+            return await route(request, emitFrame: emitFrame)
+        case .heavy:
+            do {
+                while true {
+                    await room?.waitForRoom()
+                    try Task.checkCancellation()
+                    let frame: ByteBuffer? = try await heavyReads.run {
+                        guard room?.hasRoom ?? true else { return nil }
+                        return await route(request, emitFrame: emitFrame)
+                    }
+                    if let frame { return frame }
+                }
+            } catch {
+                return encodeError(id: request.header.id, ResponseError(code: .cancelled, message: "\(request.header.method) was cancelled"))
+            }
         }
     }
 
-    private func route(_ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void) async -> [UInt8] {
+    private func route(_ request: DecodedRequest, emitFrame: @escaping @Sendable (ByteBuffer) async throws -> Void) async -> ByteBuffer {
         switch request.header.method {
         case HealthRequest.method: return await unary(request) { (_: HealthRequest) in await system.health() }
         case StatusRequest.method: return await unary(request) { (_: StatusRequest) in try await system.status() }
@@ -122,7 +146,7 @@ struct MethodDispatcher: Sendable {
 
     private func unary<R: PinAdsRequest>(
         _ request: DecodedRequest, _ body: (R) async throws -> R.Result
-    ) async -> [UInt8] {
+    ) async -> ByteBuffer {
         do {
             let params = try Self.params(R.self, of: request)
             let result = try await body(params)
@@ -133,9 +157,9 @@ struct MethodDispatcher: Sendable {
     }
 
     private func streaming<R: PinAdsStreamingRequest>(
-        _ request: DecodedRequest, emitFrame: @escaping @Sendable ([UInt8]) async throws -> Void,
+        _ request: DecodedRequest, emitFrame: @escaping @Sendable (ByteBuffer) async throws -> Void,
         _ body: (R, EventSink<R.Event>) async throws -> R.Result
-    ) async -> [UInt8] {
+    ) async -> ByteBuffer {
         let id = request.header.id
         let sink = EventSink<R.Event> { event in
             try await emitFrame(try WireCoders.encoder.encodeFrame(ResponseFrame<Empty, R.Event>(id: id, event: event)))
@@ -201,11 +225,11 @@ struct MethodDispatcher: Sendable {
 }
 
 /// The error frame for `id` (null when the request's id could not be read).
-func encodeError(id: RequestID?, _ error: ResponseError) -> [UInt8] {
+func encodeError(id: RequestID?, _ error: ResponseError) -> ByteBuffer {
     let frame = ResponseFrame<Empty, Empty>(id: id, error: error)
     if let bytes = try? WireCoders.encoder.encodeFrame(frame) { return bytes }
     // Encoding a fixed shape of strings cannot fail; keep a literal fallback all the same.
-    return Array(#"{"id":null,"error":{"code":"INTERNAL","message":"could not encode an error"}}"#.utf8)
+    return ByteBuffer(string: #"{"id":null,"error":{"code":"INTERNAL","message":"could not encode an error"}}"#)
 }
 
 /// One encoder and one decoder for every request: built once, never reconfigured (both are
@@ -216,8 +240,9 @@ enum WireCoders {
 }
 
 extension JSONEncoder {
-    func encodeFrame(_ value: some Encodable) throws -> [UInt8] {
-        Array(try encode(value))
+    /// One copy of the JSON, into the buffer the channel writes.
+    func encodeFrame(_ value: some Encodable) throws -> ByteBuffer {
+        ByteBuffer(data: try encode(value))
     }
 }
 
@@ -226,15 +251,15 @@ extension JSONEncoder {
 final class FirstAnswer: Sendable {
     private enum State {
         case empty
-        case waiting(CheckedContinuation<[UInt8], Never>)
-        case answered([UInt8])
+        case waiting(CheckedContinuation<ByteBuffer, Never>)
+        case answered(ByteBuffer)
         case taken
     }
 
     private let state = NIOLockedValueBox(State.empty)
 
-    func offer(_ frame: [UInt8]) {
-        let waiter: CheckedContinuation<[UInt8], Never>? = state.withLockedValue { state in
+    func offer(_ frame: ByteBuffer) {
+        let waiter: CheckedContinuation<ByteBuffer, Never>? = state.withLockedValue { state in
             switch state {
             case .empty:
                 state = .answered(frame)
@@ -249,9 +274,9 @@ final class FirstAnswer: Sendable {
         waiter?.resume(returning: frame)
     }
 
-    func value() async -> [UInt8] {
+    func value() async -> ByteBuffer {
         await withCheckedContinuation { continuation in
-            let ready: [UInt8]? = state.withLockedValue { state in
+            let ready: ByteBuffer? = state.withLockedValue { state in
                 switch state {
                 case .empty:
                     state = .waiting(continuation)

@@ -33,6 +33,14 @@ enum RequestLane: Sendable, Equatable {
     }
 }
 
+/// Whether a connection has room for more answers (its ``BudgetAccount``): a connection whose
+/// answers pile up unread gets no new work done until it reads.
+protocol AnswerRoom: Sendable {
+    /// Returns once there is room (at once when there is), or when the task is cancelled.
+    func waitForRoom() async
+    var hasRoom: Bool { get }
+}
+
 /// At most `limit` holders at once; the others wait in order. Waiting is cancellable (a
 /// request's deadline, a client gone): a cancelled waiter leaves the line without a turn.
 final class ConcurrencyGate: Sendable {

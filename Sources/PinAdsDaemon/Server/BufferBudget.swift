@@ -5,14 +5,17 @@ import NIOConcurrencyHelpers
 ///
 /// What a connection holds is the bytes it has sent that are not answered yet (a frame being
 /// received, frames waiting for a worker or being worked on) plus its answers not yet written.
+///
+/// The total stays within the capacity plus, at the worst, one read and one small holding per
+/// connection and one answer per connection: a connection holding less than
+/// ``smallHolding`` is always read from (a health probe gets through whatever bulk senders
+/// hold), and a connection with no answer waiting may always start one (what it has been sent
+/// is answered in the end, so nothing waits for ever).
 struct BufferBudgetPolicy: Sendable, Equatable {
     /// `--max-buffered-bytes`: all connections together.
     var capacity: Int
-    /// A connection holding less than this may go on reading past the capacity, up to
-    /// ``overdraft`` more: health probes and small requests get through while bulk senders wait.
+    /// A connection holding less than this is read from whatever the others hold.
     var smallHolding = 64 * 1024
-    /// How far small holders may take the total past the capacity, before nobody reads.
-    var overdraft: Int { max(capacity / 8, smallHolding) }
 
     /// The unsent answers one connection may hold before it is not read from, and its workers
     /// start nothing new: an equal part of half the capacity, never less than 256 KiB (one
@@ -21,22 +24,26 @@ struct BufferBudgetPolicy: Sendable, Equatable {
         max(capacity / 2 / max(connections, 1), 256 * 1024)
     }
 
-    /// Whether a connection that holds `input` + `output` may read more now.
+    /// Whether a connection that holds `input` + `output` may read more now, when all hold
+    /// `total`.
     func mayRead(input: Int, output: Int, total: Int, connections: Int) -> Bool {
         if output > outputShare(connections: connections) { return false }
-        if total < capacity { return true }
-        return input + output < smallHolding && total < capacity + overdraft
+        if input + output < smallHolding { return true }
+        return total < capacity
     }
 
-    /// Whether a worker of a connection holding `output` unsent bytes may start a request.
-    func mayStart(output: Int, connections: Int) -> Bool {
-        output < outputShare(connections: connections)
+    /// Whether a worker of a connection holding `output` unsent bytes may start a request,
+    /// when all hold `total`.
+    func mayStart(output: Int, total: Int, connections: Int) -> Bool {
+        if output == 0 { return true }
+        return output < outputShare(connections: connections) && total < capacity
     }
 }
 
 /// The daemon-wide budget for buffered frames and unsent answers (`--max-buffered-bytes`):
 /// when it is spent, the connections that hold the most are not read from (backpressure to
-/// their senders) until others' answers free it. One lock: every change is a few additions.
+/// their senders), and work whose answers would add to it waits, until answers written and
+/// requests answered free it. One lock: every change is a few additions.
 final class BufferBudget: Sendable {
     let policy: BufferBudgetPolicy
 
@@ -45,18 +52,21 @@ final class BufferBudget: Sendable {
         var output = 0
         /// Called (once) when a connection that was refused a read may read again.
         var resume: (@Sendable () -> Void)?
-        var outputWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var roomWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
 
     private struct State {
         var holdings: [ObjectIdentifier: Holding] = [:]
-        /// The connections with a `resume` waiting.
+        /// The connections with a `resume` waiting, and those with workers waiting for room.
         var paused: Set<ObjectIdentifier> = []
+        var waitingForRoom: Set<ObjectIdentifier> = []
         var total = 0
         var peak = 0
         var peakSinceTaken = 0
         var nextWaiter: UInt64 = 0
     }
+
+    private typealias Wakeups = (resumes: [@Sendable () -> Void], waiters: [CheckedContinuation<Void, Never>])
 
     private let state = NIOLockedValueBox(State())
 
@@ -79,17 +89,19 @@ final class BufferBudget: Sendable {
     }
 
     /// Forgets a closed connection and gives back all it held; returns how much that was.
+    /// Its workers waiting for room go on (and find their writes failing).
     @discardableResult
     func close(_ account: BudgetAccount) -> Int {
-        let (released, waiters, resumes) = state.withLockedValue { state -> (Int, [CheckedContinuation<Void, Never>], [@Sendable () -> Void]) in
-            guard let holding = state.holdings.removeValue(forKey: account.key) else { return (0, [], []) }
+        let (released, own, wakeups) = state.withLockedValue { state -> (Int, [CheckedContinuation<Void, Never>], Wakeups) in
+            guard let holding = state.holdings.removeValue(forKey: account.key) else { return (0, [], ([], [])) }
             state.paused.remove(account.key)
+            state.waitingForRoom.remove(account.key)
             let released = holding.input + holding.output
             state.total -= released
-            return (released, Array(holding.outputWaiters.values), Self.takeResumable(&state, policy: policy))
+            return (released, Array(holding.roomWaiters.values), Self.takeWakeups(&state, policy: policy))
         }
-        for waiter in waiters { waiter.resume() }
-        for resume in resumes { resume() }
+        for waiter in own + wakeups.waiters { waiter.resume() }
+        for resume in wakeups.resumes { resume() }
         return released
     }
 
@@ -107,21 +119,15 @@ final class BufferBudget: Sendable {
 
     /// Gives bytes back (a request answered, an answer written); wakes whoever may go on now.
     func release(_ account: BudgetAccount, input: Int = 0, output: Int = 0) {
-        let (waiters, resumes) = state.withLockedValue { state -> ([CheckedContinuation<Void, Never>], [@Sendable () -> Void]) in
-            guard var holding = state.holdings[account.key] else { return ([], []) }
-            holding.input -= input
-            holding.output -= output
+        let wakeups = state.withLockedValue { state -> Wakeups in
+            guard state.holdings[account.key] != nil else { return ([], []) }
+            state.holdings[account.key]?.input -= input
+            state.holdings[account.key]?.output -= output
             state.total -= input + output
-            var waiters: [CheckedContinuation<Void, Never>] = []
-            if !holding.outputWaiters.isEmpty, policy.mayStart(output: holding.output, connections: state.holdings.count) {
-                waiters = Array(holding.outputWaiters.values)
-                holding.outputWaiters.removeAll()
-            }
-            state.holdings[account.key] = holding
-            return (waiters, Self.takeResumable(&state, policy: policy))
+            return Self.takeWakeups(&state, policy: policy)
         }
-        for waiter in waiters { waiter.resume() }
-        for resume in resumes { resume() }
+        for waiter in wakeups.waiters { waiter.resume() }
+        for resume in wakeups.resumes { resume() }
     }
 
     /// Whether the connection may read now; when not, `resume` is called once it may.
@@ -137,9 +143,17 @@ final class BufferBudget: Sendable {
         }
     }
 
-    /// Waits until the connection's unsent answers are within its share (at once when they
-    /// are), until the connection closes, or until the task is cancelled.
-    func waitForOutputRoom(_ account: BudgetAccount) async {
+    /// Whether a worker of the connection may start a request now.
+    func hasRoom(_ account: BudgetAccount) -> Bool {
+        state.withLockedValue { state in
+            guard let holding = state.holdings[account.key] else { return true }
+            return policy.mayStart(output: holding.output, total: state.total, connections: state.holdings.count)
+        }
+    }
+
+    /// Waits until a worker of the connection may start a request (at once when it may), the
+    /// connection closes, or the task is cancelled.
+    func waitForRoom(_ account: BudgetAccount) async {
         let key = account.key
         let id = state.withLockedValue { state -> UInt64 in
             state.nextWaiter += 1
@@ -149,36 +163,51 @@ final class BufferBudget: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ready = state.withLockedValue { state -> Bool in
                     guard let holding = state.holdings[key], !Task.isCancelled else { return true }
-                    if policy.mayStart(output: holding.output, connections: state.holdings.count) { return true }
-                    state.holdings[key]?.outputWaiters[id] = continuation
+                    if policy.mayStart(output: holding.output, total: state.total, connections: state.holdings.count) { return true }
+                    state.holdings[key]?.roomWaiters[id] = continuation
+                    state.waitingForRoom.insert(key)
                     return false
                 }
                 if ready { continuation.resume() }
             }
         } onCancel: {
-            state.withLockedValue { $0.holdings[key]?.outputWaiters.removeValue(forKey: id) }?.resume()
+            state.withLockedValue { $0.holdings[key]?.roomWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 
-    /// The paused connections that may read again, their resume callbacks taken.
-    private static func takeResumable(_ state: inout State, policy: BufferBudgetPolicy) -> [@Sendable () -> Void] {
-        guard !state.paused.isEmpty else { return [] }
-        var resumes: [@Sendable () -> Void] = []
+    /// The paused connections that may read again and the workers that may start, taken out
+    /// of their waiting lists.
+    private static func takeWakeups(_ state: inout State, policy: BufferBudgetPolicy) -> Wakeups {
+        var wakeups: Wakeups = ([], [])
         let connections = state.holdings.count
         for key in state.paused {
             guard let holding = state.holdings[key],
                 policy.mayRead(input: holding.input, output: holding.output, total: state.total, connections: connections)
             else { continue }
-            if let resume = holding.resume { resumes.append(resume) }
+            if let resume = holding.resume { wakeups.resumes.append(resume) }
             state.holdings[key]?.resume = nil
             state.paused.remove(key)
         }
-        return resumes
+        for key in state.waitingForRoom {
+            guard let holding = state.holdings[key] else {
+                state.waitingForRoom.remove(key)
+                continue
+            }
+            if holding.roomWaiters.isEmpty {
+                state.waitingForRoom.remove(key)
+                continue
+            }
+            guard policy.mayStart(output: holding.output, total: state.total, connections: connections) else { continue }
+            wakeups.waiters += holding.roomWaiters.values
+            state.holdings[key]?.roomWaiters.removeAll()
+            state.waitingForRoom.remove(key)
+        }
+        return wakeups
     }
 }
 
 /// One connection's part of the ``BufferBudget``.
-final class BudgetAccount: Sendable {
+final class BudgetAccount: AnswerRoom {
     let budget: BufferBudget
     var key: ObjectIdentifier { ObjectIdentifier(self) }
 
@@ -191,7 +220,8 @@ final class BudgetAccount: Sendable {
     func releaseInput(_ bytes: Int) { budget.release(self, input: bytes) }
     func chargeOutput(_ bytes: Int) { budget.charge(self, output: bytes) }
     func releaseOutput(_ bytes: Int) { budget.release(self, output: bytes) }
-    func waitForOutputRoom() async { await budget.waitForOutputRoom(self) }
+    func waitForRoom() async { await budget.waitForRoom(self) }
+    var hasRoom: Bool { budget.hasRoom(self) }
     func mayRead(resume: @escaping @Sendable () -> Void) -> Bool { budget.mayRead(self, resume: resume) }
     @discardableResult func close() -> Int { budget.close(self) }
 }

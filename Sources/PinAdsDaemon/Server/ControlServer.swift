@@ -153,7 +153,7 @@ final class ControlServer: Service {
             let error = ResponseError(
                 code: .permissionDenied,
                 message: "pinadsd serves only its own user (uid \(ownUID)); connect as that user")
-            let refusal = ByteBuffer(bytes: encodeError(id: nil, error))
+            let refusal = encodeError(id: nil, error)
             do {
                 try await channel.executeThenClose { (inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
                     try await outbound.write(refusal)
@@ -195,10 +195,11 @@ final class ControlServer: Service {
         let maximumWorkers = limits.maximumRequestsPerConnection
         // Writes wait while the peer does not read (the channel is not writable). An answer is
         // charged to the budget until it is handed to the channel.
-        let write: @Sendable ([UInt8]) async throws -> Void = { bytes in
-            account.chargeOutput(bytes.count)
-            defer { account.releaseOutput(bytes.count) }
-            try await outbound.write(ByteBuffer(bytes: bytes))
+        let write: @Sendable (ByteBuffer) async throws -> Void = { frame in
+            let bytes = frame.readableBytes
+            account.chargeOutput(bytes)
+            defer { account.releaseOutput(bytes) }
+            try await outbound.write(frame)
         }
         let queue = RequestQueue()
         await withDiscardingTaskGroup { group in
@@ -213,10 +214,7 @@ final class ControlServer: Service {
                     if queue.push(admitted, maximumWorkers: maximumWorkers) {
                         group.addTask {
                             while let admitted = await queue.next() {
-                                // A client whose answers pile up unread gets no new work done
-                                // until it reads; monitoring's requests do not wait.
-                                if admitted.lane != .control { await account.waitForOutputRoom() }
-                                await self.answer(admitted.request, write: write, maximumFrameLength: maximumFrameLength)
+                                await self.answer(admitted, room: account, write: write, maximumFrameLength: maximumFrameLength)
                                 account.releaseInput(admitted.frameBytes)
                                 connection.finishRequest()
                             }
@@ -251,16 +249,21 @@ final class ControlServer: Service {
 
     /// Runs one request and writes its answer. A frame the client would refuse (over the
     /// largest frame) is replaced by an error it can read.
-    private func answer(_ request: DecodedRequest, write: @escaping @Sendable ([UInt8]) async throws -> Void, maximumFrameLength: Int) async {
-        let id = request.header.id
-        let bounded: @Sendable ([UInt8]) async throws -> Void = { bytes in
-            guard bytes.count <= maximumFrameLength else {
-                try await write(encodeError(id: id, .answerTooLarge(bytes.count, maximum: maximumFrameLength)))
+    private func answer(
+        _ admitted: AdmittedRequest, room: BudgetAccount, write: @escaping @Sendable (ByteBuffer) async throws -> Void,
+        maximumFrameLength: Int
+    ) async {
+        let id = admitted.request.header.id
+        let bounded: @Sendable (ByteBuffer) async throws -> Void = { bytes in
+            guard bytes.readableBytes <= maximumFrameLength else {
+                try await write(encodeError(id: id, .answerTooLarge(bytes.readableBytes, maximum: maximumFrameLength)))
                 return
             }
             try await write(bytes)
         }
-        let answer = await dispatcher.handle(request, emitFrame: bounded)
+        // A client whose answers pile up unread gets no new work done until it reads;
+        // monitoring's requests (the control lane) do not wait.
+        let answer = await dispatcher.handle(admitted.request, lane: admitted.lane, room: room, emitFrame: bounded)
         try? await bounded(answer)
     }
 
@@ -268,7 +271,7 @@ final class ControlServer: Service {
     /// counts it in. Returns nil when the frame was answered here: an unreadable envelope, a
     /// draining daemon, or a connection at its limit.
     private func admit(
-        _ frame: ByteBuffer, on connection: ClientConnection, write: @Sendable ([UInt8]) async throws -> Void
+        _ frame: ByteBuffer, on connection: ClientConnection, write: @Sendable (ByteBuffer) async throws -> Void
     ) async throws -> DecodedRequest? {
         let request: DecodedRequest
         do throws(RequestHeaderError) {

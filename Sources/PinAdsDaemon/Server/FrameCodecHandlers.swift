@@ -92,13 +92,14 @@ final class FrameReaderHandler: ChannelDuplexHandler {
     /// The next whole frame from `bytes`, if one completes; consumes what it used.
     private func take(from bytes: inout ByteBuffer, context: ChannelHandlerContext) throws -> ByteBuffer? {
         if var gathering = partial {
+            // Taken out while it grows: a second reference would make each write copy it whole.
+            partial = nil
             let count = min(gathering.length - gathering.buffer.readableBytes, bytes.readableBytes)
             if var piece = bytes.readSlice(length: count) { gathering.buffer.writeBuffer(&piece) }
             guard gathering.buffer.readableBytes == gathering.length else {
                 partial = gathering
                 return nil
             }
-            partial = nil
             timer?.cancel()
             timer = nil
             return gathering.buffer
