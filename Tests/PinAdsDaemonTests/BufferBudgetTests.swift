@@ -22,6 +22,14 @@ struct BufferBudgetTests {
         #expect(policy.mayRead(input: 100, output: 0, total: 1024 * mib, connections: 60))
     }
 
+    @Test func oneConnectionCannotTakeTheWholeBudget() {
+        let policy = BufferBudgetPolicy(capacity: 64 * mib)
+        // A whole frame of the largest size (a quarter of the smallest budget) always fits…
+        #expect(policy.mayRead(input: 16 * mib + 4 - 1, output: 0, total: 16 * mib, connections: 1))
+        // …but frames waiting for their answers past a quarter of the budget stop the reading.
+        #expect(!policy.mayRead(input: policy.connectionInput, output: 0, total: policy.connectionInput, connections: 1))
+    }
+
     @Test func aConnectionWithUnreadAnswersPastItsShareIsNotRead() {
         let policy = BufferBudgetPolicy(capacity: 256 * mib)
         let share = policy.outputShare(connections: 100)
@@ -44,8 +52,8 @@ struct BufferBudgetTests {
         let budget = BufferBudget(policy: BufferBudgetPolicy(capacity: 1000, smallHolding: 10))
         let big = BudgetAccount(budget: budget)
         let other = BudgetAccount(budget: budget)
-        big.chargeInput(600)
-        other.chargeInput(400)
+        big.chargeInput(200)
+        other.chargeInput(800)
         let resumed = NIOLockedValueBox(0)
         let mayRead = big.mayRead(resume: { resumed.withLockedValue { $0 += 1 } })
         #expect(!mayRead)

@@ -84,18 +84,20 @@ struct FrameReaderHandlerTests {
     }
 
     @Test func everyByteReadIsChargedAndReadsWaitPastTheBudget() throws {
-        let budget = BufferBudget(policy: BufferBudgetPolicy(capacity: 1000, smallHolding: 100))
+        let budget = BufferBudget(policy: BufferBudgetPolicy(capacity: 4000, smallHolding: 100))
+        let others = BudgetAccount(budget: budget)
+        others.chargeInput(3000)
         let account = BudgetAccount(budget: budget)
         let channel = channel(maximum: 1024, account: account)
         try channel.writeInbound(buffer(Array(Frame.encode(Array(repeating: UInt8(ascii: "x"), count: 996)).prefix(600))))
-        #expect(budget.held.now == 600)
+        #expect(budget.held.now == 3600)
         // Under the capacity: a read is asked for.
         var reads = 0
         try channel.pipeline.syncOperations.addHandler(ReadCounter { reads += 1 }, position: .first)
         channel.read()
         #expect(reads == 1)
         try channel.writeInbound(buffer(Array(repeating: UInt8(ascii: "x"), count: 400)))
-        #expect(budget.held.now == 1000)
+        #expect(budget.held.now == 4000)
         #expect(try channel.readInbound(as: ByteBuffer.self)?.readableBytes == 996)
         // At the capacity, holding more than a small request: the read is held back…
         channel.read()
@@ -104,7 +106,28 @@ struct FrameReaderHandlerTests {
         account.releaseInput(1000)
         channel.embeddedEventLoop.run()
         #expect(reads == 2)
+        #expect(budget.held.now == 3000)
+        _ = try channel.finish()
+    }
+
+    @Test func anAnswerIsChargedUntilTheSocketTakesIt() throws {
+        let budget = BufferBudget(capacity: 1 << 20)
+        let account = BudgetAccount(budget: budget)
+        let channel = channel(account: account)
+        channel.write(ByteBuffer(bytes: Array(repeating: 7, count: 300)), promise: nil)
+        #expect(budget.held.now == 300, "written to the channel, not yet to the socket")
+        channel.flush()
         #expect(budget.held.now == 0)
+        #expect(try channel.readOutbound(as: ByteBuffer.self)?.readableBytes == 300)
+    }
+
+    @Test func aLongFrameDoesNotReserveItsLengthAtTheHeader() throws {
+        let channel = channel(maximum: 16 * 1024 * 1024)
+        var header: [UInt8] = []
+        Frame.appendHeader(length: 16 * 1024 * 1024, to: &header)
+        try channel.writeInbound(buffer(header + [1]))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
+        #expect(FrameReaderHandler.initialFrameCapacity < 16 * 1024 * 1024)
         _ = try channel.finish()
     }
 }

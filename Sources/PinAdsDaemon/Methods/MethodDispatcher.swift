@@ -28,43 +28,49 @@ struct MethodDispatcher: Sendable {
     static let heavyReadConcurrency = 2
     let heavyReads = ConcurrencyGate(limit: MethodDispatcher.heavyReadConcurrency)
 
-    /// Runs the request and returns its final frame (result or error). Streaming methods send
-    /// their events through `emitFrame` before returning.
+    /// Runs the request and hands its final frame (result or error) to `answer`. Streaming
+    /// methods send their events through `emitFrame` before that. Returns once the work is over:
+    /// what the request holds (its frame's share of the buffer budget, its place among the
+    /// connection's requests in flight) is its until then.
     ///
     /// With `deadline_ms`, the answer is DEADLINE_EXCEEDED at the deadline and the work is
-    /// cancelled. The deadline is an event-loop timer, cancelled (and freed) with the answer:
-    /// a `Task.sleep` per request would keep its timer alive until its deadline even when
-    /// cancelled, so a busy connection with 30 s deadlines would hold 30 s of them.
+    /// cancelled; this returns when the cancelled work has stopped. The deadline is an
+    /// event-loop timer, cancelled (and freed) with the answer: a `Task.sleep` per request
+    /// would keep its timer alive until its deadline even when cancelled, so a busy connection
+    /// with 30 s deadlines would hold 30 s of them.
     ///
     /// Requests of the `normal` and `heavy` lanes start once the connection has `room` for
     /// their answer; a heavy one then waits for its turn, and checks the room again once it has
     /// it (another request of the connection may have filled it meanwhile). Both waits count in
     /// the deadline.
     func handle(
-        _ request: DecodedRequest, lane: RequestLane, room: (any AnswerRoom)?, emitFrame: @escaping @Sendable (ByteBuffer) async throws -> Void
-    ) async -> ByteBuffer {
+        _ request: DecodedRequest, lane: RequestLane, room: (any AnswerRoom)?,
+        emitFrame: @escaping @Sendable (ByteBuffer) async throws -> Void, answer: @Sendable (ByteBuffer) async -> Void
+    ) async {
         let header = request.header
         guard let deadlineMs = header.deadlineMs else {
-            return await routeInLane(request, lane: lane, room: room, emitFrame: emitFrame)
+            await answer(await routeInLane(request, lane: lane, room: room, emitFrame: emitFrame))
+            return
         }
-        let answer = FirstAnswer()
+        let first = FirstAnswer()
         let work = Task {
             let frame = await routeInLane(request, lane: lane, room: room, emitFrame: emitFrame)
-            answer.offer(frame)
+            first.offer(frame)
         }
         let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .milliseconds(deadlineMs)) {
-            answer.offer(encodeError(
+            first.offer(encodeError(
                 id: header.id,
                 ResponseError(code: .deadlineExceeded, message: "\(header.method) did not finish within deadline_ms \(deadlineMs)")))
             work.cancel()
         }
-        let frame = await withTaskCancellationHandler {
-            await answer.value()
+        await withTaskCancellationHandler {
+            await answer(await first.value())
+            timer.cancel()
+            // The caller is told at the deadline; what the work holds is held until it stops.
+            await work.value
         } onCancel: {
             work.cancel()
         }
-        timer.cancel()
-        return frame
     }
 
     private func routeInLane(
@@ -75,6 +81,8 @@ struct MethodDispatcher: Sendable {
             return await route(request, emitFrame: emitFrame)
         case .normal:
             await room?.waitForRoom()
+            // Past its deadline (or its client gone) while it waited: nothing is started.
+            if Task.isCancelled { return cancelled(request) }
             return await route(request, emitFrame: emitFrame)
         case .heavy:
             do {
@@ -88,9 +96,13 @@ struct MethodDispatcher: Sendable {
                     if let frame { return frame }
                 }
             } catch {
-                return encodeError(id: request.header.id, ResponseError(code: .cancelled, message: "\(request.header.method) was cancelled"))
+                return cancelled(request)
             }
         }
+    }
+
+    private func cancelled(_ request: DecodedRequest) -> ByteBuffer {
+        encodeError(id: request.header.id, ResponseError(code: .cancelled, message: "\(request.header.method) was cancelled"))
     }
 
     private func route(_ request: DecodedRequest, emitFrame: @escaping @Sendable (ByteBuffer) async throws -> Void) async -> ByteBuffer {

@@ -3,7 +3,7 @@ import NIOCore
 import PinAdsProtocol
 
 /// Which lane a request runs in.
-/// - `control`: `system.health`, `system.status`, `system.list_methods`: small answers that
+/// - `control`: `system.health`, `system.status`, `system.methods`: small answers that
 ///   monitoring waits on. They never wait for a connection's unsent answers or for a heavy
 ///   read's turn.
 /// - `heavy`: reads whose answer grows with the data (`jobs.list` of more than 100,

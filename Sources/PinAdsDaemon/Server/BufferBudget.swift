@@ -24,10 +24,17 @@ struct BufferBudgetPolicy: Sendable, Equatable {
         max(capacity / 2 / max(connections, 1), 256 * 1024)
     }
 
+    /// What one connection's frames not yet answered may hold before it is not read from, so
+    /// that one client cannot take the whole budget: a quarter of it and a read (the daemon
+    /// refuses a `--max-buffered-bytes` below 4 × `--max-frame-bytes`, so a frame being received
+    /// always fits: only frames already read, and waiting for their answers, can fill it).
+    var connectionInput: Int { capacity / 4 + smallHolding }
+
     /// Whether a connection that holds `input` + `output` may read more now, when all hold
     /// `total`.
     func mayRead(input: Int, output: Int, total: Int, connections: Int) -> Bool {
         if output > outputShare(connections: connections) { return false }
+        if input >= connectionInput { return false }
         if input + output < smallHolding { return true }
         return total < capacity
     }

@@ -194,7 +194,8 @@ final class ControlServer: Service {
         let maximumFrameLength = limits.maximumFrameLength
         let maximumWorkers = limits.maximumRequestsPerConnection
         // Writes wait while the peer does not read (the channel is not writable). An answer is
-        // charged to the budget until it is handed to the channel.
+        // charged to the budget while it waits here, and from the channel on until the socket
+        // has taken it (FrameReaderHandler).
         let write: @Sendable (ByteBuffer) async throws -> Void = { frame in
             let bytes = frame.readableBytes
             account.chargeOutput(bytes)
@@ -263,8 +264,9 @@ final class ControlServer: Service {
         }
         // A client whose answers pile up unread gets no new work done until it reads;
         // monitoring's requests (the control lane) do not wait.
-        let answer = await dispatcher.handle(admitted.request, lane: admitted.lane, room: room, emitFrame: bounded)
-        try? await bounded(answer)
+        await dispatcher.handle(admitted.request, lane: admitted.lane, room: room, emitFrame: bounded) { answer in
+            try? await bounded(answer)
+        }
     }
 
     /// Parses one frame (once: the routing fields and the method's params in one pass) and

@@ -13,7 +13,8 @@ import PinAdsProtocol
 ///   instead of the daemon growing.
 ///
 /// A frame that arrived whole in one read is passed on as a slice of that read; a longer one
-/// is gathered into a buffer of exactly its length, allocated once.
+/// is gathered into a buffer that grows as its bytes come. Going out, every frame is charged
+/// to the account until the socket has taken it.
 final class FrameReaderHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -32,6 +33,8 @@ final class FrameReaderHandler: ChannelDuplexHandler {
     private var failed = false
     private var readWithheld = false
     private var context: ChannelHandlerContext?
+
+    static let initialFrameCapacity = 256 * 1024
 
     init(maximumLength: Int, frameTimeout: TimeAmount, account: BudgetAccount?) {
         self.maximumLength = maximumLength
@@ -68,6 +71,18 @@ final class FrameReaderHandler: ChannelDuplexHandler {
         } catch {
             fail(error, context: context)
         }
+    }
+
+    /// Every frame going out is charged from when it reaches the channel until the socket has
+    /// taken it (or the channel closes), so answers waiting for a client that does not read
+    /// count, wherever they wait.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard let account else { return context.write(data, promise: promise) }
+        let bytes = unwrapOutboundIn(data).readableBytes
+        account.chargeOutput(bytes)
+        let written = promise ?? context.eventLoop.makePromise()
+        written.futureResult.whenComplete { _ in account.releaseOutput(bytes) }
+        context.write(data, promise: written)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -118,7 +133,9 @@ final class FrameReaderHandler: ChannelDuplexHandler {
             length = Int(whole)
         }
         if let frame = bytes.readSlice(length: length) { return frame }
-        var buffer = context.channel.allocator.buffer(capacity: length)
+        // Grown as the bytes come (in place: it has one owner), not reserved at the header: a
+        // header alone costs no memory.
+        var buffer = context.channel.allocator.buffer(capacity: min(length, Self.initialFrameCapacity))
         buffer.writeBuffer(&bytes)
         partial = (buffer, length)
         let timeout = frameTimeout
@@ -134,7 +151,7 @@ final class FrameReaderHandler: ChannelDuplexHandler {
         fail(
             FrameError.incomplete(
                 expected: Frame.headerLength + gathering.length, received: Frame.headerLength + gathering.buffer.readableBytes,
-                seconds: Int(frameTimeout.nanoseconds / 1_000_000_000)),
+                seconds: Int((frameTimeout.nanoseconds + 999_999_999) / 1_000_000_000)),
             context: context)
     }
 
