@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import PinAdsProtocol
 
 #if canImport(Glibc)
@@ -45,6 +46,11 @@ public final class Store: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // The write-ahead log and its shared-memory index stay when the last connection
+            // closes (truncated, not deleted): a start after a clean stop then needs no new file,
+            // and a database on a full disk can still be opened and read.
+            var persist: Int32 = 1
+            _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
             // Member tables run to millions of rows: the writer's page cache may grow to 32 MiB
             // (filled only as used), so bulk changes do not re-read the same index pages.
             // Readers keep SQLite's default 2 MiB each.

@@ -255,4 +255,38 @@ struct StateDirectoryEndToEndTests {
         #expect(daemon.pid == pid && daemon.process?.isRunning == true, "the same process")
         #expect(try await daemon.stop() == 0)
     }
+
+    /// The same after a clean stop (SIGTERM, as `systemctl restart` sends) instead of a crash:
+    /// the write-ahead log and its shared-memory index must still be there, since a start on a
+    /// full disk could not make them again (SQLite deletes them when the last connection
+    /// closes; the store's connections are never closed before exit, and each one asks SQLite
+    /// to keep them even if it were).
+    @Test(.enabled(if: TmpfsMount.available, "needs root and the right to mount a tmpfs (CAP_SYS_ADMIN)"))
+    func aDaemonStoppedCleanlyStartsOnAFullStateDirectory() async throws {
+        let folder = try TemporaryFolder()
+        let daemon = try Daemon(folder: folder)
+        let mount = try TmpfsMount(at: daemon.stateDirectory, size: "24m")
+        defer {
+            if let process = daemon.process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            mount.unmount()
+        }
+        try await daemon.start()
+        let audience = try daemon.call(CreateAudienceRequest(name: "before")).audience
+        #expect(try await daemon.stop() == 0)
+
+        let filler = try mount.fill()
+        try await daemon.start()
+        let health = try daemon.call(HealthRequest())
+        #expect(health.status == "degraded" && health.problems.map(\.code) == ["store_full"], "\(health)")
+        #expect(try daemon.call(GetAudienceRequest(audienceId: audience.id)).audience.name == "before")
+        guard case .error(let refused) = try daemon.client().call(CreateAudienceRequest(name: "refused")) else {
+            throw TestFailure("a write succeeded on a full disk")
+        }
+        #expect(refused.code == .unavailable, "\(refused)")
+        try FileManager.default.removeItem(atPath: filler)
+        try await eventually("a write succeeds once there is room") {
+            try await daemon.pinads("audience", "create", "after").status == 0
+        }
+        #expect(try await daemon.stop() == 0)
+    }
 }

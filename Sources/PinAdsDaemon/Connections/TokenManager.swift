@@ -334,7 +334,15 @@ public actor TokenManager {
         }
         // Recorded before it is sent: if no answer comes (or pinadsd dies meanwhile), a refusal
         // of the next refresh is known to follow a refresh Pinterest may have applied.
-        let unansweredSince = try await store.recordRefreshSent(id: connectionID, now: clock.now())
+        // A record that cannot be written (a full disk) means no refresh is sent, and the next
+        // try waits like after any failed refresh, instead of coming with every call.
+        let unansweredSince: Date?
+        do {
+            unansweredSince = try await store.recordRefreshSent(id: connectionID, now: clock.now())
+        } catch {
+            noteRefreshFailure(connectionID)
+            throw error
+        }
         logger.info(
             "refreshing Pinterest tokens",
             metadata: ["connection_id": "\(connectionID)", "reason": "\(reason)", "earlier_unanswered": "\(unansweredSince != nil)"])
