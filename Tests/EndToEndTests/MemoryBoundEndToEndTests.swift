@@ -44,6 +44,7 @@ struct MemoryBoundEndToEndTests {
         let start = try ProcessFacts(pid: daemon.pid)
 
         let prober = HealthProber(socketPath: daemon.socketPath)
+        let proberStarted = ContinuousClock.now
         let load = MisbehavingClients(socketPath: daemon.socketPath, holders: 60, holderFrameBytes: 16 * Self.mib, pipeliners: 40)
         prober.start()
         try await eventually("the prober's first answer") { prober.samples.count > 0 }
@@ -58,6 +59,7 @@ struct MemoryBoundEndToEndTests {
         }
         let during = try daemon.call(StatusRequest()).connections
         let sent = load.stop()
+        print("memory bound: load stopped at +\(ContinuousClock.now - proberStarted)")
 
         var afterKiB = 0
         do {
@@ -129,6 +131,7 @@ final class HealthProber: @unchecked Sendable {
     }
 
     private let socketPath: String
+    private let started = ContinuousClock.now
     private let state = NIOLockedValueBox((samples: [Double](), failures: [String](), stop: false))
     private let done = DispatchSemaphore(value: 0)
 
@@ -161,7 +164,8 @@ final class HealthProber: @unchecked Sendable {
                     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                     state.withLockedValue { $0.samples.append(seconds) }
                 } catch {
-                    state.withLockedValue { $0.failures.append("\(error)") }
+                    let at = ContinuousClock.now - self.started
+                    state.withLockedValue { $0.failures.append("at +\(at): \(error)") }
                 }
                 usleep(20_000)
             }

@@ -8,33 +8,35 @@ import Testing
 struct BufferBudgetTests {
     private let mib = 1024 * 1024
 
-    @Test func underTheCapacityEveryoneReads() {
+    @Test func underTheCapacityEveryFrameIsTaken() {
         let policy = BufferBudgetPolicy(capacity: 256 * mib)
-        #expect(policy.mayRead(input: 16 * mib, output: 0, total: 200 * mib, connections: 60))
+        #expect(policy.mayTake(16 * mib, input: 0, output: 0, total: 200 * mib))
     }
 
-    @Test func pastTheCapacityOnlySmallHoldersRead() {
+    @Test func pastTheCapacityOnlySmallFramesAreTaken() {
         let policy = BufferBudgetPolicy(capacity: 256 * mib)
-        // A connection holding a large partial frame waits…
-        #expect(!policy.mayRead(input: 4 * mib, output: 0, total: 256 * mib, connections: 60))
+        // A large frame waits before its bytes are read…
+        #expect(!policy.mayTake(4 * mib, input: 0, output: 0, total: 256 * mib))
         // …a health probe does not, however far past the capacity the others are.
-        #expect(policy.mayRead(input: 100, output: 0, total: 256 * mib, connections: 60))
-        #expect(policy.mayRead(input: 100, output: 0, total: 1024 * mib, connections: 60))
+        #expect(policy.mayTake(100, input: 0, output: 0, total: 256 * mib))
+        #expect(policy.mayTake(100, input: 200, output: 0, total: 1024 * mib))
+        #expect(!policy.mayTake(100, input: 64 * 1024, output: 0, total: 1024 * mib))
     }
 
     @Test func oneConnectionCannotTakeTheWholeBudget() {
         let policy = BufferBudgetPolicy(capacity: 64 * mib)
-        // A whole frame of the largest size (a quarter of the smallest budget) always fits…
-        #expect(policy.mayRead(input: 16 * mib + 4 - 1, output: 0, total: 16 * mib, connections: 1))
-        // …but frames waiting for their answers past a quarter of the budget stop the reading.
-        #expect(!policy.mayRead(input: policy.connectionInput, output: 0, total: policy.connectionInput, connections: 1))
+        // A connection holding nothing always fits the largest frame (a quarter of the smallest budget)…
+        #expect(policy.mayTake(16 * mib + 4, input: 0, output: 0, total: 16 * mib))
+        // …but with frames waiting for their answers past a quarter of the budget, the next waits.
+        #expect(!policy.mayTake(1000, input: policy.connectionInput, output: 0, total: policy.connectionInput))
     }
 
     @Test func aConnectionWithUnreadAnswersPastItsShareIsNotRead() {
         let policy = BufferBudgetPolicy(capacity: 256 * mib)
         let share = policy.outputShare(connections: 100)
         #expect(share == 256 * mib / 2 / 100)
-        #expect(!policy.mayRead(input: 0, output: share + 1, total: 10 * mib, connections: 100))
+        #expect(!policy.mayRead(output: share + 1, connections: 100))
+        #expect(policy.mayRead(output: share, connections: 100))
         #expect(!policy.mayStart(output: share, total: 10 * mib, connections: 100))
         #expect(policy.mayStart(output: share - 1, total: 10 * mib, connections: 100))
         // Never less than one large answer's worth, however many connections.
@@ -48,40 +50,54 @@ struct BufferBudgetTests {
         #expect(policy.mayStart(output: 0, total: 1024 * mib, connections: 10))
     }
 
-    @Test func aPausedConnectionResumesWhenOthersGiveBack() {
+    @Test func aWaitingFrameIsTriedAgainWhenOthersGiveBack() {
         let budget = BufferBudget(policy: BufferBudgetPolicy(capacity: 1000, smallHolding: 10))
         let big = BudgetAccount(budget: budget)
         let other = BudgetAccount(budget: budget)
-        big.chargeInput(200)
-        other.chargeInput(800)
+        let taken1 = other.reserve(1000, resume: {})
+        #expect(taken1)
         let resumed = NIOLockedValueBox(0)
-        let mayRead = big.mayRead(resume: { resumed.withLockedValue { $0 += 1 } })
-        #expect(!mayRead)
+        let taken = big.reserve(200, resume: { resumed.withLockedValue { $0 += 1 } })
+        #expect(!taken)
+        #expect(budget.held.now == 1000, "a frame that waits is not charged")
         other.releaseInput(100)
         #expect(resumed.withLockedValue { $0 } == 1)
         // Resumed once: a second release does not call it again.
         other.releaseInput(100)
         #expect(resumed.withLockedValue { $0 } == 1)
-        #expect(budget.held.now == 800)
+        let taken2 = big.reserve(200, resume: {})
+        #expect(taken2)
+        #expect(budget.held.now == 1000)
         #expect(budget.held.peak == 1000)
+    }
+
+    @Test func aConnectionNotReadingItsAnswersIsReadAgainOnceTheyAreWritten() {
+        let budget = BufferBudget(policy: BufferBudgetPolicy(capacity: 1024 * 1024))
+        let account = BudgetAccount(budget: budget)
+        account.chargeOutput(600 * 1024)
+        let resumed = NIOLockedValueBox(false)
+        let mayRead = account.mayRead(resume: { resumed.withLockedValue { $0 = true } })
+        #expect(!mayRead)
+        account.releaseOutput(600 * 1024)
+        #expect(resumed.withLockedValue { $0 })
     }
 
     @Test func closingGivesBackEverythingAndResumesOthers() {
         let budget = BufferBudget(policy: BufferBudgetPolicy(capacity: 1000, smallHolding: 10))
         let waiting = BudgetAccount(budget: budget)
         let gone = BudgetAccount(budget: budget)
-        waiting.chargeInput(100)
-        gone.chargeInput(500)
+        let taken3 = gone.reserve(600, resume: {})
+        #expect(taken3)
         gone.chargeOutput(400)
         let resumed = NIOLockedValueBox(false)
-        let mayRead = waiting.mayRead(resume: { resumed.withLockedValue { $0 = true } })
-        #expect(!mayRead)
-        #expect(gone.close() == 900)
+        let taken = waiting.reserve(100, resume: { resumed.withLockedValue { $0 = true } })
+        #expect(!taken)
+        #expect(gone.close() == 1000)
         #expect(resumed.withLockedValue { $0 })
-        #expect(budget.held.now == 100)
+        #expect(budget.held.now == 0)
         // Closing twice gives nothing back twice.
         #expect(gone.close() == 0)
-        #expect(budget.held.now == 100)
+        #expect(budget.held.now == 0)
     }
 
     @Test func workWaitsForUnsentAnswersToBeWritten() async {

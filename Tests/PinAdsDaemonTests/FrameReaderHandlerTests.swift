@@ -83,30 +83,36 @@ struct FrameReaderHandlerTests {
         #expect(try channel.readInbound(as: ByteBuffer.self)?.readableBytes == 500)
     }
 
-    @Test func everyByteReadIsChargedAndReadsWaitPastTheBudget() throws {
+    @Test func aFrameIsChargedWholeAtItsHeaderAndOneThatDoesNotFitWaitsUnread() throws {
         let budget = BufferBudget(policy: BufferBudgetPolicy(capacity: 4000, smallHolding: 100))
         let others = BudgetAccount(budget: budget)
-        others.chargeInput(3000)
+        let taken1 = others.reserve(3000, resume: {})
+        #expect(taken1)
         let account = BudgetAccount(budget: budget)
-        let channel = channel(maximum: 1024, account: account)
-        try channel.writeInbound(buffer(Array(Frame.encode(Array(repeating: UInt8(ascii: "x"), count: 996)).prefix(600))))
-        #expect(budget.held.now == 3600)
-        // Under the capacity: a read is asked for.
+        let channel = channel(maximum: 2048, timeout: .seconds(30), account: account)
         var reads = 0
         try channel.pipeline.syncOperations.addHandler(ReadCounter { reads += 1 }, position: .first)
-        channel.read()
-        #expect(reads == 1)
-        try channel.writeInbound(buffer(Array(repeating: UInt8(ascii: "x"), count: 400)))
+        // Its header is in: the whole frame is charged, and reading goes on.
+        let first = Frame.encode(Array(repeating: UInt8(ascii: "x"), count: 996))
+        try channel.writeInbound(buffer(Array(first.prefix(600))))
         #expect(budget.held.now == 4000)
-        #expect(try channel.readInbound(as: ByteBuffer.self)?.readableBytes == 996)
-        // At the capacity, holding more than a small request: the read is held back…
         channel.read()
         #expect(reads == 1)
-        // …until the frame's request is answered and its bytes are given back.
+        // The next frame does not fit: it waits, nothing more is read, its time limit has not started.
+        let second = Frame.encode(Array(repeating: UInt8(ascii: "y"), count: 1500))
+        try channel.writeInbound(buffer(Array(first.dropFirst(600)) + Array(second.prefix(700))))
+        #expect(try channel.readInbound(as: ByteBuffer.self)?.readableBytes == 996)
+        channel.read()
+        #expect(reads == 1)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(throws: Never.self) { try channel.throwIfErrorCaught() }
+        // Once the first is answered, the second is taken and reading resumes.
         account.releaseInput(1000)
         channel.embeddedEventLoop.run()
         #expect(reads == 2)
-        #expect(budget.held.now == 3000)
+        #expect(budget.held.now == 3000 + 1504)
+        try channel.writeInbound(buffer(Array(second.dropFirst(700))))
+        #expect(try channel.readInbound(as: ByteBuffer.self)?.readableBytes == 1500)
         _ = try channel.finish()
     }
 

@@ -42,12 +42,15 @@ protocol AnswerRoom: Sendable {
 }
 
 /// At most `limit` holders at once; the others wait in order. Waiting is cancellable (a
-/// request's deadline, a client gone): a cancelled waiter leaves the line without a turn.
+/// request's deadline, a client gone): a cancelled waiter leaves the line without a turn, in
+/// constant time (thousands leave at once when pipelining clients go away).
 final class ConcurrencyGate: Sendable {
     private struct State {
         var available: Int
         var nextTicket: UInt64 = 0
-        var waiting = CircularBuffer<(ticket: UInt64, continuation: CheckedContinuation<Bool, Never>)>()
+        /// Tickets in arrival order; a cancelled one stays here until it comes up, and is skipped.
+        var line = CircularBuffer<UInt64>()
+        var waiting: [UInt64: CheckedContinuation<Bool, Never>] = [:]
     }
 
     private let state: NIOLockedValueBox<State>
@@ -80,28 +83,25 @@ final class ConcurrencyGate: Sendable {
                         state.available -= 1
                         return true
                     }
-                    state.waiting.append((ticket, continuation))
+                    state.line.append(ticket)
+                    state.waiting[ticket] = continuation
                     return nil
                 }
                 if let answer { continuation.resume(returning: answer) }
             }
         } onCancel: {
-            let waiter = state.withLockedValue { state -> CheckedContinuation<Bool, Never>? in
-                guard let index = state.waiting.firstIndex(where: { $0.ticket == ticket }) else { return nil }
-                return state.waiting.remove(at: index).continuation
-            }
-            waiter?.resume(returning: false)
+            state.withLockedValue { $0.waiting.removeValue(forKey: ticket) }?.resume(returning: false)
         }
     }
 
     private func releaseTurn() {
         let next = state.withLockedValue { state -> CheckedContinuation<Bool, Never>? in
-            if state.waiting.isEmpty {
-                state.available += 1
-                return nil
+            // The turn passes straight to the first in line still waiting.
+            while let ticket = state.line.popFirst() {
+                if let continuation = state.waiting.removeValue(forKey: ticket) { return continuation }
             }
-            // The turn passes straight to the first in line.
-            return state.waiting.removeFirst().continuation
+            state.available += 1
+            return nil
         }
         next?.resume(returning: true)
     }

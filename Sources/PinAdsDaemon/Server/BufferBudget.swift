@@ -3,14 +3,15 @@ import NIOConcurrencyHelpers
 /// When a connection may read more and start more work, given what every connection holds.
 /// Pure: the numbers in, the decision out; ``BufferBudget`` keeps the numbers.
 ///
-/// What a connection holds is the bytes it has sent that are not answered yet (a frame being
-/// received, frames waiting for a worker or being worked on) plus its answers not yet written.
+/// What a connection holds is the frames it has sent that are not answered yet (each counted
+/// whole from its header on: being received, waiting for a worker, being worked on) plus its
+/// answers not yet written.
 ///
-/// The total stays within the capacity plus, at the worst, one read and one small holding per
-/// connection and one answer per connection: a connection holding less than
-/// ``smallHolding`` is always read from (a health probe gets through whatever bulk senders
-/// hold), and a connection with no answer waiting may always start one (what it has been sent
-/// is answered in the end, so nothing waits for ever).
+/// The total stays within the capacity plus, at the worst, one frame, and one small holding
+/// and one answer per connection: a frame that keeps its connection under ``smallHolding`` is
+/// always taken (a health probe gets through whatever bulk senders hold), and a connection with
+/// no answer waiting may always start one (what it has been sent is answered in the end, so
+/// nothing waits for ever).
 struct BufferBudgetPolicy: Sendable, Equatable {
     /// `--max-buffered-bytes`: all connections together.
     var capacity: Int
@@ -24,19 +25,22 @@ struct BufferBudgetPolicy: Sendable, Equatable {
         max(capacity / 2 / max(connections, 1), 256 * 1024)
     }
 
-    /// What one connection's frames not yet answered may hold before it is not read from, so
-    /// that one client cannot take the whole budget: a quarter of it and a read (the daemon
-    /// refuses a `--max-buffered-bytes` below 4 × `--max-frame-bytes`, so a frame being received
-    /// always fits: only frames already read, and waiting for their answers, can fill it).
-    var connectionInput: Int { capacity / 4 + smallHolding }
+    /// What one connection's frames not yet answered may hold before its next frame waits, so
+    /// that one client cannot take the whole budget: a quarter of it (the daemon refuses a
+    /// `--max-buffered-bytes` below 4 × `--max-frame-bytes`: a connection holding nothing always
+    /// fits its largest frame).
+    var connectionInput: Int { capacity / 4 }
 
-    /// Whether a connection that holds `input` + `output` may read more now, when all hold
-    /// `total`.
-    func mayRead(input: Int, output: Int, total: Int, connections: Int) -> Bool {
-        if output > outputShare(connections: connections) { return false }
-        if input >= connectionInput { return false }
-        if input + output < smallHolding { return true }
-        return total < capacity
+    /// Whether a connection holding `input` + `output` may take a frame of `bytes` now, when all
+    /// hold `total`.
+    func mayTake(_ bytes: Int, input: Int, output: Int, total: Int) -> Bool {
+        if input + output + bytes <= smallHolding { return true }
+        return total < capacity && input < connectionInput
+    }
+
+    /// Whether a connection with `output` unsent bytes is read from.
+    func mayRead(output: Int, connections: Int) -> Bool {
+        output <= outputShare(connections: connections)
     }
 
     /// Whether a worker of a connection holding `output` unsent bytes may start a request,
@@ -57,8 +61,10 @@ final class BufferBudget: Sendable {
     private struct Holding {
         var input = 0
         var output = 0
-        /// Called (once) when a connection that was refused a read may read again.
+        /// Called (once) when a connection that was refused a read, or a frame, may try again.
         var resume: (@Sendable () -> Void)?
+        /// The frame it waits to have taken (0: none).
+        var waitingFrame = 0
         var roomWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
 
@@ -141,10 +147,28 @@ final class BufferBudget: Sendable {
     func mayRead(_ account: BudgetAccount, resume: @escaping @Sendable () -> Void) -> Bool {
         state.withLockedValue { state in
             guard let holding = state.holdings[account.key] else { return true }
-            if policy.mayRead(input: holding.input, output: holding.output, total: state.total, connections: state.holdings.count) {
+            if policy.mayRead(output: holding.output, connections: state.holdings.count) { return true }
+            state.holdings[account.key]?.resume = resume
+            state.paused.insert(account.key)
+            return false
+        }
+    }
+
+    /// Charges a frame of `bytes` to the connection when the budget can take it; when not,
+    /// `resume` is called once it may be tried again.
+    func take(_ account: BudgetAccount, frame bytes: Int, resume: @escaping @Sendable () -> Void) -> Bool {
+        state.withLockedValue { state in
+            guard let holding = state.holdings[account.key] else { return true }
+            if policy.mayTake(bytes, input: holding.input, output: holding.output, total: state.total) {
+                state.holdings[account.key]?.input += bytes
+                state.holdings[account.key]?.waitingFrame = 0
+                state.total += bytes
+                state.peak = max(state.peak, state.total)
+                state.peakSinceTaken = max(state.peakSinceTaken, state.total)
                 return true
             }
             state.holdings[account.key]?.resume = resume
+            state.holdings[account.key]?.waitingFrame = bytes
             state.paused.insert(account.key)
             return false
         }
@@ -188,9 +212,12 @@ final class BufferBudget: Sendable {
         var wakeups: Wakeups = ([], [])
         let connections = state.holdings.count
         for key in state.paused {
-            guard let holding = state.holdings[key],
-                policy.mayRead(input: holding.input, output: holding.output, total: state.total, connections: connections)
-            else { continue }
+            guard let holding = state.holdings[key] else { continue }
+            let mayGoOn =
+                holding.waitingFrame > 0
+                ? policy.mayTake(holding.waitingFrame, input: holding.input, output: holding.output, total: state.total)
+                : policy.mayRead(output: holding.output, connections: connections)
+            guard mayGoOn else { continue }
             if let resume = holding.resume { wakeups.resumes.append(resume) }
             state.holdings[key]?.resume = nil
             state.paused.remove(key)
@@ -230,5 +257,6 @@ final class BudgetAccount: AnswerRoom {
     func waitForRoom() async { await budget.waitForRoom(self) }
     var hasRoom: Bool { budget.hasRoom(self) }
     func mayRead(resume: @escaping @Sendable () -> Void) -> Bool { budget.mayRead(self, resume: resume) }
+    func reserve(_ bytes: Int, resume: @escaping @Sendable () -> Void) -> Bool { budget.take(self, frame: bytes, resume: resume) }
     @discardableResult func close() -> Int { budget.close(self) }
 }
