@@ -20,8 +20,8 @@ struct MemoryBoundEndToEndTests {
     /// What the daemon may use past the budget at the worst moment: what the budget lets pass
     /// it (one answer and one 64 KiB holding per connection: ~33 MiB for these 100), the
     /// working memory of 5,120 requests in flight (their tasks, decoded requests), the two heavy
-    /// reads being encoded, and the allocator's free lists. Measured: +356 MiB at the peak
-    /// (buffered 299 MiB) on the debug build.
+    /// reads being encoded, and the allocator's free lists. Measured: +331 to +336 MiB at the
+    /// peak (buffered 289–293 MiB) on the debug build.
     static let overhead = 128 * mib
 
     @Test func slowSendersAndNonReadersTogetherStayWithinTheBudgetWhileHealthAnswers() async throws {
@@ -74,7 +74,8 @@ struct MemoryBoundEndToEndTests {
         let latencies = prober.stop()
 
         // The load was real: the holders reached the budget, the pipeliners had answers waiting.
-        #expect(sent.holderBytes > Self.budget, "the holders sent \(sent.holderBytes) bytes")
+        // (Of the holders only as many are taken as the budget fits; the others wait at their headers.)
+        #expect(sent.holderBytes > Self.budget / 2, "the holders sent \(sent.holderBytes) bytes")
         #expect((during.bufferedBytesPeak ?? 0) >= Self.budget * 9 / 10, "buffered peak \(during.bufferedBytesPeak ?? 0)")
         #expect(sent.pipelinedRequests == 40 * 128)
         let peakMiB = (peakKiB - start.rssKiB) / 1024
