@@ -221,24 +221,7 @@ struct StateDirectoryEndToEndTests {
         try await daemon.start()
         let pid = daemon.pid
 
-        // Health answers and names the full state directory.
-        let health = try daemon.call(HealthRequest())
-        #expect(health.status == "degraded", "\(health)")
-        #expect(health.problems.map(\.code) == ["store_full"], "\(health.problems)")
-        #expect(health.problems.first?.object == HealthObject(kind: "store", id: daemon.stateDirectory + "/pinads.db"))
-        #expect(health.problems.first?.message.contains("the state directory \(daemon.stateDirectory) is full") == true, "\(health.problems)")
-        #expect(health.store.status == "ok", "the store reads: \(health.store)")
-        // Reads work.
-        #expect(try daemon.call(GetAudienceRequest(audienceId: audience.id)).audience.name == "before")
-        #expect(try daemon.call(ListAudiencesRequest()).audiences.count == 1)
-        // Writes answer UNAVAILABLE, naming the problem.
-        guard case .error(let refused) = try daemon.client().call(CreateAudienceRequest(name: "refused")) else {
-            throw TestFailure("a write succeeded on a full disk")
-        }
-        #expect(refused.code == .unavailable, "\(refused)")
-        #expect(refused.message.contains("the state directory \(daemon.stateDirectory) is full"), "\(refused.message)")
-        let cli = try await daemon.pinads("audience", "create", "refused")
-        #expect(cli.status == 1 && cli.stderr.contains("UNAVAILABLE") && cli.stderr.contains("is full"), "\(cli.stderr)")
+        try await expectReadsButNoWrites(daemon, audience: audience)
         #expect(daemon.log.contains("requeued once there is room"), "\(daemon.log)")
 
         // Room again: writes work within a deadline, without a restart, and the interrupted job
@@ -276,17 +259,31 @@ struct StateDirectoryEndToEndTests {
 
         let filler = try mount.fill()
         try await daemon.start()
-        let health = try daemon.call(HealthRequest())
-        #expect(health.status == "degraded" && health.problems.map(\.code) == ["store_full"], "\(health)")
-        #expect(try daemon.call(GetAudienceRequest(audienceId: audience.id)).audience.name == "before")
-        guard case .error(let refused) = try daemon.client().call(CreateAudienceRequest(name: "refused")) else {
-            throw TestFailure("a write succeeded on a full disk")
-        }
-        #expect(refused.code == .unavailable, "\(refused)")
+        try await expectReadsButNoWrites(daemon, audience: audience)
         try FileManager.default.removeItem(atPath: filler)
         try await eventually("a write succeeds once there is room") {
             try await daemon.pinads("audience", "create", "after").status == 0
         }
         #expect(try await daemon.stop() == 0)
+    }
+
+    /// On a full state directory: health is degraded and names it, reads work, writes (API and
+    /// CLI) answer UNAVAILABLE naming the problem.
+    private func expectReadsButNoWrites(_ daemon: Daemon, audience: AudienceInfo) async throws {
+        let health = try daemon.call(HealthRequest())
+        #expect(health.status == "degraded", "\(health)")
+        #expect(health.problems.map(\.code) == ["store_full"], "\(health.problems)")
+        #expect(health.problems.first?.object == HealthObject(kind: "store", id: daemon.stateDirectory + "/pinads.db"))
+        #expect(health.problems.first?.message.contains("the state directory \(daemon.stateDirectory) is full") == true, "\(health.problems)")
+        #expect(health.store.status == "ok", "the store reads: \(health.store)")
+        #expect(try daemon.call(GetAudienceRequest(audienceId: audience.id)).audience.name == "before")
+        #expect(try daemon.call(ListAudiencesRequest()).audiences.count == 1)
+        guard case .error(let refused) = try daemon.client().call(CreateAudienceRequest(name: "refused")) else {
+            throw TestFailure("a write succeeded on a full disk")
+        }
+        #expect(refused.code == .unavailable, "\(refused)")
+        #expect(refused.message.contains("the state directory \(daemon.stateDirectory) is full"), "\(refused.message)")
+        let cli = try await daemon.pinads("audience", "create", "refused")
+        #expect(cli.status == 1 && cli.stderr.contains("UNAVAILABLE") && cli.stderr.contains("is full"), "\(cli.stderr)")
     }
 }

@@ -48,6 +48,21 @@ struct TokenVaultTests {
         #expect(throws: VaultError.self) { try TokenVault.open(stateDirectory: directory, environment: [:]) }
     }
 
+    @Test func anEmptyKeyLeftByACrashIsMadeAgainButAShortOneIsRefused() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A start killed between creating the key file and writing it.
+        let path = directory + "/pinads.key"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(), attributes: [.posixPermissions: 0o600]))
+        let vault = try TokenVault.open(stateDirectory: directory, environment: [:])
+        let sealed = try vault.seal("s", context: "c")
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue == 32)
+        #expect(try TokenVault.open(stateDirectory: directory, environment: [:]).open(sealed, context: "c") == "s")
+        // A key with some bytes is not a crash's leftover: it is refused, not replaced.
+        try Data(repeating: 1, count: 16).write(to: URL(fileURLWithPath: path))
+        #expect(throws: VaultError.self) { try TokenVault.open(stateDirectory: directory, environment: [:]).seal("s", context: "c") }
+    }
+
     @Test func systemdCredentialsWin() throws {
         let state = try folder(), credentials = try folder()
         defer {

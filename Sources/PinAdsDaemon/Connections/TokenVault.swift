@@ -95,7 +95,13 @@ public struct TokenVault: Sendable {
     /// The key in `path`, created (O_EXCL, 0600) when missing; nil when it is missing and the
     /// disk has no room for it.
     private static func loadOrCreate(_ path: String) throws -> [UInt8]? {
-        if let key = try readKey(path) { return key }
+        do {
+            if let key = try readKey(path) { return key }
+        } catch VaultError.keyWrongSize(_, let bytes) where bytes == 0 {
+            // A start that died between creating the key and writing it: nothing was sealed
+            // with a key that was never written (sealing waits for its fsync), so it is made again.
+            unlink(path)
+        }
         var key = [UInt8](repeating: 0, count: 32)
         guard RAND_bytes(&key, 32) == 1 else { throw VaultError.openSSL("RAND_bytes failed") }
         let fd: Int32
