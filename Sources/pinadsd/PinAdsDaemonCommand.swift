@@ -121,12 +121,12 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
     var maxRequestsPerConnection: Int = 128
 
     @Option(help: ArgumentHelp(
-        "Bytes all clients together may make the daemon hold (frames not yet answered, answers not yet written; at least 4 × --max-frame-bytes). Past it, the connections holding the most are not read from until it frees up.",
+        "Bytes all clients together may make the daemon hold (frames not yet answered, answers not yet written; at least 4 × --max-frame-bytes). A frame that does not fit waits unread (its sender blocks) until answers free room; small frames, such as health checks, always pass.",
         valueName: "bytes"))
     var maxBufferedBytes: Int = 256 * 1024 * 1024
 
     @Option(help: ArgumentHelp(
-        "Seconds one frame may take to arrive, from its length to its last byte; a connection that stops inside a frame is closed with DEADLINE_EXCEEDED.",
+        "Seconds one frame may take to arrive, from when it is taken (its length read and room for it in the buffer budget) to its last byte; a connection that stops inside a frame is closed with DEADLINE_EXCEEDED.",
         valueName: "seconds"))
     var frameTimeout: Double = 30
 
