@@ -179,6 +179,37 @@ struct StateDirectoryTests {
         #expect(mode(base) == 0o770, "a refused folder is not changed")
     }
 
+    @Test func foldersAboveMayBeRootsOrOursAndWritableByOthersOnlyWhenSticky() throws {
+        func ancestor(_ mode: UInt32, owner: UInt32) throws(StateDirectoryError) {
+            try StateDirectoryRules.ancestor(
+                StateEntryStatus(kind: .directory, owner: owner, mode: mode), path: "/home/ana", stateDirectory: Self.folderPath, uid: Self.me)
+        }
+        try ancestor(0o755, owner: 0)
+        try ancestor(0o700, owner: Self.me)
+        try ancestor(0o1777, owner: 0)  // /tmp
+        #expect(throws: StateDirectoryError.unsafeAncestor(path: "/home/ana", stateDirectory: Self.folderPath, owner: 1001, mode: 0o755)) {
+            try ancestor(0o755, owner: 1001)
+        }
+        #expect(throws: StateDirectoryError.unsafeAncestor(path: "/home/ana", stateDirectory: Self.folderPath, owner: Self.me, mode: 0o775)) {
+            try ancestor(0o775, owner: Self.me)
+        }
+    }
+
+    @Test func aStateFolderUnderAFolderOthersMayWriteInIsRefused() throws {
+        let base = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        chmod(base, 0o777)
+        let path = base + "/state"
+        #expect(throws: StateDirectoryError.unsafeAncestor(path: base, stateDirectory: path, owner: UInt32(geteuid()), mode: 0o777)) {
+            try StateDirectory.prepare(path, logger: logger)
+        }
+        // With the sticky bit nobody else may rename or remove it: accepted.
+        chmod(base, 0o1777)
+        _ = try StateDirectory.prepare(path, logger: logger)
+        let message = StateDirectoryError.unsafeAncestor(path: base, stateDirectory: path, owner: 1001, mode: 0o777).description
+        #expect(message.contains(base) && message.contains("uid 1001") && message.contains("777") && message.contains("--state-dir"))
+    }
+
     @Test func aSymlinkedFolderIsRefused() throws {
         let base = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: base) }

@@ -57,11 +57,16 @@ public enum StateDirectoryError: Error, CustomStringConvertible, Equatable, Send
     case cannotOpen(path: String, errno: Int32)
     case cannotCreate(path: String, errno: Int32)
     case cannotTighten(path: String, errno: Int32)
+    /// A folder above the state directory that someone else could change (as OpenSSH's
+    /// `secure_path`): whoever may write there may put another folder in the state
+    /// directory's place.
+    case unsafeAncestor(path: String, stateDirectory: String, owner: UInt32, mode: UInt32)
 
     public var path: String {
         switch self {
         case .symlink(let path, _), .wrongKind(let path, _, _), .wrongOwner(let path, _, _, _), .writableByOthers(let path, _, _),
-            .readableByOthers(let path, _, _), .cannotInspect(let path, _), .cannotOpen(let path, _), .cannotCreate(let path, _), .cannotTighten(let path, _):
+            .readableByOthers(let path, _, _), .cannotInspect(let path, _), .cannotOpen(let path, _), .cannotCreate(let path, _), .cannotTighten(let path, _),
+            .unsafeAncestor(let path, _, _, _):
             return path
         }
     }
@@ -100,6 +105,11 @@ public enum StateDirectoryError: Error, CustomStringConvertible, Equatable, Send
             return "cannot open \(path): \(String(cString: strerror(code))); check the state directory and its file system, or choose another --state-dir"
         case .cannotCreate(let path, let code):
             return "cannot create \(path): \(String(cString: strerror(code))); check the state directory, or choose another with --state-dir or PINADS_STATE_DIR"
+        case .unsafeAncestor(let path, let stateDirectory, let owner, let mode):
+            return "refusing the state directory \(stateDirectory): the folder \(path) above it "
+                + "(owner uid \(owner), mode \(String(mode & 0o7777, radix: 8))) may be changed by another user, who could put another folder "
+                + "in its place; choose a --state-dir whose parent folders belong to you or to root and are not writable by others "
+                + "(or have the sticky bit, as /tmp does)"
         case .cannotTighten(let path, let code):
             return "cannot change the mode of \(path): \(String(cString: strerror(code))); `chmod 700` it yourself, then start again"
         }
@@ -161,6 +171,16 @@ public enum StateDirectoryRules {
         return status.mode & 0o7077 == 0 ? .accept : .tighten(from: status.mode, to: status.mode & 0o700)
     }
 
+    /// A folder above the state directory (symlinks resolved): owned by root or the daemon's
+    /// uid, and not writable by group or others unless it has the sticky bit (then nobody else
+    /// may rename or remove what is ours in it).
+    public static func ancestor(_ status: StateEntryStatus, path: String, stateDirectory: String, uid: UInt32) throws(StateDirectoryError) {
+        let sticky: UInt32 = 0o1000
+        guard status.owner == 0 || status.owner == uid, status.mode & 0o022 == 0 || status.mode & sticky != 0 else {
+            throw .unsafeAncestor(path: path, stateDirectory: stateDirectory, owner: status.owner, mode: status.mode)
+        }
+    }
+
     public static func file(_ status: StateEntryStatus, _ file: StateFile, path: String, uid: UInt32) throws(StateDirectoryError) -> Verdict {
         switch status.kind {
         case .regularFile: break
@@ -202,10 +222,26 @@ public struct StateDirectory: Sendable {
     public static func prepare(_ path: String, logger: Logger) throws(StateDirectoryError) -> StateDirectory {
         let directory = StateDirectory(path: path, uid: UInt32(geteuid()))
         try directory.prepareFolder(logger: logger)
+        try directory.checkAncestors()
         for file in StateFile.allCases {
             _ = try directory.check(file, logger: logger)
         }
         return directory
+    }
+
+    /// Every folder above this one, from its parent to `/`, as the path really is.
+    private func checkAncestors() throws(StateDirectoryError) {
+        guard let resolved = realpath(path, nil) else { throw .cannotInspect(path: path, errno: errno) }
+        let real = String(cString: resolved)
+        free(resolved)
+        var ancestor = (real as NSString).deletingLastPathComponent
+        while true {
+            var info = stat()
+            guard stat(ancestor, &info) == 0 else { throw .cannotInspect(path: ancestor, errno: errno) }
+            try StateDirectoryRules.ancestor(StateEntryStatus(info), path: ancestor, stateDirectory: path, uid: uid)
+            if ancestor == "/" || ancestor.isEmpty { break }
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
     }
 
     private func prepareFolder(logger: Logger) throws(StateDirectoryError) {
