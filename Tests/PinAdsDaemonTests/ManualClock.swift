@@ -63,8 +63,14 @@ final class ManualClock: WallClock, Sendable {
 }
 
 /// Waits until `condition` holds, polling; fails the test after `timeout` seconds.
+///
+/// The tests that use it run on a manual clock: the wait is for the tasks under test to get a
+/// thread, not a measure of their speed. The deadline is generous (60 s) because the whole
+/// suite runs in parallel on two cores, where end-to-end tests' synchronous clients can hold
+/// the cooperative threads for seconds (a 10 s deadline failed a CI run that way); a test that
+/// works returns as soon as its condition holds.
 func eventually(
-    _ what: String, timeout: TimeInterval = 10, _ condition: () async throws -> Bool
+    _ what: String, timeout: TimeInterval = 60, _ condition: () async throws -> Bool
 ) async throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
