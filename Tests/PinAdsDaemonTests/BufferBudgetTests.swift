@@ -109,7 +109,10 @@ struct BufferBudgetTests {
             await account.waitForRoom()
             started.withLockedValue { $0 = true }
         }
-        try? await Task.sleep(for: .milliseconds(50))
+        // Waiting for room, not started (the release below is what lets it go).
+        let deadline = ContinuousClock.now + .seconds(60)
+        while budget.waitingForRoomCount == 0, ContinuousClock.now < deadline { await Task.yield() }
+        #expect(budget.waitingForRoomCount == 1)
         #expect(!started.withLockedValue { $0 })
         account.releaseOutput(600 * 1024)
         await waiter.value
@@ -127,7 +130,10 @@ struct BufferBudgetTests {
             await account.waitForRoom()
             started.withLockedValue { $0 = true }
         }
-        try? await Task.sleep(for: .milliseconds(50))
+        // Waiting for room, not started (the release below is what lets it go).
+        let deadline = ContinuousClock.now + .seconds(60)
+        while budget.waitingForRoomCount == 0, ContinuousClock.now < deadline { await Task.yield() }
+        #expect(budget.waitingForRoomCount == 1)
         #expect(!started.withLockedValue { $0 })
         // Another connection gives back: this one may go on.
         holder.releaseInput(512 * 1024)

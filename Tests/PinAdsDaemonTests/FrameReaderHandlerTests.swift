@@ -127,15 +127,6 @@ struct FrameReaderHandlerTests {
         #expect(try channel.readOutbound(as: ByteBuffer.self)?.readableBytes == 300)
     }
 
-    @Test func aLongFrameDoesNotReserveItsLengthAtTheHeader() throws {
-        let channel = channel(maximum: 16 * 1024 * 1024)
-        var header: [UInt8] = []
-        Frame.appendHeader(length: 16 * 1024 * 1024, to: &header)
-        try channel.writeInbound(buffer(header + [1]))
-        #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
-        #expect(FrameReaderHandler.initialFrameCapacity < 16 * 1024 * 1024)
-        _ = try channel.finish()
-    }
 }
 
 /// Counts the reads that reach the head of the pipeline.

@@ -126,9 +126,9 @@ struct LostRefreshTests {
         do {
             try await h.manager.forceRefresh(connectionID: id)
             Issue.record("a refresh of a lost refresh must be refused")
-        } catch let error as ResponseError {
-            #expect(error.code == .failedPrecondition)
-            #expect(error.message.hasPrefix("connection \(id) cannot refresh its tokens: refresh lost: "))
+        } catch let error as RefreshLost {
+            // Answered FAILED_PRECONDITION at the edge (MethodDispatcher).
+            #expect(error.description.hasPrefix("connection \(id) cannot refresh its tokens: refresh lost: "))
         }
         #expect(calls(h) == 2)
 

@@ -254,11 +254,7 @@ public actor TokenManager {
     /// whose refresh was lost answers `FAILED_PRECONDITION` without asking Pinterest: only a
     /// reconnect helps.
     public func forceRefresh(connectionID: Int64) async throws {
-        do {
-            _ = try await refresh(connectionID, reason: "requested")
-        } catch let lost as RefreshLost {
-            throw ResponseError.failedPrecondition(lost.description)
-        }
+        _ = try await refresh(connectionID, reason: "requested")
     }
 
     /// The scheduled check: refreshes every active connection that is due, and marks those that

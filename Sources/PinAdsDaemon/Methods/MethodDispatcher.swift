@@ -224,6 +224,9 @@ struct MethodDispatcher: Sendable {
             return TokenManager.responseError(error)
         case let error as SchedulerError:
             return error.responseError
+        case let error as RefreshLost:
+            // Only a reconnect helps: the refresh token in hand is spent.
+            return .failedPrecondition(error.description)
         case let error as ConnectionUnavailable:
             return ResponseError(code: .unauthenticated, message: error.description, details: ["connection_id": .int(error.connectionID)])
         case is CancellationError:

@@ -89,6 +89,9 @@ final class BufferBudget: Sendable {
     /// Bytes held by all connections now, and the most held at once so far.
     var held: (now: Int, peak: Int) { state.withLockedValue { ($0.total, $0.peak) } }
 
+    /// Workers waiting for room, over all connections.
+    var waitingForRoomCount: Int { state.withLockedValue { $0.holdings.values.reduce(0) { $0 + $1.roomWaiters.count } } }
+
     /// The most held at once since the last call (the counting starts again from now).
     func takePeak() -> Int {
         state.withLockedValue { state in
@@ -120,14 +123,7 @@ final class BufferBudget: Sendable {
 
     /// Counts bytes in (read from the socket, or an answer about to be written).
     func charge(_ account: BudgetAccount, input: Int = 0, output: Int = 0) {
-        state.withLockedValue { state in
-            guard state.holdings[account.key] != nil else { return }
-            state.holdings[account.key]?.input += input
-            state.holdings[account.key]?.output += output
-            state.total += input + output
-            state.peak = max(state.peak, state.total)
-            state.peakSinceTaken = max(state.peakSinceTaken, state.total)
-        }
+        state.withLockedValue { Self.add(&$0, account.key, input: input, output: output) }
     }
 
     /// Gives bytes back (a request answered, an answer written); wakes whoever may go on now.
@@ -160,11 +156,8 @@ final class BufferBudget: Sendable {
         state.withLockedValue { state in
             guard let holding = state.holdings[account.key] else { return true }
             if policy.mayTake(bytes, input: holding.input, output: holding.output, total: state.total) {
-                state.holdings[account.key]?.input += bytes
                 state.holdings[account.key]?.waitingFrame = 0
-                state.total += bytes
-                state.peak = max(state.peak, state.total)
-                state.peakSinceTaken = max(state.peakSinceTaken, state.total)
+                Self.add(&state, account.key, input: bytes, output: 0)
                 return true
             }
             state.holdings[account.key]?.resume = resume
@@ -185,6 +178,8 @@ final class BufferBudget: Sendable {
     /// Waits until a worker of the connection may start a request (at once when it may), the
     /// connection closes, or the task is cancelled.
     func waitForRoom(_ account: BudgetAccount) async {
+        // The usual case, on every request: room at once, no continuation.
+        if hasRoom(account) { return }
         let key = account.key
         let id = state.withLockedValue { state -> UInt64 in
             state.nextWaiter += 1
@@ -204,6 +199,15 @@ final class BufferBudget: Sendable {
         } onCancel: {
             state.withLockedValue { $0.holdings[key]?.roomWaiters.removeValue(forKey: id) }?.resume()
         }
+    }
+
+    private static func add(_ state: inout State, _ key: ObjectIdentifier, input: Int, output: Int) {
+        guard state.holdings[key] != nil else { return }
+        state.holdings[key]?.input += input
+        state.holdings[key]?.output += output
+        state.total += input + output
+        state.peak = max(state.peak, state.total)
+        state.peakSinceTaken = max(state.peakSinceTaken, state.total)
     }
 
     /// The paused connections that may read again and the workers that may start, taken out
