@@ -38,8 +38,11 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
 
-        // Wire types and the frame codec. No dependencies, no NIO.
-        .target(name: "PinAdsProtocol"),
+        // Any JSON value: a plain value type with no vocabulary, shared by the wire, Pinterest's
+        // free-form objects and the store. No dependencies.
+        .target(name: "PinAdsJSON"),
+        // Wire types and the frame codec. No NIO. Re-exports PinAdsJSON.
+        .target(name: "PinAdsProtocol", dependencies: ["PinAdsJSON"]),
         // A small blocking Unix-socket client over POSIX sockets, used by `pinads` and tests. No NIO.
         .target(name: "PinAdsClient", dependencies: ["PinAdsProtocol"]),
         // Typed client of the Pinterest v5 endpoints we use, over libcurl. Knows nothing of the daemon.
@@ -47,7 +50,7 @@ let package = Package(
             name: "PinterestAPI",
             dependencies: [
                 "CCurl",
-                "PinAdsProtocol",
+                "PinAdsJSON",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -75,7 +78,7 @@ let package = Package(
         .target(
             name: "PinAdsStore",
             dependencies: [
-                "PinAdsProtocol",
+                "PinAdsJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
@@ -131,13 +134,13 @@ let package = Package(
         .testTarget(name: "PinAdsProtocolTests", dependencies: ["PinAdsProtocol"]),
         .testTarget(
             name: "PinAdsStoreTests",
-            dependencies: ["PinAdsStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["PinAdsStore", "PinAdsJSON", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Client ↔ sandbox over real HTTP, and the contract check of the recorded traffic.
         .testTarget(
             name: "PinterestAPITests",
             dependencies: [
-                "PinterestAPI", "PinterestSandbox", "PinAdsProtocol",
+                "PinterestAPI", "PinterestSandbox", "PinAdsJSON",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

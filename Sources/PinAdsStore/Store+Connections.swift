@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import PinAdsProtocol
+import PinAdsJSON
 
 /// A stored connection to a Pinterest user. Secrets are kept sealed (see the daemon's
 /// TokenVault): this type never holds a token in the clear.

@@ -79,3 +79,21 @@ extension StoreUnavailable {
         self.init(problem: problem, directory: directory, underlying: underlying)
     }
 }
+
+/// What a trivial read of the database found: the store's own answer to "can you be read?".
+public struct StoreHealthCheck: Sendable, Equatable {
+    /// `ok` or `error`.
+    public var status: String
+    public var path: String
+    public var schemaVersion: Int
+    public var sizeBytes: Int64?
+    public var error: String?
+
+    public init(status: String, path: String, schemaVersion: Int, sizeBytes: Int64?, error: String? = nil) {
+        self.status = status
+        self.path = path
+        self.schemaVersion = schemaVersion
+        self.sizeBytes = sizeBytes
+        self.error = error
+    }
+}

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import PinAdsProtocol
+import PinAdsJSON
 
 /// A job to put on the queue.
 public struct NewJob: Sendable {
@@ -50,24 +50,24 @@ public enum JobOutcome: Sendable, Equatable {
 /// What `claimNextJob` found: the job to run, and jobs it failed on the way because their
 /// attempts were used up (so watchers can be told).
 public struct ClaimResult: Sendable, Equatable {
-    public var claimed: Job?
-    public var exhausted: [Job]
+    public var claimed: JobRecord?
+    public var exhausted: [JobRecord]
 }
 
 /// What `requestCancel` did.
 public enum CancelOutcome: Sendable, Equatable {
     /// The job was queued or waiting and is now cancelled.
-    case cancelled(Job)
+    case cancelled(JobRecord)
     /// The job is running; its worker has been asked to stop.
-    case requested(Job)
-    case alreadyFinished(Job)
+    case requested(JobRecord)
+    case alreadyFinished(JobRecord)
     case notFound
 }
 
 /// What `retryJob` did.
 public enum RetryOutcome: Sendable, Equatable {
-    case requeued(Job)
-    case notRetryable(Job)
+    case requeued(JobRecord)
+    case notRetryable(JobRecord)
     case notFound
 }
 
@@ -87,7 +87,7 @@ extension Store {
         """
 
     /// Puts a job on the queue (or returns the existing one with the same dedupe key).
-    public func enqueueJob(_ new: NewJob, now: Date) async throws -> Job {
+    public func enqueueJob(_ new: NewJob, now: Date) async throws -> JobRecord {
         let payload = try encodeJSON(new.payload)
         return try await writer.write { db in
             if let key = new.dedupeKey,
@@ -138,7 +138,7 @@ extension Store {
         guard !kinds.isEmpty else { return ClaimResult(claimed: nil, exhausted: []) }
         let kindList = Array(kinds)
         return try await writer.write { db in
-            var exhausted: [Job] = []
+            var exhausted: [JobRecord] = []
             while true {
                 let placeholders = databaseQuestionMarks(count: kindList.count)
                 var arguments: StatementArguments = [now.storeMillis]
@@ -185,7 +185,7 @@ extension Store {
     }
 
     /// Records how an attempt ended.
-    public func finishAttempt(id: Int64, outcome: JobOutcome, now: Date) async throws -> Job? {
+    public func finishAttempt(id: Int64, outcome: JobOutcome, now: Date) async throws -> JobRecord? {
         let ms = now.storeMillis
         let resultText = try { () throws -> String? in
             if case .succeeded(let result?) = outcome { return try encodeJSON(result) }
@@ -277,7 +277,7 @@ extension Store {
     }
 
     /// Records progress of a running job.
-    public func updateProgress(id: Int64, progress: JobProgress, now: Date) async throws -> Job? {
+    public func updateProgress(id: Int64, progress: JobRecord.Progress, now: Date) async throws -> JobRecord? {
         try await writer.write { db in
             try db.execute(
                 sql: """
@@ -353,12 +353,12 @@ extension Store {
         }
     }
 
-    public func job(id: Int64) async throws -> Job? {
+    public func job(id: Int64) async throws -> JobRecord? {
         try await writer.read { db in try Self.fetchJobIfExists(db, id: id) }
     }
 
     /// Jobs newest first.
-    public func listJobs(state: JobState?, kind: String?, limit: Int, beforeID: Int64?) async throws -> [Job] {
+    public func listJobs(state: JobRecord.State?, kind: String?, limit: Int, beforeID: Int64?) async throws -> [JobRecord] {
         try await writer.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -383,11 +383,11 @@ extension Store {
     }
 
     /// Number of jobs in each state, every state included.
-    public func jobCounts() async throws -> [JobState: Int] {
+    public func jobCounts() async throws -> [JobRecord.State: Int] {
         try await writer.read { db in
-            var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
+            var counts = Dictionary(uniqueKeysWithValues: JobRecord.State.allCases.map { ($0, 0) })
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state") {
-                if let state = JobState(rawValue: row["state"]) { counts[state] = row["n"] }
+                if let state = JobRecord.State(rawValue: row["state"]) { counts[state] = row["n"] }
             }
             return counts
         }
@@ -412,31 +412,31 @@ extension Store {
 
     // MARK: - Rows
 
-    private static func fetchJob(_ db: Database, id: Int64) throws -> Job {
+    private static func fetchJob(_ db: Database, id: Int64) throws -> JobRecord {
         guard let job = try fetchJobIfExists(db, id: id) else {
             throw StoreError.database(path: db.description, underlying: "job \(id) vanished inside its transaction")
         }
         return job
     }
 
-    static func fetchJobIfExists(_ db: Database, id: Int64) throws -> Job? {
+    static func fetchJobIfExists(_ db: Database, id: Int64) throws -> JobRecord? {
         try Row.fetchOne(db, sql: "SELECT \(jobColumns) FROM jobs WHERE id = ?", arguments: [id]).map(job(from:))
     }
 
-    private static func job(from row: Row) throws -> Job {
+    private static func job(from row: Row) throws -> JobRecord {
         let stateText: String = row["state"]
         let progressDone: Int64? = row["progress_done"]
         let progressMessage: String? = row["progress_message"]
-        let progress: JobProgress? =
+        let progress: JobRecord.Progress? =
             (progressDone != nil || progressMessage != nil)
-            ? JobProgress(done: progressDone ?? 0, total: row["progress_total"], message: progressMessage) : nil
-        let state = JobState(rawValue: stateText) ?? .failed
+            ? JobRecord.Progress(done: progressDone ?? 0, total: row["progress_total"], message: progressMessage) : nil
+        let state = JobRecord.State(rawValue: stateText) ?? .failed
         let nextRunAt: Int64 = row["next_run_at"]
         let startedAt: Int64? = row["started_at"]
         let finishedAt: Int64? = row["finished_at"]
         let resultText: String? = row["result"]
         let blockedOn: String? = row["blocked_on"]
-        return Job(
+        return JobRecord(
             id: row["id"],
             kind: row["kind"],
             state: state,

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
-import PinAdsProtocol
+import PinAdsJSON
 
 #if canImport(Glibc)
 import Glibc
@@ -79,16 +79,16 @@ public final class Store: Sendable {
     }
 
     /// Reads something trivial from the database, so a broken store shows in `system.health`.
-    public func health() async -> StoreHealth {
+    public func health() async -> StoreHealthCheck {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         do {
             let version = try await writer.read { db in
                 _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs")
                 return try Self.migrator.appliedIdentifiers(db).count
             }
-            return StoreHealth(status: "ok", path: path, schemaVersion: version, sizeBytes: size)
+            return StoreHealthCheck(status: "ok", path: path, schemaVersion: version, sizeBytes: size)
         } catch {
-            return StoreHealth(status: "error", path: path, schemaVersion: 0, sizeBytes: size, error: String(describing: error))
+            return StoreHealthCheck(status: "error", path: path, schemaVersion: 0, sizeBytes: size, error: String(describing: error))
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PinAdsProtocol
+import PinAdsJSON
 
 /// The one client of the Pinterest Marketing API v5: typed calls, typed errors. Every call goes
 /// through the request gate (the rate limiter) and the transport; nothing else builds URLs.

@@ -1,4 +1,4 @@
-import PinAdsProtocol
+import PinAdsJSON
 
 /// Why a Pinterest call failed. Callers decide what to do from the case, never from the text.
 public enum PinterestError: Error, Sendable, Equatable, CustomStringConvertible {

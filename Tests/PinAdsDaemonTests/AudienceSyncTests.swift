@@ -148,7 +148,7 @@ struct AudienceSyncTests {
         @discardableResult
         func sync(_ activation: Int64, attempt: Int = 1, with syncer: AudienceSyncer? = nil) async throws -> JSONValue {
             let now = Date()
-            let job = Job(
+            let job = JobRecord(
                 id: 1, kind: "audiences.sync", state: .running, attempts: attempt, maxAttempts: 4, payload: ["activation_id": .int(activation)],
                 createdAt: now, updatedAt: now)
             return try await (syncer ?? self.syncer).runSync(activationID: activation, job: job, context: JobContext(clock: SystemWallClock()) { _ in })
@@ -475,7 +475,7 @@ struct AudienceSyncTests {
         await h.syncer.attach(queue: queue)
         let audience = try await h.audience(members: 0..<120)
         let activation = try await h.activate(audience)
-        var spent: Job?
+        var spent: JobRecord?
         for _ in 0..<4 {
             spent = try await queue.claim()
             _ = try await h.store.recoverInterruptedJobs(now: Date())

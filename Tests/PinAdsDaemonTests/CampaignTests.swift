@@ -105,9 +105,7 @@ struct CampaignSandboxTests {
     }
 
     func build(_ h: Harness, _ payload: JSONValue, attempt: Int = 1) async throws -> JSONValue {
-        let now = Date()
-        return try await h.builder.runBuild(
-            Job(id: 1, kind: "campaigns.build", state: .running, attempts: attempt, maxAttempts: 4, payload: payload, createdAt: now, updatedAt: now))
+        return try await h.builder.runBuild(try payload.decoded(as: CampaignBuildJob.Payload.self))
     }
 
     @Test func aLaunchCreatesThePausedHierarchyOnceAndResumes() async throws {

@@ -11,12 +11,12 @@ import Testing
 struct ScriptedJob: JobHandler {
     enum Step: Sendable { case succeed, fail(retryable: Bool), block }
 
-    let kind = "test.scripted"
+    static let kind = "test.scripted"
     var retryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: 10, maxDelay: 100, jitter: 0.5)
     let steps: @Sendable (Int) -> Step
     let clock: ManualClock
 
-    func run(_ job: Job, context: JobContext) async throws -> JSONValue? {
+    func run(_ payload: NoPayload, job: JobRecord, context: JobContext) async throws -> JSONValue? {
         await context.reportProgress(done: 1, total: 2, message: "started")
         switch steps(job.attempts) {
         case .succeed:
@@ -53,11 +53,11 @@ struct JobWorkerPoolTests {
                 logger: logger, services: ServiceStates(), random: { 0 }, beforeFirstClaim: beforeFirstClaim)
         }
 
-        func enqueue() async throws -> Job {
+        func enqueue() async throws -> JobRecord {
             try await queue.enqueue(kind: "test.scripted", payload: [:])
         }
 
-        func state(_ id: Int64) async throws -> Job? { try await store.job(id: id) }
+        func state(_ id: Int64) async throws -> JobRecord? { try await store.job(id: id) }
     }
 
     @Test func aSucceedingJobRecordsItsResult() async throws {
@@ -218,7 +218,7 @@ struct JobWorkerPoolTests {
         let run = Task { try await h.pool.run() }
         let job = try await h.enqueue()
         let (_, changes) = await h.queue.watch(ids: [job.id])
-        var seen: [JobState] = []
+        var seen: [JobRecord.State] = []
         for await change in changes where change.id == job.id {
             seen.append(change.state)
             if change.state.isFinished { break }

@@ -10,9 +10,18 @@ import Testing
 
 /// A job kind that does nothing: these tests run no workers, so queued jobs stay queued.
 private struct IdleJob: JobHandler {
-    let kind: String
+    static let kind = "test.idle"
     let retryPolicy = RetryPolicy(maxAttempts: 1, baseDelay: 1, maxDelay: 1, jitter: 0)
-    func run(_ job: Job, context: JobContext) async throws -> JSONValue? { nil }
+    func run(_ payload: NoPayload, job: JobRecord, context: JobContext) async throws -> NoPayload? { nil }
+}
+
+extension JobRegistry {
+    /// An idle handler under each of `kinds`.
+    fileprivate static func idle(_ kinds: [String]) -> JobRegistry {
+        var registry = JobRegistry()
+        for kind in kinds { registry.register(IdleJob(), as: kind) }
+        return registry
+    }
 }
 
 private func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0) -> Date {
@@ -50,7 +59,7 @@ struct SchedulerTests {
         func scheduler(_ tasks: [ScheduledTask] = Scheduler.defaultTasks(), retryDelay: TimeInterval = 60) throws -> Scheduler {
             let store = try Store(path: path)
             let queue = JobQueue(
-                store: store, clock: clock, registry: JobRegistry(kinds.map { IdleJob(kind: $0) }), logger: logger)
+                store: store, clock: clock, registry: .idle(kinds), logger: logger)
             return try Scheduler(
                 store: store, queue: queue, clock: clock, logger: logger, tasks: tasks, retryDelay: retryDelay)
         }
@@ -74,7 +83,7 @@ struct SchedulerTests {
             clock.advance(by: date.timeIntervalSince(clock.now()))
         }
 
-        func jobs(_ kind: String? = nil) async throws -> [Job] {
+        func jobs(_ kind: String? = nil) async throws -> [JobRecord] {
             try await store.listJobs(state: nil, kind: kind, limit: 1000, beforeID: nil).reversed()
         }
 
@@ -252,7 +261,7 @@ struct SchedulerTests {
         await #expect(throws: SchedulerError.unknownTask("token", known: ["token_check", "audience_sync", "campaign_metrics"])) {
             try await scheduler.runNow("token")
         }
-        #expect(SchedulerError.unknownTask("token", known: []).responseError.code == .notFound)
+        #expect(ResponseError(SchedulerError.unknownTask("token", known: [])).code == .notFound)
     }
 
     // MARK: - Restarts
@@ -282,7 +291,7 @@ struct SchedulerTests {
 
         // As if the 12:00 run had been queued and the daemon died before recording it.
         h.advance(to: utc(2027, 1, 15, 12, 1))
-        let queue = JobQueue(store: h.store, clock: h.clock, registry: JobRegistry([IdleJob(kind: "campaigns.pull_metrics")]), logger: h.logger)
+        let queue = JobQueue(store: h.store, clock: h.clock, registry: .idle(["campaigns.pull_metrics"]), logger: h.logger)
         let orphan = try await queue.enqueue(
             kind: "campaigns.pull_metrics", payload: [:], dedupeKey: "schedule:campaign_metrics:\(millis(utc(2027, 1, 15, 12)))")
 
@@ -318,7 +327,7 @@ struct SchedulerTests {
         await #expect(throws: SchedulerError.noHandler(task: "audience_sync", jobKind: "audiences.sync_all")) {
             try await scheduler.runNow("audience_sync")
         }
-        #expect(SchedulerError.noHandler(task: "a", jobKind: "b").responseError.code == .failedPrecondition)
+        #expect(ResponseError(SchedulerError.noHandler(task: "a", jobKind: "b")).code == .failedPrecondition)
         await h.stop(run)
     }
 

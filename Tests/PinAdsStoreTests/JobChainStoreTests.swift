@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import PinAdsProtocol
+import PinAdsJSON
 import Testing
 
 @testable import PinAdsStore

@@ -1,5 +1,5 @@
 import Foundation
-import PinAdsProtocol
+import PinAdsJSON
 import GRDB
 import Testing
 
@@ -20,12 +20,12 @@ final class TemporaryStore {
 
 extension Store {
     /// The claimed job alone, for tests that do not look at exhausted ones.
-    func claim(now: Date, kinds: Set<String>) async throws -> Job? {
+    func claim(now: Date, kinds: Set<String>) async throws -> JobRecord? {
         try await claimNextJob(now: now, kinds: kinds).claimed
     }
 }
 
-@Suite("Job store")
+@Suite("JobRecord store")
 struct JobStoreTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -130,7 +130,7 @@ struct JobStoreTests {
         #expect(try await t.store.updateProgress(id: queued.id, progress: .init(done: 1), now: t0)?.progress == nil)
         _ = try await t.store.claim(now: t0, kinds: ["test.kind"])
         let running = try await t.store.updateProgress(id: queued.id, progress: .init(done: 3, total: 10, message: "m"), now: t0)
-        #expect(running?.progress == JobProgress(done: 3, total: 10, message: "m"))
+        #expect(running?.progress == JobRecord.Progress(done: 3, total: 10, message: "m"))
     }
 
     @Test func crashRecoveryRequeuesRunningJobs() async throws {
@@ -245,7 +245,7 @@ struct JobStoreTests {
         _ = try await t.store.claim(now: t0, kinds: ["odd"])
         #expect(try await t.store.listJobs(state: .running, kind: nil, limit: 10, beforeID: nil).map(\.kind) == ["odd"])
         let counts = try await t.store.jobCounts()
-        #expect(counts.count == JobState.allCases.count)
+        #expect(counts.count == JobRecord.State.allCases.count)
         #expect(counts[.queued] == 6)
         #expect(counts[.running] == 1)
         #expect(counts[.failed] == 0)

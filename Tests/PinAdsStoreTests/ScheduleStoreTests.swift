@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import PinAdsProtocol
+import PinAdsJSON
 import Testing
 
 @testable import PinAdsStore
@@ -12,7 +12,7 @@ struct ScheduleStoreTests {
     private func at(_ seconds: TimeInterval) -> Date { t0.addingTimeInterval(seconds) }
 
     /// A real job, so `last_job_id` points at something.
-    private func queuedJob(_ store: Store) async throws -> Job {
+    private func queuedJob(_ store: Store) async throws -> JobRecord {
         try await store.enqueueJob(NewJob(kind: "test.kind", payload: [:], maxAttempts: 1), now: t0)
     }
 

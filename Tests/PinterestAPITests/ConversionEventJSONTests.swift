@@ -1,5 +1,5 @@
 import Foundation
-import PinAdsProtocol
+import PinAdsJSON
 import PinterestAPI
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
-import PinAdsProtocol
+import PinAdsJSON
 import Testing
 
 @testable import PinterestAPI

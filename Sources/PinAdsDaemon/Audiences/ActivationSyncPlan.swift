@@ -71,7 +71,7 @@ struct ActivationSyncPlan: Sendable, Equatable {
     /// The wait before the next sync after `round` syncs in a row gave up: 1 min, doubling, up
     /// to a day (the daily sync_all's pace).
     static func retryDelay(round: Int) -> TimeInterval {
-        min(86_400, 60 * pow(2, Double(min(max(0, round - 1), 20))))
+        Backoff(base: 60, cap: 86_400).delay(afterFailures: max(1, round))
     }
 
     /// "in 8 min", "in 5 s", "now": when a sync due in `interval` starts, for an activation's error.

@@ -19,7 +19,7 @@ extension AudienceSyncer {
     /// activation stays SYNCED. Otherwise its changes are kept and another sync starts later
     /// (the same growing delay as after transient failures), so a sync that crashes the daemon
     /// does not loop fast, and one that was merely unlucky is not left for the daily sync_all.
-    func syncGaveUp(activationID: Int64, job: Job) async {
+    func syncGaveUp(activationID: Int64, job: JobRecord) async {
         do {
             guard let next = try await queueNextAfterGivingUp(activationID: activationID) else { return }
             let now = clock.now()
@@ -63,12 +63,12 @@ extension AudienceSyncer {
         var activation: ActivationRecord
         let audience: AudienceRecord
         let connectionID: Int64
-        let job: Job
+        let job: JobRecord
         let context: JobContext
         var total: Int64?
     }
 
-    func runSync(activationID: Int64, job: Job, context: JobContext) async throws -> JSONValue {
+    func runSync(activationID: Int64, job: JobRecord, context: JobContext) async throws -> JSONValue {
         guard let activation = try await store.activation(id: activationID) else {
             return ["skipped": "the activation no longer exists"]
         }
@@ -435,35 +435,45 @@ extension AudienceSyncer {
     }
 }
 
-/// `audiences.sync`: one attempt of one activation's sync (payload `{activation_id}`).
+/// `audiences.sync`: one attempt of one activation's sync.
 struct AudienceSyncJob: JobHandler {
-    var kind: String { AudienceSyncer.syncKind }
+    static var kind: String { AudienceSyncer.syncKind }
     /// Transient failures: three retries with backoff; progress is kept between them.
     let retryPolicy = RetryPolicy.default
     let syncer: AudienceSyncer
 
-    func run(_ job: Job, context: JobContext) async throws -> JSONValue? {
-        guard case .int(let id)? = job.payload["activation_id"] else {
-            throw JobFailure("payload has no activation_id", retryable: false)
-        }
-        return try await syncer.runSync(activationID: id, job: job, context: context)
+    struct Payload: Codable, Sendable, Equatable {
+        var activationID: Int64
+        enum CodingKeys: String, CodingKey { case activationID = "activation_id" }
     }
 
-    func gaveUp(_ job: Job) async {
-        guard case .int(let id)? = job.payload["activation_id"] else { return }
-        await syncer.syncGaveUp(activationID: id, job: job)
+    func run(_ payload: Payload, job: JobRecord, context: JobContext) async throws -> JSONValue {
+        try await syncer.runSync(activationID: payload.activationID, job: job, context: context)
+    }
+
+    func gaveUp(_ payload: Payload, job: JobRecord) async {
+        await syncer.syncGaveUp(activationID: payload.activationID, job: job)
     }
 }
 
 /// `audiences.sync_all`: queues a sync for every activation that needs one (the daily task).
 struct AudienceSyncAllJob: JobHandler {
-    var kind: String { AudienceSyncer.syncAllKind }
+    static var kind: String { AudienceSyncer.syncAllKind }
     let retryPolicy = RetryPolicy.default
     let syncer: AudienceSyncer
 
-    func run(_ job: Job, context: JobContext) async throws -> JSONValue? {
+    struct Result: Codable, Sendable, Equatable {
+        var queued: Int64
+        var jobIDs: [Int64]
+        enum CodingKeys: String, CodingKey {
+            case queued
+            case jobIDs = "job_ids"
+        }
+    }
+
+    func run(_ payload: NoPayload, job: JobRecord, context: JobContext) async throws -> Result {
         let result = try await syncer.syncAll()
         await context.reportProgress(done: Int64(result.syncs.count), total: Int64(result.syncs.count), message: "syncs queued")
-        return ["queued": .int(Int64(result.syncs.count)), "job_ids": .array(result.syncs.map { .int($0.jobId) })]
+        return Result(queued: Int64(result.syncs.count), jobIDs: result.syncs.map(\.jobId))
     }
 }

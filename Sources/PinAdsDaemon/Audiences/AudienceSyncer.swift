@@ -169,10 +169,10 @@ public actor AudienceSyncer {
 
     /// The activation's next sync job: the one queued already (brought forward to `date` if
     /// due later), or a new one. One chain per activation: a new one runs after the one begun.
-    func queueSync(activationID: Int64, at date: Date) async throws -> Job? {
+    func queueSync(activationID: Int64, at date: Date) async throws -> JobRecord? {
         guard let queue else { return nil }
         return try await queue.enqueue(
-            kind: Self.syncKind, payload: ["activation_id": .int(activationID)], runAt: date,
+            AudienceSyncJob.self, AudienceSyncJob.Payload(activationID: activationID), runAt: date,
             serialKey: "audience_activation:\(activationID)")
     }
 
@@ -230,9 +230,7 @@ public actor AudienceSyncer {
             // Refused: nothing was created, so the reservation goes. Otherwise it stays, and a
             // retry looks for the audience at Pinterest before creating one.
             if !error.isRetryable { try await store.dropActalike(id: reserved.id) }
-            throw TokenManager.responseError(error)
-        } catch let error as ConnectionUnavailable {
-            throw ResponseError(code: .unauthenticated, message: error.description, details: ["connection_id": .int(error.connectionID)])
+            throw error
         }
     }
 

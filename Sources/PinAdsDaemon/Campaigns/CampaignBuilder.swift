@@ -56,7 +56,7 @@ public actor CampaignBuilder {
                 message: "client_request_id '\(request.clientRequestId ?? "")' was used for another campaign (\(error.campaignID)); use a new id for a new campaign",
                 details: ["field": "client_request_id", "campaign_id": .int(error.campaignID)])
         }
-        let job = record.state == .created ? nil : try await enqueue(["campaign_id": .int(record.id)], campaign: record.id)
+        let job = record.state == .created ? nil : try await enqueue(.init(campaignID: record.id), campaign: record.id)
         if !existed { logger.notice("campaign queued for creation", metadata: ["campaign_id": "\(record.id)"]) }
         return CampaignJobResult(campaign: try campaignInfo(record), jobId: job)
     }
@@ -76,7 +76,7 @@ public actor CampaignBuilder {
         let spec = try CampaignValidator(now: clock.now()).adGroup(request.adGroup, campaign: campaignSpec)
         try await checkAudiences(spec.targeting, adAccountID: campaign.adAccountID ?? "", prefix: "ad_group.targeting")
         let record = try await store.insertChild(.adGroup, parentID: campaign.id, spec: try encode(spec), now: clock.now())
-        let job = try await enqueue(["ad_group_id": .int(record.id)], campaign: campaign.id)
+        let job = try await enqueue(.init(adGroupID: record.id), campaign: campaign.id)
         return AdGroupJobResult(adGroup: try adGroupInfo(record), jobId: job)
     }
 
@@ -90,7 +90,7 @@ public actor CampaignBuilder {
         }
         let spec = try CampaignValidator(now: clock.now()).ad(request.ad)
         let record = try await store.insertChild(.ad, parentID: group.id, spec: try encode(spec), now: clock.now())
-        let job = try await enqueue(["ad_id": .int(record.id)], campaign: group.parentID ?? 0)
+        let job = try await enqueue(.init(adID: record.id), campaign: group.parentID ?? 0)
         return AdJobResult(ad: try adInfo(record), jobId: job)
     }
 
@@ -121,7 +121,7 @@ public actor CampaignBuilder {
         if a.state != .created {
             // A relaunch tries again what Pinterest refused before.
             for record in [c, g, a] where record.state == .error { try await store.resetBuildError(record.level, id: record.id, now: clock.now()) }
-            job = try await enqueue(["ad_id": .int(a.id)], campaign: c.id)
+            job = try await enqueue(.init(adID: a.id), campaign: c.id)
         }
         if !existed { logger.notice("campaign launch queued", metadata: ["campaign_id": "\(c.id)"]) }
         return LaunchResult(
@@ -179,7 +179,7 @@ public actor CampaignBuilder {
     /// every pending row of its campaign, not only the row it was queued for. A level refused
     /// before is left in ERROR (and fails the job only when it is the one the payload names);
     /// the first failure is thrown after the other branches were tried.
-    func runBuild(_ job: Job) async throws -> JSONValue {
+    func runBuild(_ payload: CampaignBuildJob.Payload) async throws -> JSONValue {
         func load(_ level: BuildLevel, _ id: Int64) async throws -> BuildRecord {
             guard let record = try await store.buildRecord(level, id: id) else {
                 throw JobFailure("\(level.name) \(id) no longer exists", retryable: false)
@@ -188,16 +188,16 @@ public actor CampaignBuilder {
         }
         var named: (level: BuildLevel, id: Int64)
         let campaign: BuildRecord
-        if case .int(let id)? = job.payload["ad_id"] {
+        if let id = payload.adID {
             let ad = try await load(.ad, id)
             let group = try await load(.adGroup, ad.parentID ?? 0)
             campaign = try await load(.campaign, group.parentID ?? 0)
             named = (.ad, id)
-        } else if case .int(let id)? = job.payload["ad_group_id"] {
+        } else if let id = payload.adGroupID {
             let group = try await load(.adGroup, id)
             campaign = try await load(.campaign, group.parentID ?? 0)
             named = (.adGroup, id)
-        } else if case .int(let id)? = job.payload["campaign_id"] {
+        } else if let id = payload.campaignID {
             campaign = try await load(.campaign, id)
             named = (.campaign, id)
         } else {
@@ -429,9 +429,9 @@ public actor CampaignBuilder {
 
     // MARK: - Helpers
 
-    private func enqueue(_ payload: [String: JSONValue], campaign: Int64) async throws -> Int64? {
+    private func enqueue(_ payload: CampaignBuildJob.Payload, campaign: Int64) async throws -> Int64? {
         guard let queue else { return nil }
-        return try await queue.enqueue(kind: Self.buildKind, payload: .object(payload), serialKey: "campaign:\(campaign)").id
+        return try await queue.enqueue(CampaignBuildJob.self, payload, serialKey: "campaign:\(campaign)").id
     }
 
     private func existing(_ level: BuildLevel, _ id: Int64, field: String) async throws -> BuildRecord {
@@ -451,9 +451,7 @@ public actor CampaignBuilder {
         do {
             return try await body()
         } catch let error as PinterestError {
-            throw TokenManager.responseError(error)
-        } catch let error as ConnectionUnavailable {
-            throw ResponseError(code: .unauthenticated, message: error.description, details: ["connection_id": .int(error.connectionID)])
+            throw error
         }
     }
 
@@ -504,11 +502,30 @@ public actor CampaignBuilder {
 
 /// `campaigns.build`: one attempt at creating a level and its missing ancestors.
 struct CampaignBuildJob: JobHandler {
-    var kind: String { CampaignBuilder.buildKind }
+    static var kind: String { CampaignBuilder.buildKind }
     let retryPolicy = RetryPolicy.default
     let builder: CampaignBuilder
 
-    func run(_ job: Job, context: JobContext) async throws -> JSONValue? {
-        try await builder.runBuild(job)
+    /// The level to create: exactly one of the three ids is set.
+    struct Payload: Codable, Sendable, Equatable {
+        var campaignID: Int64?
+        var adGroupID: Int64?
+        var adID: Int64?
+
+        init(campaignID: Int64? = nil, adGroupID: Int64? = nil, adID: Int64? = nil) {
+            self.campaignID = campaignID
+            self.adGroupID = adGroupID
+            self.adID = adID
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case campaignID = "campaign_id"
+            case adGroupID = "ad_group_id"
+            case adID = "ad_id"
+        }
+    }
+
+    func run(_ payload: Payload, job: JobRecord, context: JobContext) async throws -> JSONValue {
+        try await builder.runBuild(payload)
     }
 }

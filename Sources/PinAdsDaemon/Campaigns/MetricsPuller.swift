@@ -163,13 +163,19 @@ public struct MetricsPuller: Sendable {
 
 /// `campaigns.pull_metrics`: the scheduled pull.
 struct PullMetricsJob: JobHandler {
-    var kind: String { MetricsPuller.kind }
+    static var kind: String { MetricsPuller.kind }
     let retryPolicy = RetryPolicy.default
     let puller: MetricsPuller
 
-    func run(_ job: Job, context: JobContext) async throws -> JSONValue? {
+    struct Result: Codable, Sendable, Equatable {
+        var campaigns: Int64
+        var rows: Int64
+        var calls: Int64
+    }
+
+    func run(_ payload: NoPayload, job: JobRecord, context: JobContext) async throws -> Result {
         let (campaigns, rows, calls) = try await puller.pull()
         await context.reportProgress(done: Int64(campaigns), total: Int64(campaigns), message: "\(rows) daily rows")
-        return ["campaigns": .int(Int64(campaigns)), "rows": .int(Int64(rows)), "calls": .int(Int64(calls))]
+        return Result(campaigns: Int64(campaigns), rows: Int64(rows), calls: Int64(calls))
     }
 }

@@ -94,8 +94,7 @@ public struct RefreshPolicy: Sendable, Equatable {
     /// The wait before the next refresh after `failures` failed ones: `retryBase`, doubling, at
     /// most `retryCap`.
     public func retryDelay(afterFailures failures: Int) -> TimeInterval {
-        guard failures > 0 else { return 0 }
-        return min(retryCap, retryBase * pow(2, Double(min(failures - 1, 30))))
+        Backoff(base: retryBase, cap: retryCap).delay(afterFailures: failures)
     }
 
     // MARK: - After Pinterest refused

@@ -120,7 +120,7 @@ public actor TokenManager {
                     message: status == 403 ? "The access token may not list ad accounts (missing ads:read?): \(message)" : "Invalid access token: \(message)",
                     details: rid.map { ["pinterest_request_id": .string($0)] })
             }
-            throw Self.responseError(error)
+            throw error
         }
         guard let first = accounts.first else {
             throw ResponseError.failedPrecondition("No ad accounts found for this token")
@@ -526,7 +526,7 @@ public actor TokenManager {
             do {
                 token = try await withToken(connectionID: target.connectionID) { oauth in try await client.createConversionToken(token: oauth) }.accessToken
             } catch let error as PinterestError {
-                throw Self.responseError(error)
+                throw error
             }
             source = "minted"
         }
@@ -671,20 +671,5 @@ public actor TokenManager {
         AdAccountInfo(
             id: account.id, name: account.name, currency: account.currency, country: account.country, connectionId: account.connectionID,
             isDefault: connection.isDefault && connection.defaultAdAccountID == account.id)
-    }
-
-    /// A Pinterest failure as the protocol's error, with Pinterest's code and request id in details.
-    static func responseError(_ error: PinterestError) -> ResponseError {
-        var details: [String: JSONValue] = [:]
-        if let rid = error.requestID { details["pinterest_request_id"] = .string(rid) }
-        if let code = error.pinterestCode { details["pinterest_code"] = .int(Int64(code)) }
-        let code: ErrorCode
-        switch error {
-        case .unauthorized: code = .unauthenticated
-        case .rateLimited: code = .resourceExhausted
-        case .rejected, .itemsFailed, .invalidRequest: code = .failedPrecondition
-        case .transient, .malformedResponse: code = .unavailable
-        }
-        return ResponseError(code: code, message: error.description, details: details.isEmpty ? nil : .object(details))
     }
 }

@@ -45,9 +45,9 @@ public struct HealthMonitor: Sendable {
 
     /// The facts now. A read that fails makes the store unreadable; what memory holds is still
     /// reported.
-    public func facts(storeHealth: StoreHealth? = nil) async -> HealthFacts {
+    public func facts(storeHealth: StoreHealthCheck? = nil) async -> HealthFacts {
         let now = clock.now()
-        let read: StoreHealth
+        let read: StoreHealthCheck
         if let storeHealth { read = storeHealth } else { read = await store.health() }
         var facts = HealthFacts(
             store: HealthFacts.StoreFacts(
@@ -66,7 +66,7 @@ public struct HealthMonitor: Sendable {
         return facts
     }
 
-    public func report(storeHealth: StoreHealth? = nil) async -> HealthReport {
+    public func report(storeHealth: StoreHealthCheck? = nil) async -> HealthReport {
         let facts = await facts(storeHealth: storeHealth)
         return decision.evaluate(facts, now: clock.now())
     }

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PinAdsProtocol
+import PinAdsJSON
 import PinAdsStore
 
 /// The daemon's front to the durable job queue: every change to a job goes through here, is
@@ -14,7 +14,7 @@ public actor JobQueue {
 
     private struct Watcher {
         var ids: Set<Int64>
-        var continuation: AsyncStream<Job>.Continuation
+        var continuation: AsyncStream<JobRecord>.Continuation
     }
 
     private var watchers: [Int: Watcher] = [:]
@@ -53,9 +53,17 @@ public actor JobQueue {
 
     /// Queues a job of a registered kind, with that kind's attempt budget.
     /// Jobs sharing a `serialKey` run one at a time and coalesce while queued (see `NewJob`).
-    public func enqueue(
+    public func enqueue<H: JobHandler>(
+        _ kind: H.Type, _ payload: H.Payload, runAt: Date? = nil, dedupeKey: String? = nil, serialKey: String? = nil
+    ) async throws -> JobRecord {
+        try await enqueue(kind: H.kind, payload: try JSONValue(encoding: payload), runAt: runAt, dedupeKey: dedupeKey, serialKey: serialKey)
+    }
+
+    /// Queues a job whose payload is already JSON (a scheduled task's, say); its handler reads
+    /// it when the job runs.
+    func enqueue(
         kind: String, payload: JSONValue, runAt: Date? = nil, dedupeKey: String? = nil, serialKey: String? = nil
-    ) async throws -> Job {
+    ) async throws -> JobRecord {
         guard let handler = registry.handler(for: kind) else { throw UnknownKind(kind: kind) }
         let new = NewJob(
             kind: kind, payload: payload, maxAttempts: handler.retryPolicy.maxAttempts, runAt: runAt, dedupeKey: dedupeKey,
@@ -67,7 +75,7 @@ public actor JobQueue {
         return job
     }
 
-    func claim() async throws -> Job? {
+    func claim() async throws -> JobRecord? {
         let result = try await store.claimNextJob(now: clock.now(), kinds: registry.kinds)
         for job in result.exhausted {
             logger.warning("job failed: every attempt was interrupted", metadata: ["job_id": "\(job.id)", "kind": "\(job.kind)"])
@@ -84,7 +92,7 @@ public actor JobQueue {
         }
     }
 
-    func reportProgress(id: Int64, progress: JobProgress) async {
+    func reportProgress(id: Int64, progress: JobRecord.Progress) async {
         do {
             if let job = try await store.updateProgress(id: id, progress: progress, now: clock.now()) {
                 publish(job)
@@ -122,8 +130,8 @@ public actor JobQueue {
 
     /// Changes of the given jobs from now on. Ends when `closeWatchers()` is called. A watcher
     /// that does not keep up loses intermediate changes, never the latest ones.
-    public func watch(ids: Set<Int64>) -> (id: Int, changes: AsyncStream<Job>) {
-        let (stream, continuation) = AsyncStream<Job>.makeStream(bufferingPolicy: .bufferingNewest(256))
+    public func watch(ids: Set<Int64>) -> (id: Int, changes: AsyncStream<JobRecord>) {
+        let (stream, continuation) = AsyncStream<JobRecord>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let id = nextWatcherID
         nextWatcherID += 1
         if watchersClosed {
@@ -150,7 +158,7 @@ public actor JobQueue {
 
     public var watcherCount: Int { watchers.count }
 
-    private func publish(_ job: Job) {
+    private func publish(_ job: JobRecord) {
         for watcher in watchers.values where watcher.ids.contains(job.id) { watcher.continuation.yield(job) }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PinAdsProtocol
+import PinAdsJSON
 import PinAdsStore
 import ServiceLifecycle
 
@@ -83,7 +83,7 @@ public actor JobWorkerPool: Service {
             }
         }
         while running.count < concurrency, !stopping {
-            let job: Job?
+            let job: JobRecord?
             do {
                 job = try await queue.claim()
             } catch {
@@ -120,7 +120,7 @@ public actor JobWorkerPool: Service {
         }
     }
 
-    private func start(_ job: Job) {
+    private func start(_ job: JobRecord) {
         guard let handler = registry.handler(for: job.kind) else { return }
         let queue = self.queue
         let context = JobContext(clock: queue.clock) { progress in
@@ -136,7 +136,7 @@ public actor JobWorkerPool: Service {
         running[job.id] = Running(attempt: job.attempts, handler: work, recorder: recorder, stopReason: nil)
     }
 
-    private func record(job: Job, policy: RetryPolicy, result: Result<JSONValue?, any Error>) async {
+    private func record(job: JobRecord, policy: RetryPolicy, result: Result<JSONValue?, any Error>) async {
         let reason = running[job.id]?.stopReason
         let outcome: JobOutcome
         switch result {
@@ -177,7 +177,7 @@ public actor JobWorkerPool: Service {
     /// Writes an attempt's outcome, trying again while the store refuses (disk full, busy): a
     /// job must not stay `running` while nothing runs it. During shutdown it gives up after a
     /// few tries; the next start requeues what is still `running`.
-    private func store(_ outcome: JobOutcome, of job: Job) async {
+    private func store(_ outcome: JobOutcome, of job: JobRecord) async {
         var delay = 0.1
         for attempt in 1... {
             do {

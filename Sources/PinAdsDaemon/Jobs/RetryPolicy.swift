@@ -34,12 +34,11 @@ public struct RetryPolicy: Sendable, Equatable {
         return .retry(after: delay(beforeRetry: attempt, random: random))
     }
 
-    /// The delay before retry number `retry` (1-based): `base × 2^(retry-1)`, capped, of which
-    /// the `jitter` fraction is scaled by `random`.
+    /// The wait before retry number `retry` (1-based): the policy's `Backoff` after `retry`
+    /// failures.
     public func delay(beforeRetry retry: Int, random: Double) -> TimeInterval {
-        let exponent = Double(max(0, min(retry - 1, 62)))
-        let full = min(maxDelay, baseDelay * pow(2, exponent))
-        let fixed = full * (1 - jitter)
-        return fixed + full * jitter * min(max(random, 0), 1)
+        backoff.delay(afterFailures: max(1, retry), random: random)
     }
+
+    public var backoff: Backoff { Backoff(base: baseDelay, cap: maxDelay, jitter: jitter) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PinAdsProtocol
+import PinAdsStore
 
 /// `connections.*` and `ad_accounts.*` methods.
 struct ConnectionMethods: Sendable {
@@ -69,13 +70,18 @@ struct ConnectionMethods: Sendable {
 /// The scheduled `connections.token_check`: refreshes what is due, so tokens never lapse.
 struct TokenCheckJob: JobHandler {
     static let kind = "connections.token_check"
-    var kind: String { Self.kind }
     let retryPolicy = RetryPolicy.default
     let tokens: TokenManager
 
-    func run(_ job: Job, context: JobContext) async throws -> JSONValue? {
+    struct Result: Codable, Sendable, Equatable {
+        var checked: Int64
+        var refreshed: Int64
+        var failed: Int64
+    }
+
+    func run(_ payload: NoPayload, job: JobRecord, context: JobContext) async throws -> Result {
         let (checked, refreshed, failed) = try await tokens.refreshDueConnections()
         await context.reportProgress(done: Int64(checked), total: Int64(checked), message: "\(refreshed) refreshed, \(failed) failed")
-        return ["checked": .int(Int64(checked)), "refreshed": .int(Int64(refreshed)), "failed": .int(Int64(failed))]
+        return Result(checked: Int64(checked), refreshed: Int64(refreshed), failed: Int64(failed))
     }
 }

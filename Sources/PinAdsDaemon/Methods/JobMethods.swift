@@ -13,24 +13,24 @@ struct JobMethods: Sendable {
             throw ResponseError.invalidArgument(field: "kind", reason: "must not be empty; leave it out to list every kind")
         }
         // One extra row tells whether another page follows.
-        var jobs = try await store.listJobs(state: request.state, kind: request.kind, limit: limit + 1, beforeID: request.beforeId)
+        var jobs = try await store.listJobs(state: request.state.map(JobRecord.State.init), kind: request.kind, limit: limit + 1, beforeID: request.beforeId)
         var next: Int64?
         if jobs.count > limit {
             jobs.removeLast()
             next = jobs.last?.id
         }
-        return ListJobsResult(jobs: jobs, nextBeforeId: next)
+        return ListJobsResult(jobs: jobs.map(Job.init), nextBeforeId: next)
     }
 
     func get(_ request: GetJobRequest) async throws -> JobResult {
         guard let job = try await store.job(id: request.id) else { throw ResponseError.notFound("job", id: String(request.id)) }
-        return JobResult(job: job)
+        return JobResult(job: Job(job))
     }
 
     func retry(_ request: RetryJobRequest) async throws -> JobResult {
         switch try await queue.retry(id: request.id) {
         case .requeued(let job):
-            return JobResult(job: job)
+            return JobResult(job: Job(job))
         case .notRetryable(let job):
             throw ResponseError.failedPrecondition(
                 "job \(job.id) is \(job.state.rawValue); only failed or cancelled jobs can be retried")
@@ -42,7 +42,7 @@ struct JobMethods: Sendable {
     func cancel(_ request: CancelJobRequest) async throws -> JobResult {
         switch try await queue.cancel(id: request.id) {
         case .cancelled(let job), .requested(let job):
-            return JobResult(job: job)
+            return JobResult(job: Job(job))
         case .alreadyFinished(let job):
             throw ResponseError.failedPrecondition("job \(job.id) already finished: it is \(job.state.rawValue)")
         case .notFound:
@@ -70,24 +70,24 @@ struct JobMethods: Sendable {
         }
     }
 
-    private func follow(ids: [Int64], changes: AsyncStream<Job>, events: EventSink<JobEvent>) async throws -> WatchJobsResult {
-        var current: [Int64: Job] = [:]
+    private func follow(ids: [Int64], changes: AsyncStream<JobRecord>, events: EventSink<JobEvent>) async throws -> WatchJobsResult {
+        var current: [Int64: JobRecord] = [:]
         for id in ids {
             guard let job = try await store.job(id: id) else { throw ResponseError.notFound("job", id: String(id)) }
             current[id] = job
         }
-        func result() -> WatchJobsResult { WatchJobsResult(jobs: ids.compactMap { current[$0] }) }
+        func result() -> WatchJobsResult { WatchJobsResult(jobs: ids.compactMap { current[$0].map(Job.init) }) }
         func allFinished() -> Bool { current.values.allSatisfy { $0.state.isFinished } }
 
         for id in ids {
-            if let job = current[id] { try await events.send(JobEvent(job: job)) }
+            if let job = current[id] { try await events.send(JobEvent(job: Job(job))) }
         }
         if allFinished() { return result() }
 
         for await job in changes {
             guard let known = current[job.id], job != known, job.updatedAt >= known.updatedAt else { continue }
             current[job.id] = job
-            try await events.send(JobEvent(job: job))
+            try await events.send(JobEvent(job: Job(job)))
             if allFinished() { return result() }
         }
         try Task.checkCancellation()

@@ -150,7 +150,7 @@ struct MethodDispatcher: Sendable {
         case ConversionStatsRequest.method: return await unary(request, conversions.stats)
         case SetConversionTokenRequest.method: return await unary(request, connections.setConversionToken)
         case RunScheduledTaskRequest.method:
-            return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: try await scheduler.runNow(run.task)) }
+            return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: Job(try await scheduler.runNow(run.task))) }
         default:
             return encodeError(id: request.header.id, .unimplemented(method: request.header.method))
         }
@@ -191,7 +191,7 @@ struct MethodDispatcher: Sendable {
                 ScheduledTaskInfo(
                     name: $0.name, spec: $0.spec, jobKind: $0.jobKind, enabled: $0.enabled, state: $0.state.rawValue,
                     nextRunAt: $0.nextRunAt, lastRunAt: $0.lastRunAt, lastOutcome: $0.lastOutcome?.rawValue, lastJobId: $0.lastJobID,
-                    lastJobState: $0.lastJobState, lastError: $0.lastError)
+                    lastJobState: $0.lastJobState.map(JobState.init), lastError: $0.lastError)
             })
     }
 
@@ -215,27 +215,10 @@ struct MethodDispatcher: Sendable {
             system.storeFailed(unavailable)
             return .unavailable(unavailable.description)
         }
-        switch error {
-        case let error as ResponseError:
-            return error
-        case let error as DecodingError:
-            return error.responseError
-        case let error as PinterestError:
-            return TokenManager.responseError(error)
-        case let error as SchedulerError:
-            return error.responseError
-        case let error as RefreshLost:
-            // Only a reconnect helps: the refresh token in hand is spent.
-            return .failedPrecondition(error.description)
-        case let error as ConnectionUnavailable:
-            return ResponseError(code: .unauthenticated, message: error.description, details: ["connection_id": .int(error.connectionID)])
-        case is CancellationError:
-            return ResponseError(code: .cancelled, message: "\(method) was cancelled")
-        default:
-            // The detail goes to the log, not to the caller: it may name files or SQL.
-            logger.error("method failed", metadata: ["method": "\(method)", "error": "\(error)"])
-            return .internal("\(method) failed inside the daemon; its log has the details")
-        }
+        if let known = ResponseError(translating: error, method: method) { return known }
+        // The detail goes to the log, not to the caller: it may name files or SQL.
+        logger.error("method failed", metadata: ["method": "\(method)", "error": "\(error)"])
+        return .internal("\(method) failed inside the daemon; its log has the details")
     }
 }
 

@@ -36,7 +36,8 @@ struct SystemMethods: Sendable {
             version: info.version,
             protocolVersion: ProtocolVersion.current,
             uptimeS: (info.uptime * 1000).rounded() / 1000,
-            store: store,
+            store: StoreHealth(
+                status: store.status, path: store.path, schemaVersion: store.schemaVersion, sizeBytes: store.sizeBytes, error: store.error),
             problems: report.problems.map {
                 HealthProblemInfo(
                     code: $0.code.rawValue, object: HealthObject(kind: $0.subject.kind.rawValue, id: $0.subject.id), message: $0.message, fix: $0.fix)
@@ -80,10 +81,8 @@ struct SystemMethods: Sendable {
         let steps = try Validate.range(request.steps ?? 5, 1...1000, field: "steps")
         let stepMs = try Validate.range(request.stepMs ?? 200, 0...60_000, field: "step_ms")
         let failAttempts = try Validate.range(request.failAttempts ?? 0, 0...10, field: "fail_attempts")
-        let job = try await queue.enqueue(
-            kind: SelfTestJob.kind,
-            payload: ["steps": .int(Int64(steps)), "step_ms": .int(Int64(stepMs)), "fail_attempts": .int(Int64(failAttempts))])
-        return JobResult(job: job)
+        let job = try await queue.enqueue(SelfTestJob.self, SelfTestJob.Payload(steps: steps, stepMs: stepMs, failAttempts: failAttempts))
+        return JobResult(job: Job(job))
     }
 }
 

@@ -151,6 +151,9 @@ public struct RateLimitState: Sendable {
         lastAdmission = max(lastAdmission, other.lastAdmission)
     }
 
+    /// The pause while 429s without a reset keep coming: 1, 2, 4 … 60 s.
+    static let pauseBackoff = Backoff(base: 1, cap: 60)
+
     /// A 429 arrived: pause until Pinterest's reset when it gave one, else back off
     /// exponentially (1, 2, 4 … 60 s) while 429s keep coming.
     public mutating func rateLimited(at now: TimeInterval, resetAfter: TimeInterval?) {
@@ -158,7 +161,7 @@ public struct RateLimitState: Sendable {
         // x-ratelimit-reset is undocumented (NOTES §10.2): read a huge value as an epoch time,
         // and never pause longer than 5 minutes on its word.
         let reset = resetAfter.map { $0 > 1_000_000_000 ? $0 - now : $0 }
-        let wait = reset.map { min(300, max(0, $0)) } ?? min(60, pow(2, Double(consecutive429 - 1)))
+        let wait = reset.map { min(300, max(0, $0)) } ?? Self.pauseBackoff.delay(afterFailures: consecutive429)
         pausedUntil = max(pausedUntil, now + wait)
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import PinAdsProtocol
+import PinAdsStore
 import PinAdsStore
 
 /// One task as `schedule.list` shows it.
@@ -27,14 +27,14 @@ public struct ScheduledTaskStatus: Sendable, Equatable {
     public var lastOutcome: ScheduledRunOutcome?
     public var lastJobID: Int64?
     /// The current state of job `lastJobID` (nil when there is none).
-    public var lastJobState: JobState?
+    public var lastJobState: JobRecord.State?
     /// Why the last run could not queue its job.
     public var lastError: String?
 
     public init(
         name: String, spec: String, jobKind: String, enabled: Bool, state: State, nextRunAt: Date? = nil,
         lastRunAt: Date? = nil, lastOutcome: ScheduledRunOutcome? = nil, lastJobID: Int64? = nil,
-        lastJobState: JobState? = nil, lastError: String? = nil
+        lastJobState: JobRecord.State? = nil, lastError: String? = nil
     ) {
         self.name = name
         self.spec = spec
@@ -75,21 +75,6 @@ public enum SchedulerError: Error, Sendable, Equatable, CustomStringConvertible 
             return "scheduled task name '\(name)' must be non-empty lowercase letters, digits and '_'"
         case .alreadyStarted:
             return "the scheduler is already running"
-        }
-    }
-
-    /// The wire error for a method that hit this: NOT_FOUND for an unknown task,
-    /// FAILED_PRECONDITION when it has no handler, INTERNAL otherwise.
-    public var responseError: ResponseError {
-        switch self {
-        case .unknownTask(let name, _):
-            return ResponseError(code: .notFound, message: description, details: ["task": .string(name)])
-        case .noHandler(let task, let jobKind):
-            return ResponseError(
-                code: .failedPrecondition, message: description,
-                details: ["task": .string(task), "job_kind": .string(jobKind)])
-        case .duplicateTask, .invalidTaskName, .alreadyStarted:
-            return .internal(description)
         }
     }
 }

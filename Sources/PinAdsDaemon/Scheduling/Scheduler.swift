@@ -135,7 +135,7 @@ public actor Scheduler: Service {
     private func fire(_ task: ScheduledTask, slot: Date, now: Date) async {
         let slotMillis = Int64((slot.timeIntervalSince1970 * 1000).rounded())
         let next = task.spec.nextRun(after: now)
-        let job: Job
+        let job: JobRecord
         do {
             job = try await queue.enqueue(
                 kind: task.jobKind, payload: task.payload, dedupeKey: "schedule:\(task.name):\(slotMillis)")
@@ -223,7 +223,7 @@ public actor Scheduler: Service {
                     nextRunAt = task.spec.nextRun(after: now)
                 }
             }
-            var lastJobState: JobState?
+            var lastJobState: JobRecord.State?
             if let id = record?.lastJobID { lastJobState = try await store.job(id: id)?.state }
             statuses.append(
                 ScheduledTaskStatus(
@@ -238,7 +238,7 @@ public actor Scheduler: Service {
     /// does not move; the run is recorded as the task's last run. Works for a disabled task too.
     ///
     /// - Throws: `SchedulerError.unknownTask` (NOT_FOUND) or `.noHandler` (FAILED_PRECONDITION).
-    public func runNow(_ name: String) async throws -> Job {
+    public func runNow(_ name: String) async throws -> JobRecord {
         guard let task = scheduledTask(named: name) else {
             throw SchedulerError.unknownTask(name, known: tasks.map(\.name))
         }

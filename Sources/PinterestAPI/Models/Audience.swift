@@ -1,4 +1,4 @@
-import PinAdsProtocol
+import PinAdsJSON
 
 /// Body of `audiences/create` (a single object; the spec's "list of ads" wording is a copy error).
 public struct AudienceCreate: Encodable, Sendable {

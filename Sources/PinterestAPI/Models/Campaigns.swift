@@ -1,4 +1,4 @@
-import PinAdsProtocol
+import PinAdsJSON
 
 /// Body item of `campaigns/create` (1–30 per request).
 public struct CampaignCreate: Encodable, Sendable, Equatable {

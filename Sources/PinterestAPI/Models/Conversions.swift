@@ -1,4 +1,4 @@
-import PinAdsProtocol
+import PinAdsJSON
 
 /// One event of `events/create`. Hashing and normalization are the caller's (the dispatcher's)
 /// job: `userData` carries the SHA-256 hex values as Pinterest wants them.

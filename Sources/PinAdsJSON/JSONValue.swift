@@ -1,5 +1,9 @@
-/// Any JSON value. Used where the wire carries free-form data: request `params` before a
-/// method's typed decoding, error `details`, job payloads and results.
+import Foundation
+
+/// Any JSON value, with no meaning of its own: a value type like `Data`, shared by the wire
+/// (request `params`, error `details`), Pinterest's free-form objects (targeting specs,
+/// audience rules, analytics rows) and the store (job payloads). It carries no vocabulary, so
+/// depending on it ties no module to another's types.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -92,4 +96,16 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
+}
+
+extension JSONValue {
+    /// The JSON form of a Codable value (a job's payload or result, say).
+    public init(encoding value: some Encodable) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(value))
+    }
+
+    /// This JSON read as a Codable type; throws the decoder's error naming the field.
+    public func decoded<T: Decodable>(as type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: try JSONEncoder().encode(self))
+    }
 }

@@ -1,0 +1,2 @@
+// Wire users see `JSONValue` with `import PinAdsProtocol` alone.
+@_exported import PinAdsJSON
