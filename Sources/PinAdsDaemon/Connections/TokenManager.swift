@@ -72,6 +72,9 @@ public actor TokenManager {
     private var connectionUsable: @Sendable () async -> Void = {}
     /// Every connection's Pinterest calls since start, for `system.health`.
     private var calls: [Int64: PinterestCallRecord] = [:]
+    /// Sessions by the ad account asked for ("" for the default), until the connections change.
+    private var sessions: [String: PinterestSession] = [:]
+    private var connectionsGeneration = 0
 
     public init(
         store: Store, vault: TokenVault, client: PinterestClient, clock: any WallClock, logger: Logger,
@@ -148,6 +151,7 @@ public actor TokenManager {
             tokenFingerprint: TokenVault.fingerprint(request.accessToken), defaultAdAccountID: defaultAccount,
             adAccounts: accounts.map { AdAccountRecord(connectionID: 0, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) })
         let record = try await store.upsertConnection(upsert, now: now)
+        connectionsChanged()
         cache[record.id] = nil
         refreshFailures[record.id] = nil
         await connectionUsable()
@@ -198,54 +202,56 @@ public actor TokenManager {
         return AccessToken(tokens.access, subject: tokens.subject)
     }
 
-    /// Runs `body` with the connection's token; a 401 triggers one refresh and one retry. When
-    /// the refresh is refused too, the connection becomes `unauthorized` and this throws
-    /// `ConnectionUnavailable`. The outcome is recorded for `system.health`.
-    public func withToken<T: Sendable>(
-        connectionID: Int64, _ body: @Sendable (AccessToken) async throws -> T
-    ) async throws -> T {
-        do {
-            let result = try await callWithToken(connectionID: connectionID, body)
-            observeCall(connectionID, error: nil)
-            return result
-        } catch {
-            observeCall(connectionID, error: error)
-            throw error
-        }
+    /// The session of the ad account a method acts on (see `resolve(adAccountID:)`): resolved
+    /// once, then kept until the connections change.
+    public func session(adAccountID: String?) async throws -> PinterestSession {
+        let key = adAccountID ?? ""
+        if let cached = sessions[key] { return cached }
+        let generation = connectionsGeneration
+        let (connectionID, account) = try await resolve(adAccountID: adAccountID)
+        let session = PinterestSession(connectionID: connectionID, adAccountID: account, tokens: self, client: client)
+        // A change while resolving makes this resolution stale: answer it, do not keep it.
+        if generation == connectionsGeneration { sessions[key] = session }
+        return session
     }
 
-    private func callWithToken<T: Sendable>(
-        connectionID: Int64, _ body: @Sendable (AccessToken) async throws -> T
-    ) async throws -> T {
-        let token = try await token(connectionID: connectionID)
-        do {
-            return try await body(token)
-        } catch PinterestError.unauthorized(let status, let code, let message, _) where status == 401 {
-            // A 403 is a refusal of one resource (code 29, not permitted), not a dead token.
-            let tokens = try await currentTokens(connectionID)
-            if tokens.access != token.value {
-                // Another caller's refresh already replaced the refused token: use the new one.
-                return try await body(AccessToken(tokens.access, subject: tokens.subject))
-            }
-            let refused = "Pinterest refused the access token (\(code.map { "code \($0): " } ?? "")\(message))"
-            switch policy.afterAccessRefused(holdsRefreshToken: tokens.holdsRefreshToken, refreshLost: tokens.refreshLostAt != nil) {
-            case .unauthorized:
-                let why =
-                    tokens.refreshLostAt != nil
-                    ? "\(refused) too, after its refresh was lost (the refresh token had been spent by a refresh whose answer never came); reconnect needed"
-                    : "\(refused) and there is no refresh token to renew it"
-                throw try await markUnauthorized(connectionID, reason: why)
-            case .refreshAndRetry:
-                logger.notice("Pinterest refused a token; refreshing once", metadata: ["connection_id": "\(connectionID)", "status": "\(status)"])
-                let fresh: Tokens
-                do {
-                    fresh = try await refresh(connectionID, reason: "401", accessRefused: true)
-                } catch let lost as RefreshLost {
-                    // A refresh under way when the access token was refused found the refresh
-                    // token spent: neither token works any more.
-                    throw try await markUnauthorized(connectionID, reason: "\(refused) too, after its refresh was lost (\(lost.reason)); reconnect needed")
-                }
-                return try await body(AccessToken(fresh.access, subject: tokens.subject))
+    /// Transitional, removed once every caller holds a session: `body` with the connection's
+    /// token, as a session's call.
+    public func withToken<T: Sendable>(connectionID: Int64, _ body: @Sendable (AccessToken) async throws -> T) async throws -> T {
+        try await ConnectionCalls(connectionID: connectionID, tokens: self, client: client).call { _, token in try await body(token) }
+    }
+
+    /// The connections or their ad accounts changed: sessions are resolved again.
+    private func connectionsChanged() {
+        connectionsGeneration &+= 1
+        sessions.removeAll()
+    }
+
+    /// Pinterest refused `token` (401): the token to retry with, once. Another caller's refresh
+    /// may have replaced it already; otherwise one refresh. When the refresh is refused too,
+    /// or there is none to make, the connection becomes `unauthorized` and this throws
+    /// `ConnectionUnavailable`.
+    func renew(refused token: AccessToken, connectionID: Int64, code: Int?, message: String) async throws -> AccessToken {
+        let tokens = try await currentTokens(connectionID)
+        if tokens.access != token.value {
+            return AccessToken(tokens.access, subject: tokens.subject)
+        }
+        let refused = "Pinterest refused the access token (\(code.map { "code \($0): " } ?? "")\(message))"
+        switch policy.afterAccessRefused(holdsRefreshToken: tokens.holdsRefreshToken, refreshLost: tokens.refreshLostAt != nil) {
+        case .unauthorized:
+            let why =
+                tokens.refreshLostAt != nil
+                ? "\(refused) too, after its refresh was lost (the refresh token had been spent by a refresh whose answer never came); reconnect needed"
+                : "\(refused) and there is no refresh token to renew it"
+            throw try await markUnauthorized(connectionID, reason: why)
+        case .refreshAndRetry:
+            logger.notice("Pinterest refused a token; refreshing once", metadata: ["connection_id": "\(connectionID)", "status": "401"])
+            do {
+                return AccessToken(try await refresh(connectionID, reason: "401", accessRefused: true).access, subject: tokens.subject)
+            } catch let lost as RefreshLost {
+                // A refresh under way when the access token was refused found the refresh
+                // token spent: neither token works any more.
+                throw try await markUnauthorized(connectionID, reason: "\(refused) too, after its refresh was lost (\(lost.reason)); reconnect needed")
             }
         }
     }
@@ -345,9 +351,9 @@ public actor TokenManager {
         let answer: OAuthTokenResponse
         do {
             answer = try await client.refreshAccessToken(refreshToken: refreshToken, app: app)
-            observeCall(connectionID, error: nil)
+            recordCall(connectionID: connectionID, error: nil)
         } catch let error as PinterestError {
-            observeCall(connectionID, error: error)
+            recordCall(connectionID: connectionID, error: error)
             switch error {
             case .unauthorized(_, let code, let message, _), .rejected(_, let code, let message, _, _):
                 refreshFailures[connectionID] = nil
@@ -437,6 +443,7 @@ public actor TokenManager {
     private func markUnauthorized(_ connectionID: Int64, reason: String) async throws -> ConnectionUnavailable {
         cache[connectionID] = nil
         _ = try await store.markConnectionUnauthorized(id: connectionID, reason: reason, now: clock.now())
+        connectionsChanged()
         logger.error("Pinterest connection needs a reconnect", metadata: ["connection_id": "\(connectionID)"])
         return ConnectionUnavailable(connectionID: connectionID, reason: reason)
     }
@@ -475,7 +482,8 @@ public actor TokenManager {
     /// other than a bulk answer with failed items (Pinterest answered) or a call refused before
     /// it was sent; a call that was not made (the connection needs a reconnect, cancellation)
     /// is not recorded.
-    private func observeCall(_ connectionID: Int64, error: (any Error)?) {
+    /// How a call of a session ended, for health.
+    func recordCall(connectionID: Int64, error: (any Error)?) {
         let now = clock.now()
         guard let error else {
             calls[connectionID, default: PinterestCallRecord()].succeeded(at: now)
@@ -522,12 +530,8 @@ public actor TokenManager {
             token = given
             source = "given"
         } else {
-            let client = self.client
-            do {
-                token = try await withToken(connectionID: target.connectionID) { oauth in try await client.createConversionToken(token: oauth) }.accessToken
-            } catch let error as PinterestError {
-                throw error
-            }
+            token = try await PinterestSession(connectionID: target.connectionID, adAccountID: target.adAccountID, tokens: self, client: client)
+                .mintConversionToken().accessToken
             source = "minted"
         }
         guard let record = try await store.connection(id: target.connectionID) else {
@@ -627,6 +631,7 @@ public actor TokenManager {
             throw ResponseError.invalidArgument(field: "connection_id", reason: "ad account \(request.adAccountId) is reachable through several connections; name one")
         }
         _ = try await store.setDefaultAdAccount(connectionID: account.connectionID, adAccountID: account.id, now: clock.now())
+        connectionsChanged()
         return try await detail(connectionID: account.connectionID)
     }
 
@@ -634,6 +639,7 @@ public actor TokenManager {
         guard try await store.disconnectConnection(id: connectionID, now: clock.now()) != nil else {
             throw ResponseError.notFound("connection", id: String(connectionID))
         }
+        connectionsChanged()
         cache[connectionID] = nil
         refreshFailures[connectionID] = nil
         conversionTokens.removeAll()
@@ -643,12 +649,12 @@ public actor TokenManager {
 
     /// Re-reads a connection's ad accounts from Pinterest.
     public func refreshAdAccounts(connectionID: Int64) async throws {
-        let client = self.client
-        let accounts = try await withToken(connectionID: connectionID) { token in try await client.listAdAccounts(token: token) }
+        let accounts = try await ConnectionCalls(connectionID: connectionID, tokens: self, client: client).adAccounts()
         try await store.replaceAdAccounts(
             connectionID: connectionID,
             accounts: accounts.map { AdAccountRecord(connectionID: connectionID, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) },
             now: clock.now())
+        connectionsChanged()
     }
 
     // MARK: - Mapping
