@@ -43,7 +43,7 @@ public struct DaemonConfiguration: Sendable {
     /// A connection made (or updated, for the same Pinterest user) before the socket serves, so
     /// every method works at once: `pinadsd --sandbox` connects its sandbox's user this way.
     /// Start-up fails when Pinterest refuses it.
-    public var connectAtStart: ConnectRequest?
+    public var connectAtStart: ConnectionGrant?
 
     public init(socketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -164,7 +164,7 @@ public enum Daemon {
             system: SystemMethods(
                 info: info, store: store, queue: queue, connections: connections, services: services, tokens: tokens, monitor: health),
             jobs: JobMethods(store: store, queue: queue),
-            connections: ConnectionMethods(tokens: tokens) { await conversions.connectionRestored(adAccountIDs: $0.adAccounts.map(\.id)) },
+            connections: ConnectionMethods(tokens: tokens) { await conversions.connectionRestored(adAccountIDs: $0.adAccountIDs) },
             scheduler: scheduler,
             audiences: AudienceMethods(store: store, clock: clock, syncer: syncer),
             campaigns: CampaignMethods(builder: builder, metrics: metrics),

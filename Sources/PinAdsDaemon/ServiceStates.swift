@@ -1,5 +1,4 @@
 import NIOConcurrencyHelpers
-import PinAdsProtocol
 
 /// The state of each long-running part of the daemon, for `system.status`. Written by the
 /// services themselves; read by status calls.
@@ -22,7 +21,14 @@ public final class ServiceStates: Sendable {
         }
     }
 
-    public func snapshot() -> [ServiceStatus] {
-        entries.withLockedValue { $0.map { ServiceStatus(name: $0.name, state: $0.state.rawValue, detail: $0.detail) } }
+    /// One service as it stands.
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var state: State
+        public var detail: String?
+    }
+
+    public func snapshot() -> [Entry] {
+        entries.withLockedValue { $0.map { Entry(name: $0.name, state: $0.state, detail: $0.detail) } }
     }
 }

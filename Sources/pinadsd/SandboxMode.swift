@@ -18,7 +18,7 @@ struct SandboxMode {
     static let adAccounts = 2
 
     let sandbox: PinterestSandbox
-    let connect: ConnectRequest
+    let connect: ConnectionGrant
     let adAccountIDs: [String]
     let stateDirectory: String
     /// Made for this run (no --state-dir): removed when the daemon stops.
@@ -54,9 +54,9 @@ struct SandboxMode {
         }
         let token = sandbox.seedToken(adAccounts: adAccounts)
         let configuration = sandbox.configuration
-        let connect = ConnectRequest(
+        let connect = ConnectionGrant(
             accessToken: token.accessToken, refreshToken: token.refreshToken, expiresIn: Int64(token.expiresIn),
-            refreshTokenExpiresIn: Int64(token.refreshTokenExpiresIn), clientId: configuration.appID,
+            refreshTokenExpiresIn: Int64(token.refreshTokenExpiresIn), clientID: configuration.appID,
             clientSecret: configuration.appSecret, name: "sandbox")
         return SandboxMode(
             sandbox: sandbox, connect: connect, adAccountIDs: token.adAccountIDs, stateDirectory: stateDirectory,

@@ -198,7 +198,7 @@ struct ConversionDispatchTests {
         let rotated = try await h.client.refreshAccessToken(refreshToken: h.seeded.refreshToken, app: h.app)
         h.sandbox.revoke(token: try await h.tokens.token(connectionID: 1).value)
         _ = try await running.dispatcher.send(SendConversionsRequest(events: Self.events(0..<50)))
-        try await eventually("the connection needs a reconnect") { try await h.tokens.list().first?.needsReconnect == true }
+        try await eventually("the connection needs a reconnect") { try await h.tokens.listed().first?.needsReconnect == true }
         try await eventually("the batch is back in the queue") { try await running.dispatcher.stats(ConversionStatsRequest()).queued == 50 }
         let held = try await running.dispatcher.stats(ConversionStatsRequest())
         #expect(held.sent == 0 && held.failed == 0 && held.lastError?.contains("reconnect") == true, "kept, not dropped")

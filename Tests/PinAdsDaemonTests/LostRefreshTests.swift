@@ -93,7 +93,7 @@ struct LostRefreshTests {
         #expect(calls(h) == 1)
         let pending = try #require(try await h.store.connection(id: id))
         #expect(pending.refreshSentAt == h.clock.now(), "recorded before it was sent, not cleared without an outcome")
-        #expect(try await h.manager.list().first?.refreshSentAt == h.clock.now())
+        #expect(try await h.manager.listed().first?.refreshSentAt == h.clock.now())
 
         // No tight loop: the next tries wait.
         for _ in 0..<20 { #expect(try await h.manager.token(connectionID: id).value == "access-0") }
@@ -103,7 +103,7 @@ struct LostRefreshTests {
         h.clock.advance(by: 5)
         #expect(try await h.manager.token(connectionID: id).value == "access-0")
         #expect(calls(h) == 2)
-        let info = try #require(try await h.manager.list().first)
+        let info = try #require(try await h.manager.listed().first)
         #expect(info.status == "active")
         #expect(!info.needsReconnect, "its work goes on")
         #expect(!info.canRefresh, "its refresh token is spent")
@@ -145,7 +145,7 @@ struct LostRefreshTests {
             try await h.manager.withToken(connectionID: id) { try await client.listAdAccounts(token: $0) }
         }
         #expect(calls(h) == 2)
-        let stopped = try #require(try await h.manager.list().first)
+        let stopped = try #require(try await h.manager.listed().first)
         #expect(stopped.status == "unauthorized" && stopped.needsReconnect)
         #expect(stopped.reconnectBefore == nil)
         #expect(stopped.statusReason?.hasPrefix("Pinterest refused the access token (code 2: Authentication failed.) too, after its refresh was lost") == true)
@@ -153,7 +153,7 @@ struct LostRefreshTests {
         // A reconnect clears it all.
         _ = try await h.manager.connect(
             ConnectRequest(accessToken: "access-1", refreshToken: "refresh-1", expiresIn: 2_592_000, clientId: "app", clientSecret: "app-secret"))
-        let back = try #require(try await h.manager.list().first)
+        let back = try #require(try await h.manager.listed().first)
         #expect(back.status == "active" && back.canRefresh)
         #expect(back.refreshLostAt == nil && back.refreshSentAt == nil && back.reconnectBefore == nil && back.statusReason == nil)
         try await h.manager.forceRefresh(connectionID: id)
@@ -171,7 +171,7 @@ struct LostRefreshTests {
             logger: Logger(label: "t"))
         #expect(try await restarted.token(connectionID: id).value == "access-0")
         #expect(calls(h) == 2)
-        let info = try #require(try await restarted.list().first)
+        let info = try #require(try await restarted.listed().first)
         #expect(info.status == "active" && info.refreshLostAt != nil)
     }
 
@@ -179,7 +179,7 @@ struct LostRefreshTests {
         let (h, id) = try await connected(loseAnswers: 0)
         h.pinterest.state.withLockedValue { $0.refuseRefresh = true }
         await #expect(throws: ConnectionUnavailable.self) { try await h.manager.token(connectionID: id) }
-        let info = try #require(try await h.manager.list().first)
+        let info = try #require(try await h.manager.listed().first)
         #expect(info.status == "unauthorized" && info.refreshLostAt == nil && info.refreshSentAt == nil)
         #expect(info.statusReason == "Pinterest refused the refresh token (code 2: Authentication failed: refresh token revoked or already used.); reconnect needed")
     }
@@ -193,7 +193,7 @@ struct LostRefreshTests {
         await #expect(throws: ConnectionUnavailable.self) {
             try await h.manager.withToken(connectionID: id) { try await client.listAdAccounts(token: $0) }
         }
-        let info = try #require(try await h.manager.list().first)
+        let info = try #require(try await h.manager.listed().first)
         #expect(info.status == "unauthorized")
         #expect(info.statusReason?.contains("after the refresh sent at 2027-01-15T08:00:00.000Z got no answer") == true, "\(info.statusReason ?? "")")
     }
@@ -204,7 +204,7 @@ struct LostRefreshTests {
         h.pinterest.state.withLockedValue { $0.failRefreshes = 1 }
         #expect(try await h.manager.token(connectionID: id).value == "access-0")
         #expect(try await h.store.connection(id: id)?.refreshSentAt != nil)
-        #expect(try await h.manager.list().first?.lastRefreshError?.contains("503") == true)
+        #expect(try await h.manager.listed().first?.lastRefreshError?.contains("503") == true)
         h.clock.advance(by: 5)
         #expect(try await h.manager.token(connectionID: id).value == "access-1")
         let record = try #require(try await h.store.connection(id: id))

@@ -110,7 +110,7 @@ struct TokenManagerTests {
         let again = try await h.connect()
         #expect(again.updated, "the same Pinterest user updates its connection")
         #expect(again.connectionId == result.connectionId)
-        #expect(try await h.manager.list().count == 1)
+        #expect(try await h.manager.listed().count == 1)
 
         // No token in the clear anywhere in the database files.
         let files = try FileManager.default.contentsOfDirectory(atPath: h.directory).filter { $0.hasPrefix("pinads.db") }
@@ -188,7 +188,7 @@ struct TokenManagerTests {
         await #expect(throws: ConnectionUnavailable.self) {
             try await h.manager.withToken(connectionID: connection) { token in try await client.listAdAccounts(token: token) }
         }
-        let info = try #require(try await h.manager.list().first)
+        let info = try #require(try await h.manager.listed().first)
         #expect(info.needsReconnect)
         #expect(info.statusReason?.contains("refused the refresh token") == true)
         await #expect(throws: ConnectionUnavailable.self) { try await h.manager.token(connectionID: connection) }
@@ -208,7 +208,7 @@ struct TokenManagerTests {
             $0.refuseRefresh = false
         }
         _ = try await h.manager.connect(ConnectRequest(accessToken: "access-9"))
-        #expect(try await h.manager.list().first?.status == "active")
+        #expect(try await h.manager.listed().first?.status == "active")
         #expect(try await h.store.claimNextJob(now: h.clock.now(), kinds: [SelfTestJob.kind]).claimed?.id == job.id)
     }
 
@@ -221,7 +221,7 @@ struct TokenManagerTests {
         _ = try await h.store.markConnectionUnauthorized(id: connection, reason: "refused", now: h.clock.now())
         let blocked = try await h.store.finishAttempt(id: job.id, outcome: .blocked(on: "connection:\(connection)", reason: "x"), now: h.clock.now())
         #expect(blocked?.state == .waiting)
-        let detail = try await h.manager.disconnect(connectionID: connection)
+        let detail = ConnectionDetail(try await h.manager.disconnect(connectionID: connection))
         #expect(detail.connection.status == "disconnected")
         #expect(detail.connection.canRefresh == false)
         let record = try #require(try await h.store.connection(id: connection))
@@ -233,12 +233,15 @@ struct TokenManagerTests {
 
     @Test func accountsResolveToDefaultsOrTheirConnection() async throws {
         let h = try Harness()
-        await #expect(throws: ResponseError.self) { try await h.manager.resolve(adAccountID: nil) }
+        await #expect(throws: ConnectionError.noConnection) { try await h.manager.resolve(adAccountID: nil) }
         let connection = try await h.connect().connectionId
         let (c, a) = try await h.manager.resolve(adAccountID: nil)
         #expect(c == connection && a == "549755885175")
         #expect(try await h.manager.resolve(adAccountID: "549755885176").adAccountID == "549755885176")
-        await #expect(throws: ResponseError.self) { try await h.manager.resolve(adAccountID: "1") }
+        let unreachable = await #expect(throws: ConnectionError.adAccountUnreachable("1")) { try await h.manager.resolve(adAccountID: "1") }
+        // What a client is told of it.
+        let answered = try #require(unreachable.flatMap { ResponseError(translating: $0, method: "m") })
+        #expect(answered.code == .notFound && answered.details?["field"] == "ad_account_id")
         _ = try await h.manager.setDefaultAdAccount(SetDefaultAdAccountRequest(adAccountId: "549755885176"))
         #expect(try await h.manager.resolve(adAccountID: nil).adAccountID == "549755885176")
     }
@@ -286,7 +289,7 @@ struct TokenCheckTests {
         #expect(stuck != refreshable)
         let (checked, refreshed, failed) = try await h.manager.refreshDueConnections()
         #expect(checked == 2 && refreshed == 1 && failed == 1)
-        let infos = try await h.manager.list()
+        let infos = try await h.manager.listed()
         #expect(infos.first { $0.id == refreshable }?.lastRefreshError == nil)
         let note = try #require(infos.first { $0.id == stuck }?.lastRefreshError)
         #expect(note.contains("reconnect before then"))

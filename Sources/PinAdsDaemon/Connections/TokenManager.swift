@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PinAdsProtocol
+import PinAdsJSON
 import PinAdsStore
 import PinterestAPI
 
@@ -98,19 +98,18 @@ public actor TokenManager {
 
     // MARK: - Connect
 
-    public func connect(_ request: ConnectRequest) async throws -> ConnectResult {
+    public func connect(_ request: ConnectionGrant) async throws -> Connected {
         if let seconds = request.expiresIn, seconds <= 0 {
-            throw ResponseError.invalidArgument(field: "expires_in", reason: "must be a positive number of seconds, got \(seconds)")
+            throw InvalidInput(field: "expires_in", reason: "must be a positive number of seconds, got \(seconds)")
         }
         if let seconds = request.refreshTokenExpiresIn, seconds <= 0 {
-            throw ResponseError.invalidArgument(field: "refresh_token_expires_in", reason: "must be a positive number of seconds, got \(seconds)")
+            throw InvalidInput(field: "refresh_token_expires_in", reason: "must be a positive number of seconds, got \(seconds)")
         }
         guard !request.accessToken.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw ResponseError.invalidArgument(field: "access_token", reason: "must not be empty")
+            throw InvalidInput(field: "access_token", reason: "must not be empty")
         }
-        if (request.clientId == nil) != (request.clientSecret == nil) {
-            throw ResponseError.invalidArgument(
-                field: request.clientId == nil ? "client_id" : "client_secret", reason: "client_id and client_secret go together")
+        if (request.clientID == nil) != (request.clientSecret == nil) {
+            throw InvalidInput(field: request.clientID == nil ? "client_id" : "client_secret", reason: "client_id and client_secret go together")
         }
         let token = AccessToken(request.accessToken)
         let accounts: [AdAccount]
@@ -118,19 +117,16 @@ public actor TokenManager {
             accounts = try await client.listAdAccounts(token: token)
         } catch let error as PinterestError {
             if case .unauthorized(let status, _, let message, let rid) = error {
-                throw ResponseError(
-                    code: .unauthenticated,
-                    message: status == 403 ? "The access token may not list ad accounts (missing ads:read?): \(message)" : "Invalid access token: \(message)",
-                    details: rid.map { ["pinterest_request_id": .string($0)] })
+                throw ConnectionError.tokenRefused(forbidden: status == 403, message: message, pinterestRequestID: rid)
             }
             throw error
         }
         guard let first = accounts.first else {
-            throw ResponseError.failedPrecondition("No ad accounts found for this token")
+            throw ConnectionError.noAdAccounts
         }
-        let defaultAccount = request.defaultAdAccountId ?? first.id
+        let defaultAccount = request.defaultAdAccountID ?? first.id
         guard accounts.contains(where: { $0.id == defaultAccount }) else {
-            throw ResponseError.invalidArgument(
+            throw InvalidInput(
                 field: "default_ad_account_id", reason: "\(defaultAccount) is not among this token's ad accounts (\(accounts.map(\.id).joined(separator: ", ")))")
         }
         let now = clock.now()
@@ -146,7 +142,7 @@ public actor TokenManager {
             accessTokenSealed: try vault.seal(request.accessToken, context: "\(userKey) access"),
             accessExpiresAt: accessExpiresAt,
             refreshTokenSealed: try request.refreshToken.map { try vault.seal($0, context: "\(userKey) refresh") },
-            refreshExpiresAt: refreshExpiresAt, clientID: request.clientId,
+            refreshExpiresAt: refreshExpiresAt, clientID: request.clientID,
             clientSecretSealed: try request.clientSecret.map { try vault.seal($0, context: "\(userKey) client_secret") },
             tokenFingerprint: TokenVault.fingerprint(request.accessToken), defaultAdAccountID: defaultAccount,
             adAccounts: accounts.map { AdAccountRecord(connectionID: 0, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) })
@@ -161,10 +157,7 @@ public actor TokenManager {
         logger.notice(
             "connected to Pinterest",
             metadata: ["connection_id": "\(record.id)", "ad_accounts": "\(accounts.count)", "updated": "\(existing != nil)"])
-        let stored = try await store.adAccounts(connectionID: record.id)
-        return ConnectResult(
-            connectionId: record.id, adAccounts: stored.map { Self.info($0, connection: record) },
-            defaultAdAccountId: defaultAccount, status: record.state.rawValue, updated: existing != nil)
+        return Connected(detail: try await detail(connectionID: record.id), defaultAdAccountID: defaultAccount, updated: existing != nil)
     }
 
     /// What identifies a Pinterest user across reconnects: the owner of its ad accounts.
@@ -325,8 +318,7 @@ public actor TokenManager {
         // have been of the access token alone): a forced refresh tries it.
         let tokens = try await currentTokens(connectionID, allowUnauthorized: true)
         guard let refreshToken = tokens.refresh, let app = tokens.app else {
-            throw ResponseError.failedPrecondition(
-                "connection \(connectionID) has no refresh token or app credentials; reconnect with refresh_token, client_id and client_secret")
+            throw ConnectionError.cannotRefresh(connectionID: connectionID)
         }
         if tokens.refreshLostAt != nil, let record = try await store.connection(id: connectionID) {
             // The refresh token in hand is spent: sending it again would only be refused again.
@@ -382,7 +374,7 @@ public actor TokenManager {
         }
         refreshFailures[connectionID] = nil
         let now = clock.now()
-        guard let record = try await store.connection(id: connectionID) else { throw ResponseError.notFound("connection", id: String(connectionID)) }
+        guard let record = try await store.connection(id: connectionID) else { throw UnknownObject("connection", id: connectionID) }
         let newRefresh = answer.refreshToken ?? refreshToken
         let refreshExpiresAt =
             answer.refreshTokenExpiresAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
@@ -426,10 +418,8 @@ public actor TokenManager {
         guard try await store.markRefreshLost(id: connectionID, reason: reason, now: now) != nil else {
             // Reconnected, disconnected or refused meanwhile: the connection says which.
             cache[connectionID] = nil
-            guard let record = try await store.connection(id: connectionID) else { return ResponseError.notFound("connection", id: String(connectionID)) }
-            if record.state == .active {
-                return ResponseError(code: .unavailable, message: "connection \(connectionID) was reconnected while its refresh was out; its new tokens are in use")
-            }
+            guard let record = try await store.connection(id: connectionID) else { return UnknownObject("connection", id: connectionID) }
+            if record.state == .active { return ConnectionError.reconnectedDuringRefresh(connectionID: connectionID) }
             return ConnectionUnavailable(
                 connectionID: connectionID, reason: record.stateReason ?? "it is \(record.state.rawValue)", isPermanent: record.state == .disconnected)
         }
@@ -451,7 +441,7 @@ public actor TokenManager {
     private func currentTokens(_ connectionID: Int64, allowUnauthorized: Bool = false) async throws -> Tokens {
         if let cached = cache[connectionID] { return cached }
         guard let record = try await store.connection(id: connectionID) else {
-            throw ResponseError.notFound("connection", id: String(connectionID))
+            throw UnknownObject("connection", id: connectionID)
         }
         // Another caller may have filled the cache (say, with freshly rotated tokens) while
         // this one read the store: the cache wins over this older snapshot.
@@ -511,31 +501,28 @@ public actor TokenManager {
 
     // MARK: - Conversion tokens
 
-    public func setConversionToken(_ request: SetConversionTokenRequest) async throws -> ConversionTokenResult {
-        let choices = [request.token != nil, request.mint == true, request.clear == true].filter { $0 }.count
-        guard choices == 1 else {
-            throw ResponseError.invalidArgument(field: "token", reason: "give exactly one of token, mint: true or clear: true")
-        }
-        let target = try await resolve(adAccountID: request.adAccountId)
+    /// Stores, mints or clears the conversion token of an ad account (the default when nil).
+    public func setConversionToken(adAccountID: String?, _ change: ConversionTokenChange) async throws -> ConversionTokenState {
+        let target = try await session(adAccountID: adAccountID)
         conversionTokens[target.adAccountID] = nil
-        if request.clear == true {
-            try await store.deleteConversionTokens(adAccountID: target.adAccountID)
-            logger.notice("conversion token cleared", metadata: ["ad_account_id": "\(target.adAccountID)"])
-            return ConversionTokenResult(adAccountId: target.adAccountID, hasConversionToken: false, fingerprint: nil, source: nil)
-        }
         let token: String
         let source: String
-        if let given = request.token?.trimmingCharacters(in: .whitespacesAndNewlines) {
-            guard !given.isEmpty else { throw ResponseError.invalidArgument(field: "token", reason: "must not be empty") }
+        switch change {
+        case .clear:
+            try await store.deleteConversionTokens(adAccountID: target.adAccountID)
+            logger.notice("conversion token cleared", metadata: ["ad_account_id": "\(target.adAccountID)"])
+            return ConversionTokenState(adAccountID: target.adAccountID, hasConversionToken: false, fingerprint: nil, source: nil)
+        case .use(let given):
+            let given = given.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !given.isEmpty else { throw InvalidInput(field: "token", reason: "must not be empty") }
             token = given
             source = "given"
-        } else {
-            token = try await PinterestSession(connectionID: target.connectionID, adAccountID: target.adAccountID, tokens: self, client: client)
-                .mintConversionToken().accessToken
+        case .mint:
+            token = try await target.mintConversionToken().accessToken
             source = "minted"
         }
         guard let record = try await store.connection(id: target.connectionID) else {
-            throw ResponseError.notFound("connection", id: String(target.connectionID))
+            throw UnknownObject("connection", id: target.connectionID)
         }
         let fingerprint = TokenVault.fingerprint(token)
         try await store.setConversionToken(
@@ -544,7 +531,7 @@ public actor TokenManager {
                 tokenSealed: try vault.seal(token, context: "\(record.userKey) conversion \(target.adAccountID)"), fingerprint: fingerprint,
                 source: source, updatedAt: clock.now()))
         logger.notice("conversion token stored", metadata: ["ad_account_id": "\(target.adAccountID)", "source": "\(source)"])
-        return ConversionTokenResult(adAccountId: target.adAccountID, hasConversionToken: true, fingerprint: fingerprint, source: source)
+        return ConversionTokenState(adAccountID: target.adAccountID, hasConversionToken: true, fingerprint: fingerprint, source: source)
     }
 
     /// The ad account's conversion token, if it has one.
@@ -575,69 +562,63 @@ public actor TokenManager {
     public func resolve(adAccountID: String?) async throws -> (connectionID: Int64, adAccountID: String) {
         let connections = try await store.connections().filter { $0.state != .disconnected }
         guard !connections.isEmpty else {
-            throw ResponseError.failedPrecondition("No Pinterest connection yet; connect one with `pinads connect`")
+            throw ConnectionError.noConnection
         }
         if let adAccountID {
             let accounts = try await store.adAccounts()
             let reachable = connections.filter { c in accounts.contains { $0.connectionID == c.id && $0.id == adAccountID } }
             guard let connection = reachable.first(where: { $0.state == .active }) ?? reachable.first else {
-                throw ResponseError(
-                    code: .notFound, message: "ad account \(adAccountID) is not reachable through any connection; `pinads accounts` lists them",
-                    details: ["field": "ad_account_id"])
+                throw ConnectionError.adAccountUnreachable(adAccountID)
             }
             return (connection.id, adAccountID)
         }
         guard let connection = connections.first(where: \.isDefault) ?? connections.first, let account = connection.defaultAdAccountID else {
-            throw ResponseError.failedPrecondition("No default ad account; set one with `pinads accounts default ID`")
+            throw ConnectionError.noDefaultAdAccount
         }
         return (connection.id, account)
     }
 
-    public func list() async throws -> [ConnectionInfo] {
+    public func list() async throws -> [ConnectionView] {
         let accounts = try await store.adAccounts()
         return try await store.connections().map { record in
-            Self.info(record, adAccountCount: accounts.filter { $0.connectionID == record.id }.count, app: defaultApp)
+            view(record, adAccountCount: accounts.filter { $0.connectionID == record.id }.count)
         }
     }
 
-    public func detail(connectionID: Int64?) async throws -> ConnectionDetail {
+    /// A connection (the default one when nil) with its ad accounts.
+    public func detail(connectionID: Int64?) async throws -> ConnectionDetailView {
         let id = try await connectionIDOrDefault(connectionID)
-        guard let record = try await store.connection(id: id) else { throw ResponseError.notFound("connection", id: String(id)) }
+        guard let record = try await store.connection(id: id) else { throw UnknownObject("connection", id: id) }
         let accounts = try await store.adAccounts(connectionID: id)
-        return ConnectionDetail(
-            connection: Self.info(record, adAccountCount: accounts.count, app: defaultApp),
-            adAccounts: accounts.map { Self.info($0, connection: record) })
+        return ConnectionDetailView(connection: view(record, adAccountCount: accounts.count), adAccounts: accounts)
     }
 
     public func connectionIDOrDefault(_ id: Int64?) async throws -> Int64 {
         if let id { return id }
         let connections = try await store.connections().filter { $0.state != .disconnected }
         guard let connection = connections.first(where: \.isDefault) ?? connections.first else {
-            throw ResponseError.failedPrecondition("No Pinterest connection yet; connect one with `pinads connect`")
+            throw ConnectionError.noConnection
         }
         return connection.id
     }
 
-    public func setDefaultAdAccount(_ request: SetDefaultAdAccountRequest) async throws -> ConnectionDetail {
+    /// Makes `adAccountID` the default ad account, of `connectionID` when several connections reach it.
+    public func setDefaultAdAccount(_ adAccountID: String, connectionID: Int64?) async throws -> ConnectionDetailView {
         let usable = Set(try await store.connections().filter { $0.state != .disconnected }.map(\.id))
-        let accounts = try await store.adAccounts().filter { $0.id == request.adAccountId && usable.contains($0.connectionID) }
-        let candidates = request.connectionId.map { id in accounts.filter { $0.connectionID == id } } ?? accounts
-        guard let account = candidates.first else {
-            throw ResponseError(
-                code: .notFound, message: "ad account \(request.adAccountId) is not known; `pinads accounts --refresh` re-reads them",
-                details: ["field": "ad_account_id"])
-        }
-        if candidates.count > 1 && request.connectionId == nil {
-            throw ResponseError.invalidArgument(field: "connection_id", reason: "ad account \(request.adAccountId) is reachable through several connections; name one")
+        let accounts = try await store.adAccounts().filter { $0.id == adAccountID && usable.contains($0.connectionID) }
+        let candidates = connectionID.map { id in accounts.filter { $0.connectionID == id } } ?? accounts
+        guard let account = candidates.first else { throw ConnectionError.adAccountUnknown(adAccountID) }
+        if candidates.count > 1 && connectionID == nil {
+            throw InvalidInput(field: "connection_id", reason: "ad account \(adAccountID) is reachable through several connections; name one")
         }
         _ = try await store.setDefaultAdAccount(connectionID: account.connectionID, adAccountID: account.id, now: clock.now())
         connectionsChanged()
         return try await detail(connectionID: account.connectionID)
     }
 
-    public func disconnect(connectionID: Int64) async throws -> ConnectionDetail {
+    public func disconnect(connectionID: Int64) async throws -> ConnectionDetailView {
         guard try await store.disconnectConnection(id: connectionID, now: clock.now()) != nil else {
-            throw ResponseError.notFound("connection", id: String(connectionID))
+            throw UnknownObject("connection", id: connectionID)
         }
         connectionsChanged()
         cache[connectionID] = nil
@@ -657,25 +638,12 @@ public actor TokenManager {
         connectionsChanged()
     }
 
-    // MARK: - Mapping
+    // MARK: - Views
 
-    static func info(_ record: ConnectionRecord, adAccountCount: Int, app: AppCredentials?) -> ConnectionInfo {
-        let refreshLost = record.refreshLostAt != nil
-        return ConnectionInfo(
-            id: record.id, name: record.name, status: record.state.rawValue, statusReason: record.stateReason,
-            needsReconnect: record.state == .unauthorized, isDefault: record.isDefault,
-            defaultAdAccountId: record.defaultAdAccountID, adAccountCount: adAccountCount, tokenFingerprint: record.tokenFingerprint,
-            accessTokenExpiresAt: record.accessExpiresAt, refreshTokenExpiresAt: record.refreshExpiresAt,
-            // A lost refresh spent the refresh token it holds.
-            canRefresh: !refreshLost && record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || app != nil),
-            lastRefreshAt: record.lastRefreshAt, lastRefreshError: record.lastRefreshError, refreshSentAt: record.refreshSentAt,
-            refreshLostAt: record.refreshLostAt, reconnectBefore: refreshLost && record.state == .active ? record.accessExpiresAt : nil,
-            createdAt: record.createdAt)
-    }
-
-    static func info(_ account: AdAccountRecord, connection: ConnectionRecord) -> AdAccountInfo {
-        AdAccountInfo(
-            id: account.id, name: account.name, currency: account.currency, country: account.country, connectionId: account.connectionID,
-            isDefault: connection.isDefault && connection.defaultAdAccountID == account.id)
+    private func view(_ record: ConnectionRecord, adAccountCount: Int) -> ConnectionView {
+        // A lost refresh spent the refresh token it holds.
+        let canRefresh =
+            record.refreshLostAt == nil && record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || defaultApp != nil)
+        return ConnectionView(record: record, adAccountCount: adAccountCount, canRefresh: canRefresh)
     }
 }

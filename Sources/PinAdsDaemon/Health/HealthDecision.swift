@@ -1,5 +1,5 @@
 import Foundation
-import PinAdsProtocol
+import PinAdsJSON
 import PinAdsStore
 
 /// How the daemon is doing, as `system.health` and systemd's STATUS= tell it.

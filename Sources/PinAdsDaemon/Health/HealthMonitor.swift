@@ -1,6 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
-import PinAdsProtocol
+import PinAdsJSON
 import PinAdsStore
 
 /// The store failures requests met, so health can report a failing disk that the file system

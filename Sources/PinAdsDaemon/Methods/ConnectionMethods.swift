@@ -2,66 +2,66 @@ import Foundation
 import PinAdsProtocol
 import PinAdsStore
 
-/// `connections.*` and `ad_accounts.*` methods.
+/// `connections.*` and `ad_accounts.*` methods: the wire's requests into the TokenManager's
+/// calls, and its views back into the wire's results.
 struct ConnectionMethods: Sendable {
     let tokens: TokenManager
     /// Told of each connect (a reconnect frees work that waited for it).
-    var connected: @Sendable (ConnectResult) async -> Void = { _ in }
+    var connected: @Sendable (Connected) async -> Void = { _ in }
 
     func connect(_ request: ConnectRequest) async throws -> ConnectResult {
-        let result = try await tokens.connect(request)
-        await connected(result)
-        return result
+        let connected = try await tokens.connect(ConnectionGrant(request))
+        await self.connected(connected)
+        let record = connected.detail.connection.record
+        return ConnectResult(
+            connectionId: record.id, adAccounts: connected.detail.adAccounts.map { AdAccountInfo($0, in: connected.detail) },
+            defaultAdAccountId: connected.defaultAdAccountID, status: record.state.rawValue, updated: connected.updated)
     }
 
     func list(_ request: ListConnectionsRequest) async throws -> ListConnectionsResult {
-        ListConnectionsResult(connections: try await tokens.list())
+        ListConnectionsResult(connections: try await tokens.list().map(ConnectionInfo.init))
     }
 
     func get(_ request: GetConnectionRequest) async throws -> ConnectionDetail {
-        try await tokens.detail(connectionID: request.connectionId)
+        ConnectionDetail(try await tokens.detail(connectionID: request.connectionId))
     }
 
     func setDefaultAdAccount(_ request: SetDefaultAdAccountRequest) async throws -> ConnectionDetail {
-        try await tokens.setDefaultAdAccount(request)
+        ConnectionDetail(try await tokens.setDefaultAdAccount(request.adAccountId, connectionID: request.connectionId))
     }
 
     func disconnect(_ request: DisconnectRequest) async throws -> ConnectionDetail {
-        try await tokens.disconnect(connectionID: request.connectionId)
+        ConnectionDetail(try await tokens.disconnect(connectionID: request.connectionId))
     }
 
     func refresh(_ request: RefreshConnectionRequest) async throws -> ConnectionDetail {
         let id = try await tokens.connectionIDOrDefault(request.connectionId)
-        do {
-            try await tokens.forceRefresh(connectionID: id)
-        } catch let error as ConnectionUnavailable {
-            throw ResponseError(code: .unauthenticated, message: error.description, details: ["connection_id": .int(id)])
-        }
-        return try await tokens.detail(connectionID: id)
+        try await tokens.forceRefresh(connectionID: id)
+        return ConnectionDetail(try await tokens.detail(connectionID: id))
     }
 
     func setConversionToken(_ request: SetConversionTokenRequest) async throws -> ConversionTokenResult {
-        do {
-            return try await tokens.setConversionToken(request)
-        } catch let error as ConnectionUnavailable {
-            throw ResponseError(code: .unauthenticated, message: error.description, details: ["connection_id": .int(error.connectionID)])
+        let change: ConversionTokenChange
+        switch (request.token, request.mint == true, request.clear == true) {
+        case (let token?, false, false): change = .use(token)
+        case (nil, true, false): change = .mint
+        case (nil, false, true): change = .clear
+        default: throw ResponseError.invalidArgument(field: "token", reason: "give exactly one of token, mint: true or clear: true")
         }
+        let state = try await tokens.setConversionToken(adAccountID: request.adAccountId, change)
+        return ConversionTokenResult(
+            adAccountId: state.adAccountID, hasConversionToken: state.hasConversionToken, fingerprint: state.fingerprint, source: state.source)
     }
 
     func listAdAccounts(_ request: ListAdAccountsRequest) async throws -> ListAdAccountsResult {
-        let connections = try await tokens.list().filter { $0.status != "disconnected" }
-        let chosen = request.connectionId.map { id in connections.filter { $0.id == id } } ?? connections
+        let connections = try await tokens.list().filter { $0.record.state != .disconnected }
+        let chosen = request.connectionId.map { id in connections.filter { $0.record.id == id } } ?? connections
         if let id = request.connectionId, chosen.isEmpty { throw ResponseError.notFound("connection", id: String(id)) }
         var accounts: [AdAccountInfo] = []
         for connection in chosen {
-            if request.refresh == true {
-                do {
-                    try await tokens.refreshAdAccounts(connectionID: connection.id)
-                } catch let error as ConnectionUnavailable {
-                    throw ResponseError(code: .unauthenticated, message: error.description, details: ["connection_id": .int(connection.id)])
-                }
-            }
-            accounts += try await tokens.detail(connectionID: connection.id).adAccounts
+            if request.refresh == true { try await tokens.refreshAdAccounts(connectionID: connection.record.id) }
+            let detail = try await tokens.detail(connectionID: connection.record.id)
+            accounts += detail.adAccounts.map { AdAccountInfo($0, in: detail) }
         }
         return ListAdAccountsResult(adAccounts: accounts)
     }

@@ -18,6 +18,8 @@ extension ResponseError {
             self = .invalidArgument(field: error.field, reason: error.reason)
         case let error as UnknownObject:
             self = .notFound(error.kind, id: error.id)
+        case let error as ConnectionError:
+            self = ResponseError(error)
         case let error as PinterestError:
             self = ResponseError(pinterest: error)
         case let error as SchedulerError:

@@ -64,9 +64,11 @@ struct SystemMethods: Sendable {
             jobs: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
             connections: connections.summary(),
             pinterestConnections: try await tokens.list().map {
-                PinterestConnectionStatus(id: $0.id, name: $0.name, status: $0.status, statusReason: $0.statusReason, needsReconnect: $0.needsReconnect)
+                PinterestConnectionStatus(
+                    id: $0.record.id, name: $0.record.name, status: $0.record.state.rawValue, statusReason: $0.record.stateReason,
+                    needsReconnect: $0.record.state == .unauthorized)
             },
-            services: services.snapshot()
+            services: services.snapshot().map { ServiceStatus(name: $0.name, state: $0.state.rawValue, detail: $0.detail) }
         )
     }
 

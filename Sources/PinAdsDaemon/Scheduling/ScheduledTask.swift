@@ -1,5 +1,5 @@
 import Foundation
-import PinAdsProtocol
+import PinAdsJSON
 
 /// A recurring task: at each slot of `spec` the `Scheduler` queues one job of `jobKind` with
 /// `payload`. The task body is that job's handler.
