@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Foundation
 import Logging
-import PinAdsProtocol
 import PinAdsStore
 import PinterestAPI
 import ServiceLifecycle
@@ -12,7 +11,7 @@ import ServiceLifecycle
 public struct DaemonConfiguration: Sendable {
     public var socketPath: String
     public var stateDirectory: String
-    public var maximumFrameLength: Int = Frame.defaultMaximumLength
+    public var maximumFrameLength: Int = ControlServer.defaultMaximumFrameLength
     public var maximumRequestsPerConnection: Int = 128
     /// What all clients together may make the daemon hold: frames not yet answered and answers
     /// not yet written. Past it, the connections holding the most are not read from.
@@ -83,8 +82,7 @@ public enum Daemon {
         } else {
             try InstanceGuard.prepareSocketPath(
                 configuration.socketPath,
-                ownsDirectory: (configuration.socketPath as NSString).deletingLastPathComponent
-                    == DefaultPaths.runtimeDirectory(environment: environment))
+                ownsDirectory: ControlServer.isDefaultSocketDirectory((configuration.socketPath as NSString).deletingLastPathComponent, environment: environment))
             target = .path(configuration.socketPath)
         }
 
@@ -152,34 +150,18 @@ public enum Daemon {
             queue: queue, concurrency: configuration.jobConcurrency, logger: logger, services: services,
             beforeFirstClaim: requeuePending ? requeueInterrupted : nil)
         let connections = ClientConnections(budget: BufferBudget(capacity: configuration.maximumBufferedBytes))
-        let info = DaemonInfo(
-            version: PinAdsVersion.current, pid: getpid(), startedAt: clock.now(), started: .now,
-            socketPath: target.path, stateDirectory: configuration.stateDirectory,
-            pinterestAPIBaseURL: configuration.pinterestAPIBaseURL)
         let health = HealthMonitor(store: store, tokens: tokens, conversions: conversions, clock: clock, storeTrouble: StoreTroubleLog())
         let healthStatus = HealthStatusNotifier(
             clock: clock, logger: logger, report: { await health.report() },
             send: { Systemd.notify($0, environment: environment) })
-        let dispatcher = MethodDispatcher(
-            system: SystemMethods(
-                info: info, store: store, queue: queue, connections: connections, services: services, tokens: tokens, monitor: health),
-            jobs: JobMethods(store: store, queue: queue),
-            connections: ConnectionMethods(tokens: tokens) { await conversions.connectionRestored(adAccountIDs: $0.adAccountIDs) },
-            scheduler: scheduler,
-            audiences: AudienceMethods(store: store, clock: clock, syncer: syncer),
-            campaigns: CampaignMethods(builder: builder, metrics: metrics),
-            conversions: conversions,
-            logger: logger)
-        let server = ControlServer(
-            target: target,
-            limits: .init(
-                maximumFrameLength: configuration.maximumFrameLength,
-                maximumRequestsPerConnection: configuration.maximumRequestsPerConnection,
-                frameTimeout: configuration.frameTimeout),
-            dispatcher: dispatcher, connections: connections, services: services, queue: queue, logger: logger,
+        let server = ControlServer.assemble(
+            ControlServer.Parts(
+                store: store, clock: clock, queue: queue, scheduler: scheduler, tokens: tokens, syncer: syncer, conversions: conversions,
+                builder: builder, metrics: metrics, connections: connections, services: services, health: health),
+            configuration: configuration, target: target, startedAt: clock.now(), logger: logger,
             onListening: {
                 Systemd.notify("READY=1", environment: environment)
-                logger.notice("pinadsd ready", metadata: ["version": "\(PinAdsVersion.current)", "pid": "\(getpid())"])
+                logger.notice("pinadsd ready", metadata: ["version": "\(ControlServer.version)", "pid": "\(getpid())"])
                 // STATUS= follows health from here on.
                 healthStatus.serving()
             })

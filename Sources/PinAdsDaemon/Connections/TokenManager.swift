@@ -38,7 +38,7 @@ func certainlyNotApplied(_ error: any Error) -> Bool {
 /// followed a refresh whose answer was lost (see ``RefreshPolicy``): then the access token in
 /// hand is used until Pinterest refuses it too.
 public actor TokenManager {
-    private struct Tokens {
+    struct Tokens {
         var access: String
         var accessExpiresAt: Date?
         var refresh: String?
@@ -52,29 +52,29 @@ public actor TokenManager {
         var holdsRefreshToken: Bool { refresh != nil && app != nil }
     }
 
-    private let store: Store
-    private let vault: TokenVault
-    private let client: PinterestClient
-    private let clock: any WallClock
-    private let logger: Logger
-    private let policy: RefreshPolicy
+    let store: Store
+    let vault: TokenVault
+    let client: PinterestClient
+    let clock: any WallClock
+    let logger: Logger
+    let policy: RefreshPolicy
     /// Told which user a newly connected token belongs to, so its calls share one limit.
-    private let limiter: RateLimiter?
+    let limiter: RateLimiter?
     /// The daemon's own app credentials, for connections that brought none.
-    private let defaultApp: AppCredentials?
-    private var cache: [Int64: Tokens] = [:]
+    let defaultApp: AppCredentials?
+    var cache: [Int64: Tokens] = [:]
     /// Opened conversion tokens by ad account (nil: known to have none).
-    private var conversionTokens: [String: AccessToken?] = [:]
-    private var refreshes: [Int64: Task<Tokens, any Error>] = [:]
+    var conversionTokens: [String: AccessToken?] = [:]
+    var refreshes: [Int64: Task<Tokens, any Error>] = [:]
     /// Refreshes that failed without a refusal since the last outcome, so the next waits.
-    private var refreshFailures: [Int64: RefreshPolicy.Failures] = [:]
+    var refreshFailures: [Int64: RefreshPolicy.Failures] = [:]
     /// Told when a connection became usable again, so the jobs that waited for it start now.
-    private var connectionUsable: @Sendable () async -> Void = {}
+    var connectionUsable: @Sendable () async -> Void = {}
     /// Every connection's Pinterest calls since start, for `system.health`.
-    private var calls: [Int64: PinterestCallRecord] = [:]
+    var calls: [Int64: PinterestCallRecord] = [:]
     /// Sessions by the ad account asked for ("" for the default), until the connections change.
-    private var sessions: [String: PinterestSession] = [:]
-    private var connectionsGeneration = 0
+    var sessions: [String: PinterestSession] = [:]
+    var connectionsGeneration = 0
 
     public init(
         store: Store, vault: TokenVault, client: PinterestClient, clock: any WallClock, logger: Logger,
@@ -94,76 +94,6 @@ public actor TokenManager {
     /// jobs waiting on that connection due (the job queue wakes its workers).
     public func attach(connectionUsable usable: @escaping @Sendable () async -> Void) {
         connectionUsable = usable
-    }
-
-    // MARK: - Connect
-
-    public func connect(_ request: ConnectionGrant) async throws -> Connected {
-        if let seconds = request.expiresIn, seconds <= 0 {
-            throw InvalidInput(field: "expires_in", reason: "must be a positive number of seconds, got \(seconds)")
-        }
-        if let seconds = request.refreshTokenExpiresIn, seconds <= 0 {
-            throw InvalidInput(field: "refresh_token_expires_in", reason: "must be a positive number of seconds, got \(seconds)")
-        }
-        guard !request.accessToken.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw InvalidInput(field: "access_token", reason: "must not be empty")
-        }
-        if (request.clientID == nil) != (request.clientSecret == nil) {
-            throw InvalidInput(field: request.clientID == nil ? "client_id" : "client_secret", reason: "client_id and client_secret go together")
-        }
-        let token = AccessToken(request.accessToken)
-        let accounts: [AdAccount]
-        do {
-            accounts = try await client.listAdAccounts(token: token)
-        } catch let error as PinterestError {
-            if case .unauthorized(let status, _, let message, let rid) = error {
-                throw ConnectionError.tokenRefused(forbidden: status == 403, message: message, pinterestRequestID: rid)
-            }
-            throw error
-        }
-        guard let first = accounts.first else {
-            throw ConnectionError.noAdAccounts
-        }
-        let defaultAccount = request.defaultAdAccountID ?? first.id
-        guard accounts.contains(where: { $0.id == defaultAccount }) else {
-            throw InvalidInput(
-                field: "default_ad_account_id", reason: "\(defaultAccount) is not among this token's ad accounts (\(accounts.map(\.id).joined(separator: ", ")))")
-        }
-        let now = clock.now()
-        let accessExpiresAt = request.expiresAt ?? request.expiresIn.map { now.addingTimeInterval(TimeInterval($0)) }
-        let refreshExpiresAt =
-            request.refreshTokenExpiresAt ?? request.refreshTokenExpiresIn.map { now.addingTimeInterval(TimeInterval($0)) }
-        let userKey = Self.userKey(accounts)
-        let existing = try await store.connections().first { $0.userKey == userKey }
-        // Secrets are sealed under a context naming their row; for a new row the id is not known
-        // yet, so the context is the user key, which never changes.
-        let upsert = ConnectionUpsert(
-            userKey: userKey, name: request.name,
-            accessTokenSealed: try vault.seal(request.accessToken, context: "\(userKey) access"),
-            accessExpiresAt: accessExpiresAt,
-            refreshTokenSealed: try request.refreshToken.map { try vault.seal($0, context: "\(userKey) refresh") },
-            refreshExpiresAt: refreshExpiresAt, clientID: request.clientID,
-            clientSecretSealed: try request.clientSecret.map { try vault.seal($0, context: "\(userKey) client_secret") },
-            tokenFingerprint: TokenVault.fingerprint(request.accessToken), defaultAdAccountID: defaultAccount,
-            adAccounts: accounts.map { AdAccountRecord(connectionID: 0, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) })
-        let record = try await store.upsertConnection(upsert, now: now)
-        connectionsChanged()
-        cache[record.id] = nil
-        refreshFailures[record.id] = nil
-        await connectionUsable()
-        // Its tokens just listed the ad accounts: Pinterest answers this connection.
-        calls[record.id, default: PinterestCallRecord()].succeeded(at: clock.now())
-        await limiter?.merge(key: RateLimiter.key(for: token), into: record.userKey)
-        logger.notice(
-            "connected to Pinterest",
-            metadata: ["connection_id": "\(record.id)", "ad_accounts": "\(accounts.count)", "updated": "\(existing != nil)"])
-        return Connected(detail: try await detail(connectionID: record.id), defaultAdAccountID: defaultAccount, updated: existing != nil)
-    }
-
-    /// What identifies a Pinterest user across reconnects: the owner of its ad accounts.
-    static func userKey(_ accounts: [AdAccount]) -> String {
-        if let owner = accounts.compactMap({ $0.owner?.id }).first { return "user:\(owner)" }
-        return "accounts:" + accounts.map(\.id).sorted().joined(separator: ",")
     }
 
     // MARK: - Tokens
@@ -215,7 +145,7 @@ public actor TokenManager {
     }
 
     /// The connections or their ad accounts changed: sessions are resolved again.
-    private func connectionsChanged() {
+    func connectionsChanged() {
         connectionsGeneration &+= 1
         sessions.removeAll()
     }
@@ -499,151 +429,4 @@ public actor TokenManager {
         }
     }
 
-    // MARK: - Conversion tokens
-
-    /// Stores, mints or clears the conversion token of an ad account (the default when nil).
-    public func setConversionToken(adAccountID: String?, _ change: ConversionTokenChange) async throws -> ConversionTokenState {
-        let target = try await session(adAccountID: adAccountID)
-        conversionTokens[target.adAccountID] = nil
-        let token: String
-        let source: String
-        switch change {
-        case .clear:
-            try await store.deleteConversionTokens(adAccountID: target.adAccountID)
-            logger.notice("conversion token cleared", metadata: ["ad_account_id": "\(target.adAccountID)"])
-            return ConversionTokenState(adAccountID: target.adAccountID, hasConversionToken: false, fingerprint: nil, source: nil)
-        case .use(let given):
-            let given = given.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !given.isEmpty else { throw InvalidInput(field: "token", reason: "must not be empty") }
-            token = given
-            source = "given"
-        case .mint:
-            token = try await target.mintConversionToken().accessToken
-            source = "minted"
-        }
-        guard let record = try await store.connection(id: target.connectionID) else {
-            throw UnknownObject("connection", id: target.connectionID)
-        }
-        let fingerprint = TokenVault.fingerprint(token)
-        try await store.setConversionToken(
-            ConversionTokenRecord(
-                adAccountID: target.adAccountID, connectionID: target.connectionID,
-                tokenSealed: try vault.seal(token, context: "\(record.userKey) conversion \(target.adAccountID)"), fingerprint: fingerprint,
-                source: source, updatedAt: clock.now()))
-        logger.notice("conversion token stored", metadata: ["ad_account_id": "\(target.adAccountID)", "source": "\(source)"])
-        return ConversionTokenState(adAccountID: target.adAccountID, hasConversionToken: true, fingerprint: fingerprint, source: source)
-    }
-
-    /// The ad account's conversion token, if it has one.
-    public func conversionToken(adAccountID: String) async throws -> AccessToken? {
-        if let cached = conversionTokens[adAccountID] { return cached }
-        var token: AccessToken?
-        if let stored = try await store.conversionToken(adAccountID: adAccountID), let record = try await store.connection(id: stored.connectionID) {
-            token = AccessToken(
-                try vault.open(stored.tokenSealed, context: "\(record.userKey) conversion \(adAccountID)"), subject: record.userKey)
-        }
-        conversionTokens[adAccountID] = .some(token)
-        return token
-    }
-
-    /// Pinterest refused the conversion token: it is dropped, and events use OAuth again.
-    public func dropConversionToken(adAccountID: String, reason: String) async throws {
-        conversionTokens[adAccountID] = .some(nil)
-        try await store.deleteConversionTokens(adAccountID: adAccountID)
-        logger.error(
-            "Pinterest refused the conversion token; it is dropped and events use the connection's OAuth token",
-            metadata: ["ad_account_id": "\(adAccountID)", "reason": "\(reason)"])
-    }
-
-    // MARK: - Listing, defaults, disconnect
-
-    /// The connection and ad account a method acts on: the named ad account (on whichever
-    /// active connection reaches it), else the default ad account of the default connection.
-    public func resolve(adAccountID: String?) async throws -> (connectionID: Int64, adAccountID: String) {
-        let connections = try await store.connections().filter { $0.state != .disconnected }
-        guard !connections.isEmpty else {
-            throw ConnectionError.noConnection
-        }
-        if let adAccountID {
-            let accounts = try await store.adAccounts()
-            let reachable = connections.filter { c in accounts.contains { $0.connectionID == c.id && $0.id == adAccountID } }
-            guard let connection = reachable.first(where: { $0.state == .active }) ?? reachable.first else {
-                throw ConnectionError.adAccountUnreachable(adAccountID)
-            }
-            return (connection.id, adAccountID)
-        }
-        guard let connection = connections.first(where: \.isDefault) ?? connections.first, let account = connection.defaultAdAccountID else {
-            throw ConnectionError.noDefaultAdAccount
-        }
-        return (connection.id, account)
-    }
-
-    public func list() async throws -> [ConnectionView] {
-        let accounts = try await store.adAccounts()
-        return try await store.connections().map { record in
-            view(record, adAccountCount: accounts.filter { $0.connectionID == record.id }.count)
-        }
-    }
-
-    /// A connection (the default one when nil) with its ad accounts.
-    public func detail(connectionID: Int64?) async throws -> ConnectionDetailView {
-        let id = try await connectionIDOrDefault(connectionID)
-        guard let record = try await store.connection(id: id) else { throw UnknownObject("connection", id: id) }
-        let accounts = try await store.adAccounts(connectionID: id)
-        return ConnectionDetailView(connection: view(record, adAccountCount: accounts.count), adAccounts: accounts)
-    }
-
-    public func connectionIDOrDefault(_ id: Int64?) async throws -> Int64 {
-        if let id { return id }
-        let connections = try await store.connections().filter { $0.state != .disconnected }
-        guard let connection = connections.first(where: \.isDefault) ?? connections.first else {
-            throw ConnectionError.noConnection
-        }
-        return connection.id
-    }
-
-    /// Makes `adAccountID` the default ad account, of `connectionID` when several connections reach it.
-    public func setDefaultAdAccount(_ adAccountID: String, connectionID: Int64?) async throws -> ConnectionDetailView {
-        let usable = Set(try await store.connections().filter { $0.state != .disconnected }.map(\.id))
-        let accounts = try await store.adAccounts().filter { $0.id == adAccountID && usable.contains($0.connectionID) }
-        let candidates = connectionID.map { id in accounts.filter { $0.connectionID == id } } ?? accounts
-        guard let account = candidates.first else { throw ConnectionError.adAccountUnknown(adAccountID) }
-        if candidates.count > 1 && connectionID == nil {
-            throw InvalidInput(field: "connection_id", reason: "ad account \(adAccountID) is reachable through several connections; name one")
-        }
-        _ = try await store.setDefaultAdAccount(connectionID: account.connectionID, adAccountID: account.id, now: clock.now())
-        connectionsChanged()
-        return try await detail(connectionID: account.connectionID)
-    }
-
-    public func disconnect(connectionID: Int64) async throws -> ConnectionDetailView {
-        guard try await store.disconnectConnection(id: connectionID, now: clock.now()) != nil else {
-            throw UnknownObject("connection", id: connectionID)
-        }
-        connectionsChanged()
-        cache[connectionID] = nil
-        refreshFailures[connectionID] = nil
-        conversionTokens.removeAll()
-        logger.notice("Pinterest connection disconnected; its tokens are erased", metadata: ["connection_id": "\(connectionID)"])
-        return try await detail(connectionID: connectionID)
-    }
-
-    /// Re-reads a connection's ad accounts from Pinterest.
-    public func refreshAdAccounts(connectionID: Int64) async throws {
-        let accounts = try await ConnectionCalls(connectionID: connectionID, tokens: self, client: client).adAccounts()
-        try await store.replaceAdAccounts(
-            connectionID: connectionID,
-            accounts: accounts.map { AdAccountRecord(connectionID: connectionID, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) },
-            now: clock.now())
-        connectionsChanged()
-    }
-
-    // MARK: - Views
-
-    private func view(_ record: ConnectionRecord, adAccountCount: Int) -> ConnectionView {
-        // A lost refresh spent the refresh token it holds.
-        let canRefresh =
-            record.refreshLostAt == nil && record.refreshTokenSealed != nil && (record.clientSecretSealed != nil || defaultApp != nil)
-        return ConnectionView(record: record, adAccountCount: adAccountCount, canRefresh: canRefresh)
-    }
 }
