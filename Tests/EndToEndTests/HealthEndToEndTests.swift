@@ -20,9 +20,12 @@ struct HealthEndToEndTests {
         var json: CommandResult
     }
 
+    /// The JSON form first: the loops below wait on it, and health moves one way while they
+    /// wait, so the text form read after it shows at least as much (read before, it could miss
+    /// a change that came between the two calls).
     private func observe(_ daemon: Daemon) async throws -> Observed {
-        let text = try await daemon.pinads("health")
         let json = try await daemon.pinads("health", "--json")
+        let text = try await daemon.pinads("health")
         let health = try Wire.decoder().decode(HealthResult.self, from: Data(json.stdout.utf8))
         return Observed(health: health, text: text, json: json)
     }

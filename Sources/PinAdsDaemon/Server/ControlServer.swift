@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
 import NIOFoundationCompat
@@ -52,7 +53,30 @@ final class ControlServer: Service {
     private let logger: Logger
     private let onListening: @Sendable () -> Void
     private let ownUID = getuid()
-    private nonisolated(unsafe) var boundInode: ino_t?
+    /// Where the server is in its life. Changed under the lock only, and read again after every
+    /// await in `run()`: a shutdown may have come meanwhile.
+    private let state = NIOLockedValueBox(State.idle)
+
+    private enum State: Sendable {
+        case idle
+        /// Bound; `boundInode` is the socket file it created (nil when systemd passed the socket).
+        case listening(boundInode: ino_t?)
+        /// A graceful shutdown: no new connections; those open answer what they have, then close.
+        case draining(boundInode: ino_t?)
+        case stopped
+
+        var boundInode: ino_t? {
+            switch self {
+            case .listening(let inode), .draining(let inode): return inode
+            case .idle, .stopped: return nil
+            }
+        }
+    }
+
+    /// `run()` was called on a server that already ran.
+    struct AlreadyRan: Error, CustomStringConvertible {
+        var description: String { "the control server runs once" }
+    }
 
     init(
         target: ListenTarget, limits: Limits, dispatcher: MethodDispatcher, connections: ClientConnections,
@@ -72,13 +96,86 @@ final class ControlServer: Service {
     typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials?, account: BudgetAccount)
 
     func run() async throws {
+        let starting = state.withLockedValue { state -> Bool in
+            guard case .idle = state else { return false }
+            state = .listening(boundInode: nil)
+            return true
+        }
+        guard starting else { throw AlreadyRan() }
         services.set("control_server", state: .starting)
+        let (server, inode) = try await bind()
+        // A shutdown may have begun while binding: it finds the server draining at once below.
+        state.withLockedValue { state in
+            if case .listening = state { state = .listening(boundInode: inode) }
+        }
+        services.set("control_server", state: .running, detail: "listening on \(target.path)")
+        logger.info("listening", metadata: ["socket": "\(target.path)"])
+        onListening()
+
+        try await withGracefulShutdownHandler {
+            try await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await accepted in inbound {
+                        group.addTask { await self.serve(accepted) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.beginDraining(server.channel)
+        }
+        let bound = state.withLockedValue { state -> ino_t? in
+            defer { state = .stopped }
+            return state.boundInode
+        }
+        // Remove our socket file, not one a newer daemon may have bound at the same path since.
+        var info = stat()
+        if case .path(let path) = target, let bound, stat(path, &info) == 0, info.st_ino == bound { unlink(path) }
+        services.set("control_server", state: .stopped)
+    }
+
+    /// Stops taking connections and lets those open finish what they have.
+    private func beginDraining(_ listener: any Channel) {
+        let draining = state.withLockedValue { state -> Bool in
+            guard case .listening(let inode) = state else { return false }
+            state = .draining(boundInode: inode)
+            return true
+        }
+        guard draining else { return }
+        services.set("control_server", state: .stopping, detail: "draining connections")
+        listener.close(promise: nil)
+        connections.drainAll()
+        let queue = self.queue
+        Task { await queue.closeWatchers() }
+    }
+
+    /// Binds the listening socket: at the path (0600 from the start), or the one systemd passed.
+    /// Returns the socket file's inode when it made one.
+    private func bind() async throws -> (NIOAsyncChannel<Accepted, Never>, ino_t?) {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+        let initializer = childInitializer()
+        switch target {
+        case .path(let path):
+            // bind() creates the socket file with 0777 less the umask: make that 0600 at once, so
+            // it is never reachable by others, not even between bind and chmod.
+            let previousMask = umask(0o177)
+            defer { umask(previousMask) }
+            let server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
+            chmod(path, 0o600)
+            var info = stat()
+            return (server, stat(path, &info) == 0 ? info.st_ino : nil)
+        case .inherited(let fd, _):
+            return (try await bootstrap.bind(fd, childChannelInitializer: initializer), nil)
+        }
+    }
+
+    /// Each accepted connection: its peer's credentials, its budget account, and the frame
+    /// handlers.
+    private func childInitializer() -> @Sendable (any Channel) -> EventLoopFuture<Accepted> {
         let maximumFrameLength = limits.maximumFrameLength
         let frameTimeout = TimeAmount(limits.frameTimeout)
         let budget = self.budget
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<Accepted> = { channel in
+        return { channel in
             channel.peerCredentials()
                 .map { Optional($0) }
                 .recover { _ in nil }
@@ -96,46 +193,6 @@ final class ControlServer: Service {
                     }
                 }
         }
-        let server: NIOAsyncChannel<Accepted, Never>
-        switch target {
-        case .path(let path):
-            // bind() creates the socket file with 0777 less the umask: make that 0600 at once, so
-            // it is never reachable by others, not even between bind and chmod.
-            let previousMask = umask(0o177)
-            defer { umask(previousMask) }
-            server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
-            chmod(path, 0o600)
-            var info = stat()
-            if stat(path, &info) == 0 { boundInode = info.st_ino }
-        case .inherited(let fd, _):
-            server = try await bootstrap.bind(fd, childChannelInitializer: initializer)
-        }
-        services.set("control_server", state: .running, detail: "listening on \(target.path)")
-        logger.info("listening", metadata: ["socket": "\(target.path)"])
-        onListening()
-
-        let connections = self.connections
-        let queue = self.queue
-        let services = self.services
-        let path = target.path
-        try await withGracefulShutdownHandler {
-            try await server.executeThenClose { inbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await accepted in inbound {
-                        group.addTask { await self.serve(accepted) }
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            services.set("control_server", state: .stopping, detail: "draining connections")
-            server.channel.close(promise: nil)
-            connections.drainAll()
-            Task { await queue.closeWatchers() }
-        }
-        // Remove our socket file, not one a newer daemon may have bound at the same path since.
-        var info = stat()
-        if case .path = target, let boundInode, stat(path, &info) == 0, info.st_ino == boundInode { unlink(path) }
-        services.set("control_server", state: .stopped)
     }
 
     /// One client connection, start to end. Never throws: each connection's trouble is its own.
@@ -148,27 +205,7 @@ final class ControlServer: Service {
             memory.connectionClosed(budget: budget)
         }
         guard let peer = accepted.peer, peer.uid == ownUID else {
-            connections.countRefused()
-            logger.warning("refused a client of another user", metadata: ["peer_uid": "\(accepted.peer.map { String($0.uid) } ?? "unknown")"])
-            let error = ResponseError(
-                code: .permissionDenied,
-                message: "pinadsd serves only its own user (uid \(ownUID)); connect as that user")
-            let refusal = encodeError(id: nil, error)
-            do {
-                try await channel.executeThenClose { (inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
-                    try await outbound.write(refusal)
-                    // Close our side only, and read what the client still sends until it hangs
-                    // up (bounded): closing with its request unread would reset the connection
-                    // and could destroy the refusal before the client reads it.
-                    let raw = channel.channel
-                    let deadline = raw.eventLoop.scheduleTask(in: .seconds(2)) { raw.close(promise: nil) }
-                    try? await raw.close(mode: .output).get()
-                    do { for try await _ in inbound {} } catch {}
-                    deadline.cancel()
-                }
-            } catch {
-                logger.debug("could not tell a refused client why", metadata: ["error": "\(error)"])
-            }
+            await refuse(channel, peer: accepted.peer)
             return
         }
         let connection = ClientConnection(channel: channel.channel)
@@ -180,6 +217,31 @@ final class ControlServer: Service {
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Tells a client of another user why it is refused, then closes.
+    private func refuse(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials?) async {
+        connections.countRefused()
+        logger.warning("refused a client of another user", metadata: ["peer_uid": "\(peer.map { String($0.uid) } ?? "unknown")"])
+        let error = ResponseError(
+            code: .permissionDenied,
+            message: "pinadsd serves only its own user (uid \(ownUID)); connect as that user")
+        let refusal = encodeError(id: nil, error)
+        do {
+            try await channel.executeThenClose { (inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
+                try await outbound.write(refusal)
+                // Close our side only, and read what the client still sends until it hangs
+                // up (bounded): closing with its request unread would reset the connection
+                // and could destroy the refusal before the client reads it.
+                let raw = channel.channel
+                let deadline = raw.eventLoop.scheduleTask(in: .seconds(2)) { raw.close(promise: nil) }
+                try? await raw.close(mode: .output).get()
+                do { for try await _ in inbound {} } catch {}
+                deadline.cancel()
+            }
+        } catch {
+            logger.debug("could not tell a refused client why", metadata: ["error": "\(error)"])
         }
     }
 
@@ -238,14 +300,17 @@ final class ControlServer: Service {
             queue.discardPending()
             group.cancelAll()
         }
-        if connection.isDraining {
-            // A full close would drop answers still in the socket buffer: close the output
-            // first, which completes once they are written, bounded in time.
-            let channel = connection.channel
-            let deadline = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
-            try? await channel.close(mode: .output).get()
-            deadline.cancel()
-        }
+        if connection.isDraining { await drain(connection) }
+    }
+
+    /// The daemon is stopping and the connection's requests are answered. A full close would
+    /// drop answers still in the socket buffer: close the output first, which completes once
+    /// they are written, bounded in time.
+    private func drain(_ connection: ClientConnection) async {
+        let channel = connection.channel
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+        try? await channel.close(mode: .output).get()
+        deadline.cancel()
     }
 
     /// Runs one request and writes its answer. A frame the client would refuse (over the
