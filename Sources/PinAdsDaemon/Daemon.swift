@@ -58,52 +58,14 @@ public enum Daemon {
         configuration: DaemonConfiguration, environment: [String: String], logger: Logger,
         clock: any WallClock = SystemWallClock()
     ) async throws {
-        // Files and the socket we create are ours alone.
-        umask(0o077)
-        // Large frames and answers get pages of their own, given back when freed.
-        MemoryReleaser.configureAllocator()
-        // A parent may have blocked these (Foundation.Process does); we handle them ourselves.
-        unblockTerminationSignals()
-
-        let inherited = try Systemd.takeListeningSocket(environment: environment)
-        if let inherited, inherited.extraDescriptorsClosed > 0 {
-            logger.warning(
-                "systemd passed more than one socket; serving the first and closing the rest",
-                metadata: ["socket": "\(inherited.path)", "closed": "\(inherited.extraDescriptorsClosed)"])
-        }
+        let inherited = try prepareProcess(environment: environment, logger: logger)
         // The folder and every file in it: ours, no symlink, closed to others (see StateDirectory).
         let stateDirectory = try StateDirectory.prepare(configuration.stateDirectory, logger: logger)
         let lock = try InstanceGuard.lockStateDirectory(stateDirectory, logger: logger)
         defer { close(lock) }
-        let target: ListenTarget
-        if let inherited {
-            // Reported as the path it is really bound to, whatever --socket said.
-            target = .inherited(fd: inherited.fd, path: inherited.path.isEmpty ? configuration.socketPath : inherited.path)
-        } else {
-            try InstanceGuard.prepareSocketPath(
-                configuration.socketPath,
-                ownsDirectory: ControlServer.isDefaultSocketDirectory((configuration.socketPath as NSString).deletingLastPathComponent, environment: environment))
-            target = .path(configuration.socketPath)
-        }
+        let target = try listenTarget(configuration, inherited: inherited, environment: environment)
 
-        let store = try Store(path: configuration.databasePath)
-        // On a full state directory the daemon starts all the same (reads and health work, writes
-        // answer UNAVAILABLE): what start-up cannot write now is written once there is room.
-        let requeueInterrupted: @Sendable () async throws -> Void = {
-            let recovered = try await store.recoverInterruptedJobs(now: clock.now())
-            if recovered > 0 {
-                logger.notice("requeued jobs interrupted by the last stop", metadata: ["count": "\(recovered)"])
-            }
-        }
-        var requeuePending = false
-        do {
-            try await requeueInterrupted()
-        } catch let error where store.unavailability(error)?.problem == .full {
-            requeuePending = true
-            logger.warning(
-                "the state directory is full: the jobs interrupted by the last stop are requeued once there is room, before any job runs",
-                metadata: ["path": "\(configuration.stateDirectory)", "error": "\(error)"])
-        }
+        let (store, requeueInterrupted) = try await openStore(configuration, clock: clock, logger: logger)
 
         let vault = try TokenVault.open(stateDirectory: configuration.stateDirectory, environment: environment)
         if !vault.hasKey {
@@ -112,11 +74,7 @@ public enum Daemon {
                 metadata: ["path": "\(stateDirectory.path(of: .key))"])
         }
         let limiter = RateLimiter(limits: configuration.rateLimits, clock: clock, logger: logger)
-        var transportConfiguration = CurlTransport.Configuration()
-        transportConfiguration.requestTimeout = configuration.pinterestTimeout
-        let pinterest = PinterestClient(
-            baseURL: configuration.pinterestAPIBaseURL, transport: CurlTransport(configuration: transportConfiguration), gate: limiter,
-            logger: logger)
+        let pinterest = pinterestClient(configuration, gate: limiter, logger: logger)
         let tokens = TokenManager(
             store: store, vault: vault, client: pinterest, clock: clock, logger: logger, defaultApp: configuration.appCredentials,
             limiter: limiter)
@@ -148,7 +106,7 @@ public enum Daemon {
             tasks: try ScheduledTask.applying(configuration.scheduleOverrides, to: Scheduler.defaultTasks()), services: services)
         let workers = JobWorkerPool(
             queue: queue, concurrency: configuration.jobConcurrency, logger: logger, services: services,
-            beforeFirstClaim: requeuePending ? requeueInterrupted : nil)
+            beforeFirstClaim: requeueInterrupted)
         let connections = ClientConnections(budget: BufferBudget(capacity: configuration.maximumBufferedBytes))
         let health = HealthMonitor(store: store, tokens: tokens, conversions: conversions, clock: clock, storeTrouble: StoreTroubleLog())
         let healthStatus = HealthStatusNotifier(
@@ -167,17 +125,65 @@ public enum Daemon {
             })
         let shutdownNotice = ShutdownNotice(environment: environment, logger: logger)
 
-        // Listed in dependency order; shut down in reverse: first the server stops taking work
-        // and answers what it has, then the workers put unfinished jobs back on the queue.
+        try await runServices(
+            [workers, scheduler, conversions, healthStatus, server, shutdownNotice], configuration: configuration, logger: logger)
+        logger.notice("pinadsd stopped")
+    }
+
+    /// Where to listen: the socket systemd passed, else a new one at `--socket`.
+    private static func listenTarget(
+        _ configuration: DaemonConfiguration, inherited: PassedSocket?, environment: [String: String]
+    ) throws -> ListenTarget {
+        if let inherited {
+            // Reported as the path it is really bound to, whatever --socket said.
+            return .inherited(fd: inherited.fd, path: inherited.path.isEmpty ? configuration.socketPath : inherited.path)
+        }
+        try InstanceGuard.prepareSocketPath(
+            configuration.socketPath,
+            ownsDirectory: ControlServer.isDefaultSocketDirectory(
+                (configuration.socketPath as NSString).deletingLastPathComponent, environment: environment))
+        return .path(configuration.socketPath)
+    }
+
+    /// Opens the store and requeues the jobs the last stop interrupted. On a full state
+    /// directory the daemon starts all the same (reads and health work, writes answer
+    /// UNAVAILABLE): the requeue is returned, to run before any job is claimed.
+    private static func openStore(
+        _ configuration: DaemonConfiguration, clock: any WallClock, logger: Logger
+    ) async throws -> (Store, requeueLater: (@Sendable () async throws -> Void)?) {
+        let store = try Store(path: configuration.databasePath)
+        let requeueInterrupted: @Sendable () async throws -> Void = {
+            let recovered = try await store.recoverInterruptedJobs(now: clock.now())
+            if recovered > 0 {
+                logger.notice("requeued jobs interrupted by the last stop", metadata: ["count": "\(recovered)"])
+            }
+        }
+        do {
+            try await requeueInterrupted()
+            return (store, nil)
+        } catch let error where store.unavailability(error)?.problem == .full {
+            logger.warning(
+                "the state directory is full: the jobs interrupted by the last stop are requeued once there is room, before any job runs",
+                metadata: ["path": "\(configuration.stateDirectory)", "error": "\(error)"])
+            return (store, requeueInterrupted)
+        }
+    }
+
+    /// The one Pinterest client, over libcurl, every call through the rate limiter.
+    private static func pinterestClient(_ configuration: DaemonConfiguration, gate: RateLimiter, logger: Logger) -> PinterestClient {
+        var transportConfiguration = CurlTransport.Configuration()
+        transportConfiguration.requestTimeout = configuration.pinterestTimeout
+        return PinterestClient(
+            baseURL: configuration.pinterestAPIBaseURL, transport: CurlTransport(configuration: transportConfiguration), gate: gate,
+            logger: logger)
+    }
+
+    /// Runs the services until SIGTERM/SIGINT. Listed in dependency order; shut down in reverse:
+    /// first the server stops taking work and answers what it has, then the workers put
+    /// unfinished jobs back on the queue.
+    private static func runServices(_ services: [any Service], configuration: DaemonConfiguration, logger: Logger) async throws {
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: workers),
-                .init(service: scheduler),
-                .init(service: conversions),
-                .init(service: healthStatus),
-                .init(service: server),
-                .init(service: shutdownNotice),
-            ],
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)
@@ -186,7 +192,24 @@ public enum Daemon {
         // (jobs still `running` are requeued at the next start).
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: groupConfiguration).run()
-        logger.notice("pinadsd stopped")
+    }
+
+    /// What the process sets up before touching any file: its umask, its allocator, its
+    /// signals; and the socket systemd may have passed.
+    private static func prepareProcess(environment: [String: String], logger: Logger) throws -> PassedSocket? {
+        // Files and the socket we create are ours alone.
+        umask(0o077)
+        // Large frames and answers get pages of their own, given back when freed.
+        MemoryReleaser.configureAllocator()
+        // A parent may have blocked these (Foundation.Process does); we handle them ourselves.
+        unblockTerminationSignals()
+        let inherited = try Systemd.takeListeningSocket(environment: environment)
+        if let inherited, inherited.extraDescriptorsClosed > 0 {
+            logger.warning(
+                "systemd passed more than one socket; serving the first and closing the rest",
+                metadata: ["socket": "\(inherited.path)", "closed": "\(inherited.extraDescriptorsClosed)"])
+        }
+        return inherited
     }
 
     private static func unblockTerminationSignals() {

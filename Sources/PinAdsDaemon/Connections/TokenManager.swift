@@ -303,6 +303,14 @@ public actor TokenManager {
             throw error
         }
         refreshFailures[connectionID] = nil
+        return try await adopt(answer, connectionID: connectionID, previous: tokens, refreshToken: refreshToken, app: app)
+    }
+
+    /// Stores a refresh's answer: both tokens and both expiry times in one transaction, before
+    /// the new access token is used.
+    private func adopt(
+        _ answer: OAuthTokenResponse, connectionID: Int64, previous tokens: Tokens, refreshToken: String, app: AppCredentials
+    ) async throws -> Tokens {
         let now = clock.now()
         guard let record = try await store.connection(id: connectionID) else { throw UnknownObject("connection", id: connectionID) }
         let newRefresh = answer.refreshToken ?? refreshToken
@@ -310,7 +318,6 @@ public actor TokenManager {
             answer.refreshTokenExpiresAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }
             ?? answer.refreshTokenExpiresIn.map { now.addingTimeInterval(TimeInterval($0)) } ?? tokens.refreshExpiresAt
         let accessExpiresAt = now.addingTimeInterval(TimeInterval(answer.expiresIn))
-        // Both tokens and both expiry times in one transaction, before the new token is used.
         let stored = try await store.storeRefreshedTokens(
             connectionID: connectionID,
             accessTokenSealed: try vault.seal(answer.accessToken, context: "\(record.userKey) access"),
