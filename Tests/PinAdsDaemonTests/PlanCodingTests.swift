@@ -38,3 +38,18 @@ struct PlanCodingTests {
         #expect(try coding.decode(CampaignPlan.self, from: try text(campaign)) == CampaignPlan(campaign))
     }
 }
+
+/// The build job's result keeps the keys the hand-built JSON had: a null Pinterest id is
+/// written as null, and the flat `ad_group` / `ad` only when the payload named one.
+@Suite("Build job result")
+struct BuildJobResultTests {
+    @Test func keysAndNullsAreTodays() throws {
+        var result = CampaignBuildJob.Result(campaign: .init(id: 1, pinterestID: "c1"))
+        result.adGroups = [.init(id: 2, pinterestID: nil)]
+        let json = try JSONValue(encoding: result)
+        #expect(json == ["campaign": ["id": 1, "pinterest_id": "c1"], "ad_groups": [["id": 2, "pinterest_id": .null]], "ads": []])
+        result.ad = .init(id: 3, pinterestID: "a3")
+        #expect(try JSONValue(encoding: result)["ad"] == ["id": 3, "pinterest_id": "a3"])
+        #expect(try JSONValue(encoding: result).decoded(as: CampaignBuildJob.Result.self) == result)
+    }
+}
