@@ -90,9 +90,8 @@ public enum Daemon {
             store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, configuration: configuration.audienceSync)
         let conversions = ConversionDispatcher(
             store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, configuration: configuration.conversions)
-        let builder = CampaignBuilder(store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger)
-        let metrics = MetricsPuller(
-            store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, days: configuration.metricsDays)
+        let builder = CampaignBuilder(store: store, tokens: tokens, clock: clock, logger: logger)
+        let metrics = MetricsPuller(store: store, tokens: tokens, clock: clock, logger: logger, days: configuration.metricsDays)
         let queue = JobQueue(
             store: store, clock: clock,
             registry: JobRegistry(

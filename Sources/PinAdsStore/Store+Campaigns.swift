@@ -31,7 +31,7 @@ public enum BuildLevel: String, Sendable, CaseIterable {
     }
 }
 
-/// A campaign, ad group or ad as stored: its spec (JSON of the protocol's spec type) and how
+/// A campaign, ad group or ad as stored: its spec (the JSON of the daemon's plan) and how
 /// far Pinterest has it.
 public struct BuildRecord: Sendable, Equatable {
     public enum State: String, Sendable { case pending = "PENDING", created = "CREATED", error = "ERROR" }

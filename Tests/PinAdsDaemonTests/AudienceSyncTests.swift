@@ -98,7 +98,7 @@ struct AudienceSyncTests {
             syncConfiguration.recordsPerRequest = recordsPerRequest
             syncConfiguration.pendingSettleTime = 0
             syncer = AudienceSyncer(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
-            builder = CampaignBuilder(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), settleTime: 0)
+            builder = CampaignBuilder(store: store, tokens: tokens, clock: clock, logger: Logger(label: "test"), settleTime: 0)
             seeded = sandbox.seedToken(adAccounts: 2)
             app = AppCredentials(clientID: configuration.appID, clientSecret: configuration.appSecret)
             adAccounts = seeded.adAccountIDs

@@ -1,9 +1,8 @@
 import Foundation
-import PinAdsProtocol
 
 /// Everything about a campaign, ad group or ad that can be checked without Pinterest, checked
-/// before anything is sent: each failure is INVALID_ARGUMENT naming the field and the rule.
-/// Pure; returns the spec with pinads' defaults applied.
+/// before anything is sent: each failure is an `InvalidInput` naming the field (as the request
+/// spells it) and the rule. Pure; returns the plan with pinads' defaults applied.
 struct CampaignValidator: Sendable {
     let now: Date
 
@@ -21,8 +20,8 @@ struct CampaignValidator: Sendable {
     static let defaultBudget: Int64 = 5_000_000
     static let defaultBid: Int64 = 2_000_000
 
-    private func invalid(_ field: String, _ reason: String) -> ResponseError {
-        ResponseError.invalidArgument(field: field, reason: reason)
+    private func invalid(_ field: String, _ reason: String) -> InvalidInput {
+        InvalidInput(field: field, reason: reason)
     }
 
     private func oneOf(_ value: String, _ allowed: Set<String>, field: String) throws -> String {
@@ -44,12 +43,12 @@ struct CampaignValidator: Sendable {
 
     private func window(start: Date?, end: Date?, prefix: String) throws {
         if let end {
-            guard end > now else { throw invalid("\(prefix).end_time", "is in the past (\(Timestamp.format(end)))") }
-            if let start, end <= start { throw invalid("\(prefix).end_time", "must be after start_time (\(Timestamp.format(start)))") }
+            guard end > now else { throw invalid("\(prefix).end_time", "is in the past (\(PlanCoding.timestamp(end)))") }
+            if let start, end <= start { throw invalid("\(prefix).end_time", "must be after start_time (\(PlanCoding.timestamp(start)))") }
         }
     }
 
-    func campaign(_ spec: CampaignSpec, prefix: String = "campaign") throws -> CampaignSpec {
+    func campaign(_ spec: CampaignPlan, prefix: String = "campaign") throws -> CampaignPlan {
         var spec = spec
         spec.name = try name(spec.name, field: "\(prefix).name")
         let objective = spec.objectiveType.uppercased() == "VIDEO_VIEW" ? "VIDEO_COMPLETION" : spec.objectiveType
@@ -64,7 +63,7 @@ struct CampaignValidator: Sendable {
         return spec
     }
 
-    func adGroup(_ spec: AdGroupSpec, campaign: CampaignSpec?, prefix: String = "ad_group") throws -> AdGroupSpec {
+    func adGroup(_ spec: AdGroupPlan, campaign: CampaignPlan?, prefix: String = "ad_group") throws -> AdGroupPlan {
         var spec = spec
         spec.name = try name(spec.name, field: "\(prefix).name")
         spec.billableEvent = try oneOf(spec.billableEvent, Self.billableEvents, field: "\(prefix).billable_event")
@@ -86,21 +85,21 @@ struct CampaignValidator: Sendable {
         }
         if let campaign {
             if let start = spec.startTime, let campaignStart = campaign.startTime, start < campaignStart {
-                throw invalid("\(prefix).start_time", "is before the campaign's start_time (\(Timestamp.format(campaignStart)))")
+                throw invalid("\(prefix).start_time", "is before the campaign's start_time (\(PlanCoding.timestamp(campaignStart)))")
             }
             if let end = spec.endTime, let campaignEnd = campaign.endTime, end > campaignEnd {
-                throw invalid("\(prefix).end_time", "is after the campaign's end_time (\(Timestamp.format(campaignEnd)))")
+                throw invalid("\(prefix).end_time", "is after the campaign's end_time (\(PlanCoding.timestamp(campaignEnd)))")
             }
             if campaign.objectiveType == "WEB_CONVERSION" {
                 throw invalid(
                     "\(prefix)", "ad groups of WEB_CONVERSION campaigns need Pinterest's optimization_goal_metadata (a conversion tag), which pinads does not set yet")
             }
         }
-        spec.targeting = try targeting(spec.targeting ?? TargetingSpec(), prefix: "\(prefix).targeting")
+        spec.targeting = try targeting(spec.targeting ?? Targeting(), prefix: "\(prefix).targeting")
         return spec
     }
 
-    private func targeting(_ spec: TargetingSpec, prefix: String) throws -> TargetingSpec {
+    private func targeting(_ spec: Targeting, prefix: String) throws -> Targeting {
         if let keywords = spec.keywords, !keywords.isEmpty {
             throw invalid("\(prefix).keywords", "not supported: Pinterest manages keywords through its /keywords endpoints, not the targeting spec")
         }
@@ -132,16 +131,16 @@ struct CampaignValidator: Sendable {
         return spec
     }
 
-    func ad(_ spec: AdSpec, prefix: String = "ad") throws -> AdSpec {
+    func ad(_ spec: AdPlan, prefix: String = "ad") throws -> AdPlan {
         var spec = spec
-        guard !spec.pinId.isEmpty, spec.pinId.count <= 18, spec.pinId.allSatisfy(\.isNumber) else {
-            throw invalid("\(prefix).pin_id", "must be a Pinterest Pin id (digits), got '\(spec.pinId)'")
+        guard !spec.pinID.isEmpty, spec.pinID.count <= 18, spec.pinID.allSatisfy(\.isNumber) else {
+            throw invalid("\(prefix).pin_id", "must be a Pinterest Pin id (digits), got '\(spec.pinID)'")
         }
         spec.creativeType = try oneOf(spec.creativeType, Self.creativeTypes, field: "\(prefix).creative_type")
         if let name = spec.name { spec.name = try self.name(name, field: "\(prefix).name", maximum: 255) }
         if let status = spec.status { spec.status = try oneOf(status, Self.statuses, field: "\(prefix).status") }
-        try url(spec.destinationUrl, field: "\(prefix).destination_url")
-        try url(spec.clickTrackingUrl, field: "\(prefix).click_tracking_url")
+        try url(spec.destinationURL, field: "\(prefix).destination_url")
+        try url(spec.clickTrackingURL, field: "\(prefix).click_tracking_url")
         return spec
     }
 

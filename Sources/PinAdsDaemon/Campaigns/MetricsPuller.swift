@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PinAdsProtocol
+import PinAdsJSON
 import PinAdsStore
 import PinterestAPI
 
@@ -17,16 +17,14 @@ public struct MetricsPuller: Sendable {
 
     let store: Store
     let tokens: TokenManager
-    let client: PinterestClient
     let clock: any WallClock
     let logger: Logger
     /// Days pulled, ending today (UTC).
     let days: Int
 
-    public init(store: Store, tokens: TokenManager, client: PinterestClient, clock: any WallClock, logger: Logger, days: Int = 7) {
+    public init(store: Store, tokens: TokenManager, clock: any WallClock, logger: Logger, days: Int = 7) {
         self.store = store
         self.tokens = tokens
-        self.client = client
         self.clock = clock
         self.logger = logger
         self.days = min(max(1, days), Self.maximumDays)
@@ -73,18 +71,14 @@ public struct MetricsPuller: Sendable {
         return (tracked.count, rows, calls)
     }
 
-    /// One ad account's campaigns, at most 250 per call.
+    /// One ad account's campaigns, at most 250 per call, through one session.
     private func pull(account: String, campaigns: [BuildRecord], start: String, end: String, now: Date) async throws -> (rows: Int, calls: Int) {
-        let connectionID = try await tokens.resolve(adAccountID: account).connectionID
+        let session = try await tokens.session(adAccountID: account)
         var rows = 0, calls = 0
         for batch in Self.batches(campaigns) {
             let local = Dictionary(batch.compactMap { c in c.pinterestID.map { ($0, c.id) } }, uniquingKeysWith: { a, _ in a })
-            let client = self.client
-            let answer = try await tokens.withToken(connectionID: connectionID) { token in
-                try await client.campaignAnalytics(
-                    token: token, adAccountID: account, startDate: start, endDate: end, campaignIDs: Array(local.keys).sorted(),
-                    columns: Self.columns, granularity: .day)
-            }
+            let answer = try await session.campaignAnalytics(
+                startDate: start, endDate: end, campaignIDs: Array(local.keys).sorted(), columns: Self.columns, granularity: .day)
             calls += 1
             let records = answer.compactMap { Self.record($0, local: local, pulledAt: now) }
             try await store.upsertMetrics(records)
@@ -120,33 +114,27 @@ public struct MetricsPuller: Sendable {
         }
     }
 
-    /// `campaigns.metrics`: rows and totals from the store.
-    func metrics(_ request: CampaignMetricsRequest) async throws -> CampaignMetricsResult {
-        for (field, value) in [("from", request.from), ("to", request.to)] where !Self.isDay(value) {
-            throw ResponseError.invalidArgument(field: field, reason: "must be a date as YYYY-MM-DD (UTC), got '\(value)'")
+    /// `campaigns.metrics`: the stored days from `from` to `to` (YYYY-MM-DD, UTC, inclusive), of
+    /// one campaign or every one, with totals.
+    func metrics(campaignID: Int64?, from: String, to: String) async throws -> MetricsReport {
+        for (field, value) in [("from", from), ("to", to)] where !Self.isDay(value) {
+            throw InvalidInput(field: field, reason: "must be a date as YYYY-MM-DD (UTC), got '\(value)'")
         }
-        guard request.from <= request.to else {
-            throw ResponseError.invalidArgument(field: "to", reason: "must not be before from (\(request.from))")
+        guard from <= to else { throw InvalidInput(field: "to", reason: "must not be before from (\(from))") }
+        if let campaignID, try await store.buildRecord(.campaign, id: campaignID) == nil {
+            throw CampaignError.unknown(level: .campaign, id: campaignID, field: "campaign_id")
         }
-        if let id = request.campaignId, try await store.buildRecord(.campaign, id: id) == nil {
-            throw ResponseError(code: .notFound, message: "campaign \(id) is not known to this daemon", details: ["field": "campaign_id"])
-        }
-        let records = try await store.metrics(campaignID: request.campaignId, from: request.from, to: request.to)
-        let rows = records.map {
-            MetricsRow(
-                campaignId: $0.campaignID, date: $0.date, spendMicro: $0.spendMicro, impressions: $0.impressions, clicks: $0.clicks,
-                saves: $0.saves, conversions: $0.conversions, conversionValueMicro: $0.conversionValueMicro)
-        }
-        return CampaignMetricsResult(rows: rows, totals: Self.totals(rows), pulledAt: records.map(\.pulledAt).max())
+        let records = try await store.metrics(campaignID: campaignID, from: from, to: to)
+        return MetricsReport(rows: records, totals: Self.totals(records), pulledAt: records.map(\.pulledAt).max())
     }
 
-    static func totals(_ rows: [MetricsRow]) -> MetricsTotals {
+    static func totals(_ rows: [MetricsRecord]) -> CampaignTotals {
         let spend = rows.reduce(0) { $0 + $1.spendMicro }
         let impressions = rows.reduce(0) { $0 + $1.impressions }
         let clicks = rows.reduce(0) { $0 + $1.clicks }
         let value = rows.reduce(0) { $0 + ($1.conversionValueMicro ?? 0) }
         func ratio(_ a: Int64, _ b: Int64, times: Double = 1) -> Double? { b == 0 ? nil : Double(a) * times / Double(b) }
-        return MetricsTotals(
+        return CampaignTotals(
             spendMicro: spend, impressions: impressions, clicks: clicks, saves: rows.reduce(0) { $0 + $1.saves },
             conversions: rows.reduce(0) { $0 + ($1.conversions ?? 0) }, conversionValueMicro: value, ctr: ratio(clicks, impressions),
             cpcMicro: ratio(spend, clicks), cpmMicro: ratio(spend, impressions, times: 1000), roas: ratio(value, spend))
@@ -159,6 +147,32 @@ public struct MetricsPuller: Sendable {
         else { return false }
         return (1...12).contains(month) && (1...31).contains(day)
     }
+}
+
+/// Stored daily metrics of a span, with their totals.
+struct MetricsReport: Sendable {
+    var rows: [MetricsRecord]
+    var totals: CampaignTotals
+    /// When the newest of these rows was pulled from Pinterest.
+    var pulledAt: Date?
+}
+
+/// The sums of a span of days, and the rates derived from them (nil with nothing to divide by).
+struct CampaignTotals: Sendable, Equatable {
+    var spendMicro: Int64
+    var impressions: Int64
+    var clicks: Int64
+    var saves: Int64
+    var conversions: Int64
+    var conversionValueMicro: Int64
+    /// clicks / impressions.
+    var ctr: Double?
+    /// spend / clicks, in micro-currency.
+    var cpcMicro: Double?
+    /// spend per 1,000 impressions, in micro-currency.
+    var cpmMicro: Double?
+    /// conversion value / spend.
+    var roas: Double?
 }
 
 /// `campaigns.pull_metrics`: the scheduled pull.

@@ -1,19 +1,63 @@
 import Foundation
 import PinAdsProtocol
 
-/// `campaigns.*`, `ad_groups.*` and `ads.*` methods.
+/// `campaigns.*`, `ad_groups.*` and `ads.*` methods: each request into a call of the
+/// `CampaignBuilder` or the `MetricsPuller` in the domain's words, and its answer back into the
+/// wire's. Errors are translated by the dispatcher (`ResponseError(translating:)`).
 struct CampaignMethods: Sendable {
     let builder: CampaignBuilder
     let metrics: MetricsPuller
 
-    func create(_ request: CreateCampaignRequest) async throws -> CampaignJobResult { try await builder.create(request) }
-    func createAdGroup(_ request: CreateAdGroupRequest) async throws -> AdGroupJobResult { try await builder.createAdGroup(request) }
-    func createAd(_ request: CreateAdRequest) async throws -> AdJobResult { try await builder.createAd(request) }
-    func launch(_ request: LaunchCampaignRequest) async throws -> LaunchResult { try await builder.launch(request) }
-    func list(_ request: ListCampaignsRequest) async throws -> ListCampaignsResult { try await builder.list(request) }
-    func get(_ request: GetCampaignRequest) async throws -> CampaignDetail { try await builder.get(request) }
-    func listAdGroups(_ request: ListAdGroupsRequest) async throws -> ListAdGroupsResult { try await builder.listAdGroups(request) }
-    func listAds(_ request: ListAdsRequest) async throws -> ListAdsResult { try await builder.listAds(request) }
-    func track(_ request: TrackCampaignRequest) async throws -> CampaignJobResult { try await builder.track(request) }
-    func metrics(_ request: CampaignMetricsRequest) async throws -> CampaignMetricsResult { try await metrics.metrics(request) }
+    func create(_ request: CreateCampaignRequest) async throws -> CampaignJobResult {
+        let queued = try await builder.create(CampaignPlan(request.campaign), clientRequestID: request.clientRequestId)
+        return CampaignJobResult(campaign: CampaignInfo(queued.item), jobId: queued.jobID)
+    }
+
+    func createAdGroup(_ request: CreateAdGroupRequest) async throws -> AdGroupJobResult {
+        let queued = try await builder.createAdGroup(AdGroupPlan(request.adGroup), campaignID: request.campaignId)
+        return AdGroupJobResult(adGroup: AdGroupInfo(queued.item), jobId: queued.jobID)
+    }
+
+    func createAd(_ request: CreateAdRequest) async throws -> AdJobResult {
+        let queued = try await builder.createAd(AdPlan(request.ad), adGroupID: request.adGroupId)
+        return AdJobResult(ad: AdInfo(queued.item), jobId: queued.jobID)
+    }
+
+    func launch(_ request: LaunchCampaignRequest) async throws -> LaunchResult {
+        let launched = try await builder.launch(
+            LaunchPlan(
+                campaign: CampaignPlan(request.campaign), adGroup: AdGroupPlan(request.adGroup), ad: AdPlan(request.ad),
+                clientRequestID: request.clientRequestId))
+        return LaunchResult(
+            campaign: CampaignInfo(launched.campaign), adGroup: AdGroupInfo(launched.adGroup), ad: AdInfo(launched.ad), jobId: launched.jobID,
+            resumed: launched.resumed)
+    }
+
+    func list(_ request: ListCampaignsRequest) async throws -> ListCampaignsResult {
+        ListCampaignsResult(campaigns: try await builder.campaigns(adAccountID: request.adAccountId).map(CampaignInfo.init))
+    }
+
+    func get(_ request: GetCampaignRequest) async throws -> CampaignDetail {
+        let tree = try await builder.campaign(request.campaignId, refresh: request.refresh == true)
+        return CampaignDetail(
+            campaign: CampaignInfo(tree.campaign), adGroups: tree.adGroups.map(AdGroupInfo.init), ads: tree.ads.map(AdInfo.init))
+    }
+
+    func listAdGroups(_ request: ListAdGroupsRequest) async throws -> ListAdGroupsResult {
+        ListAdGroupsResult(adGroups: try await builder.adGroups(campaignID: request.campaignId).map(AdGroupInfo.init))
+    }
+
+    func listAds(_ request: ListAdsRequest) async throws -> ListAdsResult {
+        ListAdsResult(ads: try await builder.ads(adGroupID: request.adGroupId).map(AdInfo.init))
+    }
+
+    func track(_ request: TrackCampaignRequest) async throws -> CampaignJobResult {
+        let campaign = try await builder.track(pinterestCampaignID: request.campaignId, adAccountID: request.adAccountId)
+        return CampaignJobResult(campaign: CampaignInfo(campaign), jobId: nil)
+    }
+
+    func metrics(_ request: CampaignMetricsRequest) async throws -> CampaignMetricsResult {
+        let report = try await metrics.metrics(campaignID: request.campaignId, from: request.from, to: request.to)
+        return CampaignMetricsResult(rows: report.rows.map(MetricsRow.init), totals: MetricsTotals(report.totals), pulledAt: report.pulledAt)
+    }
 }

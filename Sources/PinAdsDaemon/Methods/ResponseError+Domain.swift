@@ -24,6 +24,8 @@ extension ResponseError {
             self = ResponseError(pinterest: error)
         case let error as SchedulerError:
             self = ResponseError(error)
+        case let error as CampaignError:
+            self = ResponseError(error)
         case let error as RefreshLost:
             // Only a reconnect helps: the refresh token in hand is spent.
             self = .failedPrecondition(error.description)

@@ -1,0 +1,173 @@
+import Foundation
+
+/// Who an ad group reaches. Audiences are pinads audience ids: each is sent as the Pinterest
+/// audience of its activation on the campaign's ad account.
+public struct TargetingSpec: Codable, Sendable, Equatable {
+    public var audiencesInclude: [Int64]?
+    public var audiencesExclude: [Int64]?
+    /// Pinterest interest ids.
+    public var interests: [String]?
+    /// Not part of Pinterest's targeting spec (keywords have their own endpoints): refused.
+    public var keywords: [String]?
+    /// 18-24, 25-34, 35-44, 45-49, 50-54, 55-64, 65+ (and 19+, 20+, 21+).
+    public var ageBuckets: [String]?
+    /// female, male, unknown.
+    public var genders: [String]?
+    /// ISO country codes or US DMA codes; at least one is required by Pinterest.
+    public var locations: [String]?
+    /// ISO 639-1 language codes.
+    public var locales: [String]?
+    /// android_mobile, android_tablet, ipad, iphone, web, web_mobile.
+    public var devices: [String]?
+
+    public init(
+        audiencesInclude: [Int64]? = nil, audiencesExclude: [Int64]? = nil, interests: [String]? = nil, keywords: [String]? = nil,
+        ageBuckets: [String]? = nil, genders: [String]? = nil, locations: [String]? = nil, locales: [String]? = nil,
+        devices: [String]? = nil
+    ) {
+        self.audiencesInclude = audiencesInclude
+        self.audiencesExclude = audiencesExclude
+        self.interests = interests
+        self.keywords = keywords
+        self.ageBuckets = ageBuckets
+        self.genders = genders
+        self.locations = locations
+        self.locales = locales
+        self.devices = devices
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case interests, keywords, genders, locations, locales, devices
+        case audiencesInclude = "audiences_include"
+        case audiencesExclude = "audiences_exclude"
+        case ageBuckets = "age_buckets"
+    }
+}
+
+/// What an ad group should be.
+public struct AdGroupSpec: Codable, Sendable, Equatable {
+    public var name: String
+    /// Default 5,000,000 (5 units of the account currency).
+    public var budgetInMicroCurrency: Int64?
+    /// Default 2,000,000.
+    public var bidInMicroCurrency: Int64?
+    /// DAILY (Pinterest's default), LIFETIME or CBO_ADGROUP.
+    public var budgetType: String?
+    /// IMPRESSION, CLICKTHROUGH or VIDEO_V_50_MRC.
+    public var billableEvent: String
+    public var targeting: TargetingSpec?
+    public var startTime: Date?
+    public var endTime: Date?
+    /// Default false here (Pinterest's default is true: "Performance+" targeting beyond yours).
+    public var autoTargetingEnabled: Bool?
+    /// ACTIVE or PAUSED; Pinterest's default (ACTIVE) when omitted.
+    public var status: String?
+
+    public init(
+        name: String, budgetInMicroCurrency: Int64? = nil, bidInMicroCurrency: Int64? = nil, budgetType: String? = nil,
+        billableEvent: String, targeting: TargetingSpec? = nil, startTime: Date? = nil, endTime: Date? = nil,
+        autoTargetingEnabled: Bool? = nil, status: String? = nil
+    ) {
+        self.name = name
+        self.budgetInMicroCurrency = budgetInMicroCurrency
+        self.bidInMicroCurrency = bidInMicroCurrency
+        self.budgetType = budgetType
+        self.billableEvent = billableEvent
+        self.targeting = targeting
+        self.startTime = startTime
+        self.endTime = endTime
+        self.autoTargetingEnabled = autoTargetingEnabled
+        self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, targeting, status
+        case budgetInMicroCurrency = "budget_in_micro_currency"
+        case bidInMicroCurrency = "bid_in_micro_currency"
+        case budgetType = "budget_type"
+        case billableEvent = "billable_event"
+        case startTime = "start_time"
+        case endTime = "end_time"
+        case autoTargetingEnabled = "auto_targeting_enabled"
+    }
+}
+
+public struct AdGroupInfo: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var campaignId: Int64
+    public var spec: AdGroupSpec
+    public var pinterestId: String?
+    public var state: BuildState
+    public var error: BuildError?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: Int64, campaignId: Int64, spec: AdGroupSpec, pinterestId: String?, state: BuildState, error: BuildError?, createdAt: Date,
+        updatedAt: Date
+    ) {
+        self.id = id
+        self.campaignId = campaignId
+        self.spec = spec
+        self.pinterestId = pinterestId
+        self.state = state
+        self.error = error
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, spec, state, error
+        case campaignId = "campaign_id"
+        case pinterestId = "pinterest_id"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// `ad_groups.create`: an ad group in a campaign of this daemon (created first if it is not yet).
+public struct CreateAdGroupRequest: PinAdsRequest {
+    public static let method = "ad_groups.create"
+    public typealias Result = AdGroupJobResult
+    /// The pinads campaign id.
+    public var campaignId: Int64
+    public var adGroup: AdGroupSpec
+
+    public init(campaignId: Int64, adGroup: AdGroupSpec) {
+        self.campaignId = campaignId
+        self.adGroup = adGroup
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case campaignId = "campaign_id"
+        case adGroup = "ad_group"
+    }
+}
+
+public struct AdGroupJobResult: Codable, Sendable, Equatable {
+    public var adGroup: AdGroupInfo
+    public var jobId: Int64?
+    public init(adGroup: AdGroupInfo, jobId: Int64?) {
+        self.adGroup = adGroup
+        self.jobId = jobId
+    }
+    enum CodingKeys: String, CodingKey {
+        case adGroup = "ad_group"
+        case jobId = "job_id"
+    }
+}
+
+/// `ad_groups.list`: ad groups of one campaign, or all.
+public struct ListAdGroupsRequest: PinAdsRequest {
+    public static let method = "ad_groups.list"
+    public typealias Result = ListAdGroupsResult
+    public var campaignId: Int64?
+    public init(campaignId: Int64? = nil) { self.campaignId = campaignId }
+    enum CodingKeys: String, CodingKey { case campaignId = "campaign_id" }
+}
+
+public struct ListAdGroupsResult: Codable, Sendable, Equatable {
+    public var adGroups: [AdGroupInfo]
+    public init(adGroups: [AdGroupInfo]) { self.adGroups = adGroups }
+    enum CodingKeys: String, CodingKey { case adGroups = "ad_groups" }
+}
