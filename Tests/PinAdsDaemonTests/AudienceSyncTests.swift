@@ -97,7 +97,7 @@ struct AudienceSyncTests {
             var syncConfiguration = AudienceSyncer.Configuration()
             syncConfiguration.recordsPerRequest = recordsPerRequest
             syncConfiguration.pendingSettleTime = 0
-            syncer = AudienceSyncer(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
+            syncer = AudienceSyncer(store: store, tokens: tokens, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
             builder = CampaignBuilder(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), settleTime: 0)
             seeded = sandbox.seedToken(adAccounts: 2)
             app = AppCredentials(clientID: configuration.appID, clientSecret: configuration.appSecret)
@@ -113,7 +113,19 @@ struct AudienceSyncTests {
             var configuration = AudienceSyncer.Configuration()
             configuration.recordsPerRequest = 100
             configuration.pendingSettleTime = 0
-            return AudienceSyncer(store: store, tokens: tokens, client: client, clock: SystemWallClock(), logger: Logger(label: "test"), configuration: configuration)
+            return AudienceSyncer(store: store, tokens: tokens, clock: SystemWallClock(), logger: Logger(label: "test"), configuration: configuration)
+        }
+
+        /// The audience methods as the dispatcher calls them (wire requests and results).
+        var methods: AudienceMethods { AudienceMethods(store: store, clock: SystemWallClock(), syncer: syncer) }
+
+        /// A method's call as a client sees it: its error translated as the dispatcher does.
+        func wire<T>(_ body: () async throws -> T) async throws -> T {
+            do {
+                return try await body()
+            } catch {
+                throw ResponseError(translating: error, method: "test") ?? error
+            }
         }
 
         func shutdown() async throws {
@@ -141,7 +153,7 @@ struct AudienceSyncTests {
         }
 
         func activate(_ audience: Int64, on account: String? = nil, with syncer: AudienceSyncer? = nil) async throws -> Int64 {
-            try await (syncer ?? self.syncer).activate(ActivateAudienceRequest(audienceId: audience, adAccountId: account)).activation.id
+            try await (syncer ?? self.syncer).activate(audienceID: audience, adAccountID: account).activation.record.id
         }
 
         /// One attempt of the sync job.
@@ -151,7 +163,7 @@ struct AudienceSyncTests {
             let job = JobRecord(
                 id: 1, kind: "audiences.sync", state: .running, attempts: attempt, maxAttempts: 4, payload: ["activation_id": .int(activation)],
                 createdAt: now, updatedAt: now)
-            return try await (syncer ?? self.syncer).runSync(activationID: activation, job: job, context: JobContext(clock: SystemWallClock()) { _ in })
+            return try JSONValue(encoding: try await (syncer ?? self.syncer).runSync(activationID: activation, job: job, context: JobContext(clock: SystemWallClock()) { _ in }))
         }
 
         func activation(_ id: Int64) async throws -> ActivationRecord {
@@ -269,7 +281,7 @@ struct AudienceSyncTests {
         #expect(a.customerListID != b.customerListID && a.pinterestAudienceID != b.pinterestAudienceID)
         #expect(b.recordsRemoved == 0, "the second account's first sync never sent the removed members")
         #expect(a.recordsRemoved == 5)
-        let listed = try await h.syncer.activations(ListActivationsRequest(audienceId: audience)).activations
+        let listed = try await h.methods.activations(ListActivationsRequest(audienceId: audience)).activations
         #expect(listed.map(\.adAccountId) == h.adAccounts && listed.allSatisfy { $0.state == .synced && $0.pendingChanges == 0 })
         try await h.shutdown()
     }
@@ -298,7 +310,7 @@ struct AudienceSyncTests {
         let record = try await h.activation(activation)
         #expect(record.state == .synced)
         #expect(record.listStatus == "TOO_SMALL" && record.audienceStatus == "TOO_SMALL")
-        let info = try await h.syncer.activations(ListActivationsRequest(audienceId: audience)).activations.first
+        let info = try await h.methods.activations(ListActivationsRequest(audienceId: audience)).activations.first
         #expect(info?.listStatus == "TOO_SMALL")
         try await h.shutdown()
     }
@@ -371,7 +383,7 @@ struct AudienceSyncTests {
         let activation = try await h.activate(audience)
         h.sandbox.inject(SandboxFault(.serviceUnavailable, count: 1, pathContains: "/customer_lists/"))
         await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 1) }
-        _ = try await h.syncer.deactivate(DeactivateAudienceRequest(audienceId: audience))
+        _ = try await h.methods.deactivate(DeactivateAudienceRequest(audienceId: audience))
         try await h.sync(activation, attempt: 2)
         let record = try await h.activation(activation)
         #expect(record.state == .error && record.errorMessage?.contains("deactivated during a sync") == true)
@@ -463,7 +475,7 @@ struct AudienceSyncTests {
         #expect(record.state == .synced && record.errorMessage == nil, "Pinterest has every change: \(record.state) \(record.errorMessage ?? "")")
         let unfinished = try await h.store.listJobs(state: nil, kind: AudienceSyncer.syncKind, limit: 10, beforeID: nil).filter { !$0.state.isFinished }
         #expect(unfinished.isEmpty, "no other sync is queued for nothing: \(unfinished.map(\.id))")
-        let info = try #require(try await h.syncer.activations(ListActivationsRequest(audienceId: audience)).activations.first)
+        let info = try #require(try await h.methods.activations(ListActivationsRequest(audienceId: audience)).activations.first)
         #expect(info.state == .synced && info.error == nil && info.pendingChanges == 0)
         try await h.expectListEqualsAudience(activation, audience)
         try await h.shutdown()
@@ -496,7 +508,7 @@ struct AudienceSyncTests {
         // The fresh job sends everything, and the activation is SYNCED again.
         let claimed = try #require(try await h.store.claimNextJob(now: Date().addingTimeInterval(3), kinds: [AudienceSyncer.syncKind]).claimed)
         #expect(claimed.id == fresh.id)
-        #expect(try await h.syncer.runSync(activationID: activation, job: claimed, context: JobContext(clock: SystemWallClock()) { _ in })["state"] == "SYNCED")
+        #expect(try JSONValue(encoding: try await h.syncer.runSync(activationID: activation, job: claimed, context: JobContext(clock: SystemWallClock()) { _ in }))["state"] == "SYNCED")
         let synced = try await h.activation(activation)
         #expect(synced.state == .synced && synced.retryRound == 0 && synced.syncedVersion == 2)
         try await h.expectListEqualsAudience(activation, audience)
@@ -532,20 +544,20 @@ struct AudienceSyncTests {
         let audience = try await h.audience(members: 0..<150)
         let activation = try await h.activate(audience)
         let early = await #expect(throws: ResponseError.self) {
-            try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "US", percentage: 5))
+            try await h.wire { try await h.methods.createActalike(CreateActalikeRequest(audienceId: audience, country: "US", percentage: 5)) }
         }
         #expect(early?.code == .failedPrecondition && early?.message.contains("first sync") == true)
         try await h.sync(activation)
-        let made = try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "gb", percentage: 3))
+        let made = try await h.methods.createActalike(CreateActalikeRequest(audienceId: audience, country: "gb", percentage: 3))
         #expect(made.created && made.actalike.country == "GB" && made.actalike.pinterestAudienceId != nil)
-        let again = try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "GB", percentage: 3))
+        let again = try await h.methods.createActalike(CreateActalikeRequest(audienceId: audience, country: "GB", percentage: 3))
         #expect(!again.created && again.actalike.id == made.actalike.id)
         #expect(h.calls("audiences/create") == 2, "the CUSTOMER_LIST audience and one ACTALIKE")
         let bad = await #expect(throws: ResponseError.self) {
-            try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "FR", percentage: 3))
+            try await h.wire { try await h.methods.createActalike(CreateActalikeRequest(audienceId: audience, country: "FR", percentage: 3)) }
         }
         #expect(bad?.details?["field"] == "country")
-        let described = try await h.syncer.describe(try #require(try await h.store.audience(id: audience)))
+        let described = AudienceInfo(try await h.syncer.describe(try #require(try await h.store.audience(id: audience))))
         #expect(described.actalikes.map(\.id) == [made.actalike.id] && described.activations.count == 1)
         try await h.shutdown()
     }

@@ -22,6 +22,8 @@ extension ResponseError {
             self = ResponseError(pinterest: error)
         case let error as SchedulerError:
             self = ResponseError(error)
+        case let error as AudienceError:
+            self = ResponseError(error)
         case let error as RefreshLost:
             // Only a reconnect helps: the refresh token in hand is spent.
             self = .failedPrecondition(error.description)
