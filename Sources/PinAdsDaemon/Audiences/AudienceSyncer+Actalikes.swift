@@ -6,6 +6,8 @@ import PinterestAPI
 /// reserved in the store before it is created at Pinterest, so a retry adopts a create whose
 /// answer was lost instead of making a second one.
 extension AudienceSyncer {
+    /// Creates the actalike at Pinterest once: an order already fulfilled answers the actalike
+    /// it made (`created` false). Needs the activation's first sync (its Pinterest audience).
     public func createActalike(_ order: ActalikeOrder) async throws -> ActalikeOutcome {
         let country = order.country.uppercased()
         guard ["US", "CA", "GB"].contains(country) else {
