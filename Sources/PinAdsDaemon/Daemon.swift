@@ -86,8 +86,7 @@ public enum Daemon {
         let services = ServiceStates()
         services.set("control_server", state: .starting)
         services.set("job_workers", state: .starting)
-        let syncer = AudienceSyncer(
-            store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, configuration: configuration.audienceSync)
+        let syncer = AudienceSyncer(store: store, tokens: tokens, clock: clock, logger: logger, configuration: configuration.audienceSync)
         let conversions = ConversionDispatcher(
             store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, configuration: configuration.conversions)
         let builder = CampaignBuilder(store: store, tokens: tokens, clock: clock, logger: logger)

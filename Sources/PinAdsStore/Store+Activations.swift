@@ -62,7 +62,7 @@ public struct PendingWrite: Sendable, Equatable {
 
 /// An audience kept in sync on one ad account.
 public struct ActivationRecord: Sendable, Equatable {
-    public enum State: String, Sendable {
+    public enum State: String, Sendable, Codable {
         case notSynced = "NOT_SYNCED", syncing = "SYNCING", synced = "SYNCED", error = "ERROR"
     }
 

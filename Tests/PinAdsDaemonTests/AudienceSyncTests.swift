@@ -8,58 +8,6 @@ import Testing
 
 @testable import PinAdsDaemon
 
-@Suite("Activation sync plan")
-struct ActivationSyncPlanTests {
-    let plan = ActivationSyncPlan(minimumMembers: 100, recordsPerRequest: 10)
-
-    func activation(listID: String? = nil, audienceID: String? = nil, synced: Int64 = 0, operation: SyncOperation? = nil) -> ActivationRecord {
-        let date = Date(timeIntervalSince1970: 0)
-        return ActivationRecord(
-            id: 1, audienceID: 1, adAccountID: "1", connectionID: 1, customerListName: "n", customerListID: listID,
-            pinterestAudienceID: audienceID, syncedVersion: synced, operation: operation, createdAt: date, updatedAt: date)
-    }
-
-    @Test func startDecisions() {
-        #expect(plan.start(activation(), audienceVersion: 3, memberCount: 99) == .notEnoughMembers(has: 99))
-        #expect(plan.start(activation(), audienceVersion: 3, memberCount: 100) == .begin(SyncOperation(targetVersion: 3)))
-        // Once the list exists, a shrinking audience still gets its removals.
-        #expect(plan.start(activation(listID: "9", audienceID: "8", synced: 3), audienceVersion: 5, memberCount: 10) == .begin(SyncOperation(targetVersion: 5)))
-        #expect(plan.start(activation(listID: "9", audienceID: "8", synced: 5), audienceVersion: 5, memberCount: 500) == .upToDate)
-        // A list without its audience (the last sync stopped before it) is not up to date.
-        #expect(plan.start(activation(listID: "9", synced: 0), audienceVersion: 0, memberCount: 500) == .begin(SyncOperation(targetVersion: 0)))
-        let running = SyncOperation(targetVersion: 4, phase: .remove, cursor: "ab", added: 10, removed: 3)
-        #expect(plan.start(activation(operation: running), audienceVersion: 9, memberCount: 1) == .resume(running))
-    }
-
-    @Test func phasesSkipRemovalsOnTheFirstSync() {
-        #expect(plan.phase(after: .add, firstSync: true) == .audience)
-        #expect(plan.phase(after: .add, firstSync: false) == .remove)
-        #expect(plan.phase(after: .remove, firstSync: false) == .audience)
-    }
-
-    @Test func aSyncThatGaveUpIsRetriedLaterUnlessPinterestHasEveryChange() {
-        var cut = activation(listID: "9", audienceID: "8", synced: 5)
-        cut.fail("all 4 attempts were used, the last cut short by a restart", at: Date(timeIntervalSince1970: 0))
-        #expect(plan.afterGivingUp(cut, audienceVersion: 5) == .nothingLeft, "the sync had committed: nothing to retry")
-        #expect(plan.afterGivingUp(cut, audienceVersion: 6) == .retry(round: 1, delay: 60))
-        var third = activation(listID: "9", audienceID: "8", synced: 5, operation: SyncOperation(targetVersion: 6))
-        third.retryRound = 2
-        #expect(plan.afterGivingUp(third, audienceVersion: 6) == .retry(round: 3, delay: 240), "1, 2, 4 … min in a row")
-        third.retryRound = 40
-        #expect(plan.afterGivingUp(third, audienceVersion: 6) == .retry(round: 41, delay: 86_400), "at most a day")
-        #expect(ActivationSyncPlan.startsIn(59.999) == "in 1 min" && ActivationSyncPlan.startsIn(480) == "in 8 min")
-        #expect(ActivationSyncPlan.startsIn(2) == "in 2 s" && ActivationSyncPlan.startsIn(0) == "now")
-    }
-
-    @Test func aLostWriteLandedWhenTheCounterGrewByItsRecords() {
-        let pending = PendingWrite(kind: .add, lastHash: "f", count: 100, counterBefore: 250, startedAt: Date(timeIntervalSince1970: 10))
-        #expect(!ActivationSyncPlan.landed(pending, counterNow: 250))
-        #expect(!ActivationSyncPlan.landed(pending, counterNow: 349))
-        #expect(ActivationSyncPlan.landed(pending, counterNow: 350))
-        #expect(plan.checkTime(of: pending) == Date(timeIntervalSince1970: 12))
-    }
-}
-
 /// The syncer against a live in-process sandbox over HTTP, one attempt at a time (the worker
 /// pool and the real daemon are exercised end to end).
 @Suite("Audience sync against the sandbox")
@@ -97,7 +45,7 @@ struct AudienceSyncTests {
             var syncConfiguration = AudienceSyncer.Configuration()
             syncConfiguration.recordsPerRequest = recordsPerRequest
             syncConfiguration.pendingSettleTime = 0
-            syncer = AudienceSyncer(store: store, tokens: tokens, client: client, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
+            syncer = AudienceSyncer(store: store, tokens: tokens, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
             builder = CampaignBuilder(store: store, tokens: tokens, clock: clock, logger: Logger(label: "test"), settleTime: 0)
             seeded = sandbox.seedToken(adAccounts: 2)
             app = AppCredentials(clientID: configuration.appID, clientSecret: configuration.appSecret)
@@ -113,7 +61,19 @@ struct AudienceSyncTests {
             var configuration = AudienceSyncer.Configuration()
             configuration.recordsPerRequest = 100
             configuration.pendingSettleTime = 0
-            return AudienceSyncer(store: store, tokens: tokens, client: client, clock: SystemWallClock(), logger: Logger(label: "test"), configuration: configuration)
+            return AudienceSyncer(store: store, tokens: tokens, clock: SystemWallClock(), logger: Logger(label: "test"), configuration: configuration)
+        }
+
+        /// The audience methods as the dispatcher calls them (wire requests and results).
+        var methods: AudienceMethods { AudienceMethods(store: store, clock: SystemWallClock(), syncer: syncer) }
+
+        /// A method's call as a client sees it: its error translated as the dispatcher does.
+        func wire<T>(_ body: () async throws -> T) async throws -> T {
+            do {
+                return try await body()
+            } catch {
+                throw ResponseError(translating: error, method: "test") ?? error
+            }
         }
 
         func shutdown() async throws {
@@ -141,7 +101,7 @@ struct AudienceSyncTests {
         }
 
         func activate(_ audience: Int64, on account: String? = nil, with syncer: AudienceSyncer? = nil) async throws -> Int64 {
-            try await (syncer ?? self.syncer).activate(ActivateAudienceRequest(audienceId: audience, adAccountId: account)).activation.id
+            try await (syncer ?? self.syncer).activate(audienceID: audience, adAccountID: account).activation.record.id
         }
 
         /// One attempt of the sync job.
@@ -151,7 +111,7 @@ struct AudienceSyncTests {
             let job = JobRecord(
                 id: 1, kind: "audiences.sync", state: .running, attempts: attempt, maxAttempts: 4, payload: ["activation_id": .int(activation)],
                 createdAt: now, updatedAt: now)
-            return try await (syncer ?? self.syncer).runSync(activationID: activation, job: job, context: JobContext(clock: SystemWallClock()) { _ in })
+            return try JSONValue(encoding: try await (syncer ?? self.syncer).runSync(activationID: activation, job: job, context: JobContext(clock: SystemWallClock()) { _ in }))
         }
 
         func activation(_ id: Int64) async throws -> ActivationRecord {
@@ -269,7 +229,7 @@ struct AudienceSyncTests {
         #expect(a.customerListID != b.customerListID && a.pinterestAudienceID != b.pinterestAudienceID)
         #expect(b.recordsRemoved == 0, "the second account's first sync never sent the removed members")
         #expect(a.recordsRemoved == 5)
-        let listed = try await h.syncer.activations(ListActivationsRequest(audienceId: audience)).activations
+        let listed = try await h.methods.activations(ListActivationsRequest(audienceId: audience)).activations
         #expect(listed.map(\.adAccountId) == h.adAccounts && listed.allSatisfy { $0.state == .synced && $0.pendingChanges == 0 })
         try await h.shutdown()
     }
@@ -298,7 +258,7 @@ struct AudienceSyncTests {
         let record = try await h.activation(activation)
         #expect(record.state == .synced)
         #expect(record.listStatus == "TOO_SMALL" && record.audienceStatus == "TOO_SMALL")
-        let info = try await h.syncer.activations(ListActivationsRequest(audienceId: audience)).activations.first
+        let info = try await h.methods.activations(ListActivationsRequest(audienceId: audience)).activations.first
         #expect(info?.listStatus == "TOO_SMALL")
         try await h.shutdown()
     }
@@ -371,7 +331,7 @@ struct AudienceSyncTests {
         let activation = try await h.activate(audience)
         h.sandbox.inject(SandboxFault(.serviceUnavailable, count: 1, pathContains: "/customer_lists/"))
         await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 1) }
-        _ = try await h.syncer.deactivate(DeactivateAudienceRequest(audienceId: audience))
+        _ = try await h.methods.deactivate(DeactivateAudienceRequest(audienceId: audience))
         try await h.sync(activation, attempt: 2)
         let record = try await h.activation(activation)
         #expect(record.state == .error && record.errorMessage?.contains("deactivated during a sync") == true)
@@ -420,132 +380,25 @@ struct AudienceSyncTests {
         try await h.shutdown()
     }
 
-    @Test func aSyncWhoseAttemptsCrashesCutShortIsQueuedAgainForLater() async throws {
-        let h = try await Harness()
-        let queue = JobQueue(store: h.store, clock: SystemWallClock(), registry: JobRegistry(h.syncer.jobHandlers), logger: Logger(label: "test"))
-        await h.syncer.attach(queue: queue)
-        let audience = try await h.audience(members: 0..<120)
-        let activation = try await h.activate(audience)
-        // Four attempts, each cut short by a crash (left running, requeued at the next start).
-        for _ in 0..<4 {
-            #expect(try await queue.claim()?.kind == AudienceSyncer.syncKind)
-            _ = try await h.store.recoverInterruptedJobs(now: Date())
-        }
-        let before = Date()
-        #expect(try await queue.claim() == nil, "the job gives up instead of running a fifth time")
-        let queued = try await h.store.listJobs(state: .queued, kind: AudienceSyncer.syncKind, limit: 10, beforeID: nil)
-        #expect(queued.count == 1, "another sync is queued")
-        let due = try #require(queued.first?.nextRunAt)
-        #expect(due >= before.addingTimeInterval(59) && due <= Date().addingTimeInterval(61))
-        let record = try await h.activation(activation)
-        #expect(record.errorMessage?.contains("cut short") == true && record.errorMessage?.contains("starts in 1 min") == true)
-        #expect(record.retryRound == 1, "the first sync in a row that gave up (kept with the activation)")
-        try await h.shutdown()
-    }
-
-    @Test func aCrashAfterTheSyncCommittedLeavesTheActivationSyncedNotInError() async throws {
-        let h = try await Harness()
-        let queue = JobQueue(store: h.store, clock: SystemWallClock(), registry: JobRegistry(h.syncer.jobHandlers), logger: Logger(label: "test"))
-        await h.syncer.attach(queue: queue)
-        let audience = try await h.audience(members: 0..<120)
-        let activation = try await h.activate(audience)
-        // Four attempts cut short by crashes; the fourth ran the whole sync first, and the daemon
-        // died before the job's success was recorded.
-        for attempt in 1...4 {
-            let job = try #require(try await queue.claim())
-            if attempt == 4 {
-                _ = try await h.syncer.runSync(activationID: activation, job: job, context: JobContext(clock: SystemWallClock()) { _ in })
-            }
-            _ = try await h.store.recoverInterruptedJobs(now: Date())
-        }
-        #expect(try await queue.claim() == nil, "the job gives up instead of running a fifth time")
-        let record = try await h.activation(activation)
-        #expect(record.state == .synced && record.errorMessage == nil, "Pinterest has every change: \(record.state) \(record.errorMessage ?? "")")
-        let unfinished = try await h.store.listJobs(state: nil, kind: AudienceSyncer.syncKind, limit: 10, beforeID: nil).filter { !$0.state.isFinished }
-        #expect(unfinished.isEmpty, "no other sync is queued for nothing: \(unfinished.map(\.id))")
-        let info = try #require(try await h.syncer.activations(ListActivationsRequest(audienceId: audience)).activations.first)
-        #expect(info.state == .synced && info.error == nil && info.pendingChanges == 0)
-        try await h.expectListEqualsAudience(activation, audience)
-        try await h.shutdown()
-    }
-
-    @Test func changesAfterACrashLoopGoToAFreshSyncNotTheSpentOne() async throws {
-        let h = try await Harness()
-        let queue = JobQueue(store: h.store, clock: SystemWallClock(), registry: JobRegistry(h.syncer.jobHandlers), logger: Logger(label: "test"))
-        await h.syncer.attach(queue: queue)
-        let audience = try await h.audience(members: 0..<120)
-        let activation = try await h.activate(audience)
-        var spent: JobRecord?
-        for _ in 0..<4 {
-            spent = try await queue.claim()
-            _ = try await h.store.recoverInterruptedJobs(now: Date())
-        }
-        let spentID = try #require(spent?.id)
-        // Members change before the spent job's claim fails it.
-        try await h.add(120..<130, to: audience)
-        await h.syncer.membersChanged(audienceID: audience)
-        let queued = try await h.store.listJobs(state: .queued, kind: AudienceSyncer.syncKind, limit: 10, beforeID: nil)
-        let fresh = try #require(queued.first { $0.id != spentID }, "the changes went to a fresh job, not into the one with no attempt left")
-        #expect(fresh.attempts == 0 && queued.count == 2)
-        #expect(try await queue.claim() == nil, "the spent job fails at its claim; the fresh one is due in 2 s")
-        #expect(try await h.store.job(id: spentID)?.state == .failed)
-        let record = try await h.activation(activation)
-        // It says the fresh job's time (due 2 s after the change), not the round's minute.
-        let message = record.errorMessage ?? ""
-        #expect(record.state == .error && message.contains(/another sync starts (now|in [0-2] s)/), "\(message)")
-        // The fresh job sends everything, and the activation is SYNCED again.
-        let claimed = try #require(try await h.store.claimNextJob(now: Date().addingTimeInterval(3), kinds: [AudienceSyncer.syncKind]).claimed)
-        #expect(claimed.id == fresh.id)
-        #expect(try await h.syncer.runSync(activationID: activation, job: claimed, context: JobContext(clock: SystemWallClock()) { _ in })["state"] == "SYNCED")
-        let synced = try await h.activation(activation)
-        #expect(synced.state == .synced && synced.retryRound == 0 && synced.syncedVersion == 2)
-        try await h.expectListEqualsAudience(activation, audience)
-        try await h.shutdown()
-    }
-
-    @Test func syncsThatGiveUpInARowWaitLongerUntilOneSucceeds() async throws {
-        let h = try await Harness()
-        let audience = try await h.audience(members: 0..<120)
-        let activation = try await h.activate(audience)
-        // Pinterest fails the last attempt of two syncs in a row: each waits twice as long.
-        for (round, wait) in [(1, "1 min"), (2, "2 min")] {
-            h.sandbox.inject(SandboxFault(.internalServerError, count: 1, pathContains: "/customer_lists"))
-            await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 4) }
-            let record = try await h.activation(activation)
-            #expect(record.retryRound == round && record.errorMessage?.contains("another sync starts in \(wait)") == true, "\(record.errorMessage ?? "")")
-        }
-        // One goes through: the rounds are over.
-        try await h.sync(activation)
-        var record = try await h.activation(activation)
-        #expect(record.state == .synced && record.retryRound == 0)
-        // The next that gives up waits a minute again, not four.
-        try await h.add(120..<130, to: audience)
-        h.sandbox.inject(SandboxFault(.internalServerError, count: 1, pathContains: "/customer_lists"))
-        await #expect(throws: JobFailure.self) { try await h.sync(activation, attempt: 4) }
-        record = try await h.activation(activation)
-        #expect(record.retryRound == 1 && record.errorMessage?.contains("another sync starts in 1 min") == true, "\(record.errorMessage ?? "")")
-        try await h.shutdown()
-    }
-
     @Test func actalikeNeedsTheFirstSyncThenIsCreatedOnce() async throws {
         let h = try await Harness()
         let audience = try await h.audience(members: 0..<150)
         let activation = try await h.activate(audience)
         let early = await #expect(throws: ResponseError.self) {
-            try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "US", percentage: 5))
+            try await h.wire { try await h.methods.createActalike(CreateActalikeRequest(audienceId: audience, country: "US", percentage: 5)) }
         }
         #expect(early?.code == .failedPrecondition && early?.message.contains("first sync") == true)
         try await h.sync(activation)
-        let made = try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "gb", percentage: 3))
+        let made = try await h.methods.createActalike(CreateActalikeRequest(audienceId: audience, country: "gb", percentage: 3))
         #expect(made.created && made.actalike.country == "GB" && made.actalike.pinterestAudienceId != nil)
-        let again = try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "GB", percentage: 3))
+        let again = try await h.methods.createActalike(CreateActalikeRequest(audienceId: audience, country: "GB", percentage: 3))
         #expect(!again.created && again.actalike.id == made.actalike.id)
         #expect(h.calls("audiences/create") == 2, "the CUSTOMER_LIST audience and one ACTALIKE")
         let bad = await #expect(throws: ResponseError.self) {
-            try await h.syncer.createActalike(CreateActalikeRequest(audienceId: audience, country: "FR", percentage: 3))
+            try await h.wire { try await h.methods.createActalike(CreateActalikeRequest(audienceId: audience, country: "FR", percentage: 3)) }
         }
         #expect(bad?.details?["field"] == "country")
-        let described = try await h.syncer.describe(try #require(try await h.store.audience(id: audience)))
+        let described = AudienceInfo(try await h.syncer.describe(try #require(try await h.store.audience(id: audience))))
         #expect(described.actalikes.map(\.id) == [made.actalike.id] && described.activations.count == 1)
         try await h.shutdown()
     }

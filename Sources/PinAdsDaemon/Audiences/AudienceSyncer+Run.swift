@@ -1,5 +1,4 @@
 import Foundation
-import PinAdsProtocol
 import PinAdsStore
 import PinterestAPI
 
@@ -59,18 +58,19 @@ extension AudienceSyncer {
     }
 
     /// Everything one attempt works with; `activation` is the last committed state.
-    private struct Attempt {
+    struct Attempt {
         var activation: ActivationRecord
         let audience: AudienceRecord
-        let connectionID: Int64
+        /// The ad account's way to Pinterest, resolved once for the attempt.
+        let session: PinterestSession
         let job: JobRecord
         let context: JobContext
         var total: Int64?
     }
 
-    func runSync(activationID: Int64, job: JobRecord, context: JobContext) async throws -> JSONValue {
+    func runSync(activationID: Int64, job: JobRecord, context: JobContext) async throws -> SyncOutcome {
         guard let activation = try await store.activation(id: activationID) else {
-            return ["skipped": "the activation no longer exists"]
+            return .skipped("the activation no longer exists")
         }
         guard activation.active, let audience = try await store.audience(id: activation.audienceID) else {
             if activation.state == .syncing {
@@ -78,95 +78,136 @@ extension AudienceSyncer {
                     record.fail("stopped: deactivated during a sync (activating it again resumes where it stopped)", at: self.clock.now())
                 }
             }
-            return ["skipped": "the activation is deactivated or its audience deleted"]
+            return .skipped("the activation is deactivated or its audience deleted")
         }
-        let connectionID: Int64
+        let session: PinterestSession
         do {
-            connectionID = try await tokens.resolve(adAccountID: activation.adAccountID).connectionID
-        } catch let error as ResponseError {
-            try await record(activationID) { $0.fail(error.message, at: self.clock.now()) }
-            throw JobFailure(error.message, retryable: false)
+            session = try await tokens.session(adAccountID: activation.adAccountID)
+        } catch let error where !(error is CancellationError) {
+            // No connection reaches the ad account (any more): retrying cannot help until the
+            // connections change, and the activation says why.
+            let message = Self.message(of: error)
+            try await record(activationID) { $0.fail(message, at: self.clock.now()) }
+            throw JobFailure(message, retryable: false)
         }
-        var attempt = Attempt(activation: activation, audience: audience, connectionID: connectionID, job: job, context: context)
+        var attempt = Attempt(activation: activation, audience: audience, session: session, job: job, context: context)
         do {
             return try await perform(&attempt)
-        } catch let error as ConnectionUnavailable {
+        } catch {
+            throw try await recordFailure(error, activationID: activationID, job: job)
+        }
+    }
+
+    /// Records on the activation why its attempt failed; returns what the attempt throws.
+    private func recordFailure(_ error: any Error, activationID: Int64, job: JobRecord) async throws -> any Error {
+        switch error {
+        case let error as ConnectionUnavailable:
             try await record(activationID) { $0.fail(error.description, at: self.clock.now()) }
-            throw error
-        } catch let error as PinterestError {
-            let willRetry = error.isRetryable && job.attempts < job.maxAttempts
-            // A long bad spell at Pinterest: the changes are kept, and a new sync (queued behind
-            // this job, one chain per activation) tries again later instead of waiting for the
-            // daily sync_all; later and later if it keeps failing.
-            var next: (round: Int, startsIn: String)?
-            if error.isRetryable && !willRetry {
-                do {
-                    next = try await queueNextAfterGivingUp(activationID: activationID)
-                } catch {
-                    logger.error("could not queue the next sync; the daily sync_all will", metadata: ["activation_id": "\(activationID)", "error": "\(error)"])
-                }
-            }
-            let now = clock.now()
-            try await record(activationID) { [next] record in
-                if willRetry {
-                    record.state = .syncing
-                    record.errorMessage = "attempt \(job.attempts) of \(job.maxAttempts) failed, retrying: \(error.description)"
-                    record.errorCode = error.pinterestCode
-                    record.errorAt = now
-                } else if let next {
-                    record.retryRound = next.round
-                    record.fail(
-                        "\(job.maxAttempts) attempts failed; another sync starts \(next.startsIn): \(error.description)",
-                        code: error.pinterestCode, at: now)
-                } else {
-                    record.fail(error.description, code: error.pinterestCode, at: now)
-                }
-            }
-            logger.warning(
-                "audience sync failed", metadata: ["activation_id": "\(activationID)", "retrying": "\(willRetry)", "error": "\(error)"])
-            throw JobFailure(error.description, retryable: error.isRetryable)
-        } catch is CancellationError {
+            return error
+        case let error as PinterestError:
+            return try await recordPinterestFailure(error, activationID: activationID, job: job)
+        case is CancellationError:
             // Cancelled or shut down: the operation stays for the next sync to resume.
             try? await record(activationID) { record in
                 if record.state == .syncing { record.fail("interrupted; the next sync resumes where it stopped", at: self.clock.now()) }
             }
-            throw CancellationError()
-        } catch let error as JobFailure {
-            throw error
-        } catch {
+            return CancellationError()
+        case let error as JobFailure:
+            return error
+        default:
             try? await record(activationID) { $0.fail("sync failed: \(error)", at: self.clock.now()) }
-            throw error
+            return error
         }
+    }
+
+    private func recordPinterestFailure(_ error: PinterestError, activationID: Int64, job: JobRecord) async throws -> JobFailure {
+        let willRetry = error.isRetryable && job.attempts < job.maxAttempts
+        // A long bad spell at Pinterest: the changes are kept, and a new sync (queued behind
+        // this job, one chain per activation) tries again later instead of waiting for the
+        // daily sync_all; later and later if it keeps failing.
+        var next: (round: Int, startsIn: String)?
+        if error.isRetryable && !willRetry {
+            do {
+                next = try await queueNextAfterGivingUp(activationID: activationID)
+            } catch {
+                logger.error("could not queue the next sync; the daily sync_all will", metadata: ["activation_id": "\(activationID)", "error": "\(error)"])
+            }
+        }
+        let now = clock.now()
+        try await record(activationID) { [next] record in
+            if willRetry {
+                record.state = .syncing
+                record.errorMessage = "attempt \(job.attempts) of \(job.maxAttempts) failed, retrying: \(error.description)"
+                record.errorCode = error.pinterestCode
+                record.errorAt = now
+            } else if let next {
+                record.retryRound = next.round
+                record.fail(
+                    "\(job.maxAttempts) attempts failed; another sync starts \(next.startsIn): \(error.description)",
+                    code: error.pinterestCode, at: now)
+            } else {
+                record.fail(error.description, code: error.pinterestCode, at: now)
+            }
+        }
+        logger.warning(
+            "audience sync failed", metadata: ["activation_id": "\(activationID)", "retrying": "\(willRetry)", "error": "\(error)"])
+        return JobFailure(error.description, retryable: error.isRetryable)
     }
 
     /// Syncs until Pinterest has the audience's current version: an operation resumed from an
     /// earlier attempt covers only the changes up to its own target, and changes that came in
     /// meantime (coalesced into this job) must not wait for the next one.
-    private func perform(_ attempt: inout Attempt) async throws -> JSONValue {
+    private func perform(_ attempt: inout Attempt) async throws -> SyncOutcome {
         var added = 0, removed = 0
         while true {
-            let result = try await performOnce(&attempt)
-            added += result["added"]?.intValue.map(Int.init) ?? 0
-            removed += result["removed"]?.intValue.map(Int.init) ?? 0
-            guard result["state"] == "SYNCED", let audience = try await store.audience(id: attempt.audience.id),
+            var outcome = try await performOnce(&attempt)
+            added += outcome.added ?? 0
+            removed += outcome.removed ?? 0
+            guard outcome.state == .synced, let audience = try await store.audience(id: attempt.audience.id),
                 audience.version > attempt.activation.syncedVersion, attempt.activation.active
             else {
-                guard case .object(var object) = result else { return result }
-                object["added"] = .int(Int64(added))
-                object["removed"] = .int(Int64(removed))
-                return .object(object)
+                outcome.added = added
+                outcome.removed = removed
+                return outcome
             }
             attempt = Attempt(
-                activation: attempt.activation, audience: audience, connectionID: attempt.connectionID, job: attempt.job, context: attempt.context)
+                activation: attempt.activation, audience: audience, session: attempt.session, job: attempt.job, context: attempt.context)
         }
     }
 
-    private func performOnce(_ attempt: inout Attempt) async throws -> JSONValue {
+    private func performOnce(_ attempt: inout Attempt) async throws -> SyncOutcome {
         let now = clock.now()
+        if let outcome = try await start(&attempt, now: now) { return outcome }
+        attempt.total = Int64(try await store.pendingChangeCount(audienceID: attempt.audience.id, syncedVersion: attempt.activation.syncedVersion))
+
+        while let operation = attempt.activation.operation {
+            try Task.checkCancellation()
+            guard attempt.activation.active else {
+                try await commit(&attempt) { record in
+                    record.fail("stopped: deactivated during a sync (activating it again resumes where it stopped)", at: self.clock.now())
+                }
+                return .skipped("deactivated during the sync")
+            }
+            if let pending = attempt.activation.pending {
+                try await resolve(pending, &attempt)
+                continue
+            }
+            switch operation.phase {
+            case .add, .remove:
+                if let outcome = try await sendNextChunk(of: operation, &attempt, now: now) { return outcome }
+            case .audience:
+                return try await finish(operation, &attempt)
+            }
+        }
+        return SyncOutcome(state: attempt.activation.state)
+    }
+
+    /// Begins or resumes the activation's operation; the outcome when there is nothing to send.
+    private func start(_ attempt: inout Attempt, now: Date) async throws -> SyncOutcome? {
         switch plan.start(attempt.activation, audienceVersion: attempt.audience.version, memberCount: attempt.audience.memberCount) {
         case .notEnoughMembers(let count):
             try await commit(&attempt) { $0.fail("needs at least \(self.plan.minimumMembers) members, has \(count)", at: now) }
-            return ["state": "ERROR", "members": .int(Int64(count))]
+            return SyncOutcome(state: .error, members: count)
         case .upToDate:
             try await readStatuses(&attempt)
             try await commit(&attempt) { record in
@@ -174,7 +215,7 @@ extension AudienceSyncer {
                 record.clearError()
                 record.retryRound = 0
             }
-            return ["state": "SYNCED", "added": 0, "removed": 0]
+            return SyncOutcome(state: .synced, added: 0, removed: 0)
         case .begin(let operation):
             try await commit(&attempt) { record in
                 record.operation = operation
@@ -184,296 +225,58 @@ extension AudienceSyncer {
         case .resume:
             try await commit(&attempt) { $0.state = .syncing }
         }
-        attempt.total = Int64(try await store.pendingChangeCount(audienceID: attempt.audience.id, syncedVersion: attempt.activation.syncedVersion))
-
-        while let operation = attempt.activation.operation {
-            try Task.checkCancellation()
-            guard attempt.activation.active else {
-                try await commit(&attempt) { record in
-                    record.fail("stopped: deactivated during a sync (activating it again resumes where it stopped)", at: self.clock.now())
-                }
-                return ["skipped": "deactivated during the sync"]
-            }
-            if let pending = attempt.activation.pending {
-                try await resolve(pending, &attempt)
-                continue
-            }
-            switch operation.phase {
-            case .add, .remove:
-                let chunk = try await store.memberChunk(
-                    audienceID: attempt.audience.id, present: operation.phase == .add, afterVersion: attempt.activation.syncedVersion,
-                    upToVersion: operation.targetVersion, afterHash: operation.cursor, limit: plan.recordsPerRequest)
-                if chunk.isEmpty {
-                    if attempt.activation.customerListID == nil {
-                        // Everyone was removed before the list could be made.
-                        let members = try await store.audience(id: attempt.audience.id)?.memberCount ?? 0
-                        try await commit(&attempt) { record in
-                            record.operation = nil
-                            record.fail("needs at least \(self.plan.minimumMembers) members, has \(members)", at: now)
-                        }
-                        return ["state": "ERROR", "members": .int(Int64(members))]
-                    }
-                    let next = plan.phase(after: operation.phase, firstSync: attempt.activation.syncedVersion == 0)
-                    try await commit(&attempt) { record in
-                        record.operation?.phase = next
-                        record.operation?.cursor = ""
-                    }
-                } else {
-                    try await send(chunk, adding: operation.phase == .add, &attempt)
-                }
-            case .audience:
-                if attempt.activation.pinterestAudienceID == nil { try await createPinterestAudience(&attempt) }
-                try await readStatuses(&attempt)
-                let finished = clock.now()
-                try await commit(&attempt) { record in
-                    record.syncedVersion = operation.targetVersion
-                    record.operation = nil
-                    record.state = .synced
-                    record.clearError()
-                    // A sync went through: the next that gives up waits a minute again.
-                    record.retryRound = 0
-                    record.lastSyncedAt = finished
-                }
-                logger.info(
-                    "audience synced",
-                    metadata: [
-                        "activation_id": "\(attempt.activation.id)", "version": "\(operation.targetVersion)", "added": "\(operation.added)",
-                        "removed": "\(operation.removed)", "list_status": "\(attempt.activation.listStatus ?? "?")",
-                    ])
-                return [
-                    "state": "SYNCED", "version": .int(operation.targetVersion), "added": .int(Int64(operation.added)),
-                    "removed": .int(Int64(operation.removed)), "list_status": attempt.activation.listStatus.map(JSONValue.string) ?? .null,
-                ]
-            }
-        }
-        return ["state": .string(attempt.activation.state.rawValue)]
+        return nil
     }
 
-    // MARK: - Writes
-
-    /// Sends one chunk: the first creates the list. The write is recorded before it goes out
-    /// and its effect committed after, in one transaction each.
-    private func send(_ chunk: [String], adding: Bool, _ attempt: inout Attempt) async throws {
-        guard let lastHash = chunk.last else { return }
-        let listID = attempt.activation.customerListID
-        let kind: PendingWrite.Kind = listID == nil ? .createList : (adding ? .add : .remove)
-        let before = adding ? attempt.activation.listUploaded : attempt.activation.listRemoved
-        let pending = PendingWrite(kind: kind, lastHash: lastHash, count: chunk.count, counterBefore: before, startedAt: clock.now())
-        try await commit(&attempt) { $0.pending = pending }
-
-        let client = self.client
-        let adAccountID = attempt.activation.adAccountID
-        let list: CustomerList
-        do {
-            if let listID {
-                list = try await tokens.withToken(connectionID: attempt.connectionID) { token in
-                    try await client.updateCustomerList(
-                        token: token, adAccountID: adAccountID, customerListID: listID, operation: adding ? .add : .remove, records: chunk)
-                }
-            } else {
-                let body = CustomerListCreate(
-                    name: attempt.activation.customerListName, records: chunk,
-                    listType: CustomerListType(rawValue: attempt.audience.listType) ?? .email)
-                list = try await tokens.withToken(connectionID: attempt.connectionID) { token in
-                    try await client.createCustomerList(token: token, adAccountID: adAccountID, body)
-                }
-                logger.notice("customer list created", metadata: ["activation_id": "\(attempt.activation.id)"])
-            }
-        } catch {
-            // An answer that says the write was refused: nothing to check later. Otherwise (a
-            // timeout, a reset, a 5xx) the record stays, and the next attempt asks Pinterest.
-            if certainlyNotApplied(error) { try await commit(&attempt) { $0.pending = nil } }
-            throw error
+    /// Sends the operation's next chunk of its phase, or moves on to the next phase when none is
+    /// left; the outcome when the sync cannot go on.
+    private func sendNextChunk(of operation: SyncOperation, _ attempt: inout Attempt, now: Date) async throws -> SyncOutcome? {
+        let chunk = try await store.memberChunk(
+            audienceID: attempt.audience.id, present: operation.phase == .add, afterVersion: attempt.activation.syncedVersion,
+            upToVersion: operation.targetVersion, afterHash: operation.cursor, limit: plan.recordsPerRequest)
+        guard chunk.isEmpty else {
+            try await send(chunk, adding: operation.phase == .add, &attempt)
+            return nil
         }
-        try await commit(&attempt) { record in
-            record.pending = nil
-            if record.customerListID == nil { record.customerListID = list.id }
-            Self.apply(chunkOf: chunk.count, adding: adding, lastHash: lastHash, to: &record)
-            Self.take(counters: list, to: &record, fallbackUploaded: before + (adding ? chunk.count : 0), fallbackRemoved: before + (adding ? 0 : chunk.count))
-        }
-        await reportProgress(attempt)
-    }
-
-    private func createPinterestAudience(_ attempt: inout Attempt) async throws {
-        guard let listID = attempt.activation.customerListID else { return }
-        try await commit(&attempt) { $0.pending = PendingWrite(kind: .createAudience, lastHash: nil, count: 0, counterBefore: 0, startedAt: self.clock.now()) }
-        let client = self.client
-        let adAccountID = attempt.activation.adAccountID
-        let body = AudienceCreate.customerList(
-            name: attempt.activation.customerListName, customerListID: listID, description: "Synced by pinads from audience \(attempt.audience.id)")
-        let created: Audience
-        do {
-            created = try await tokens.withToken(connectionID: attempt.connectionID) { token in
-                try await client.createAudience(token: token, adAccountID: adAccountID, body)
-            }
-        } catch {
-            if certainlyNotApplied(error) { try await commit(&attempt) { $0.pending = nil } }
-            throw error
-        }
-        try await commit(&attempt) { record in
-            record.pending = nil
-            record.pinterestAudienceID = created.id
-            record.audienceStatus = created.status
-        }
-        logger.notice("Pinterest audience created", metadata: ["activation_id": "\(attempt.activation.id)"])
-    }
-
-    /// Asks Pinterest whether a write whose outcome was not recorded landed, and commits what it
-    /// did (or forgets the write, so it is sent again).
-    private func resolve(_ pending: PendingWrite, _ attempt: inout Attempt) async throws {
-        let checkAt = plan.checkTime(of: pending)
-        if checkAt > clock.now() { try await clock.sleep(until: checkAt) }
-        let client = self.client
-        let adAccountID = attempt.activation.adAccountID
-        let name = attempt.activation.customerListName
-        switch pending.kind {
-        case .createList:
-            let lists = try await tokens.withToken(connectionID: attempt.connectionID) { token in
-                try await client.listCustomerLists(token: token, adAccountID: adAccountID)
-            }
-            if let found = lists.first(where: { $0.name == name }) {
-                logger.notice("found the customer list an interrupted create made; using it", metadata: ["activation_id": "\(attempt.activation.id)"])
-                try await commit(&attempt) { record in
-                    record.pending = nil
-                    record.customerListID = found.id
-                    Self.apply(chunkOf: pending.count, adding: true, lastHash: pending.lastHash ?? "", to: &record)
-                    Self.take(counters: found, to: &record, fallbackUploaded: pending.count, fallbackRemoved: 0)
-                }
-            } else {
-                try await commit(&attempt) { $0.pending = nil }
-            }
-        case .add, .remove:
-            guard let listID = attempt.activation.customerListID else {
-                try await commit(&attempt) { $0.pending = nil }
-                return
-            }
-            let list = try await tokens.withToken(connectionID: attempt.connectionID) { token in
-                try await client.getCustomerList(token: token, adAccountID: adAccountID, customerListID: listID)
-            }
-            let adding = pending.kind == .add
-            let counter = adding ? list.numUploadedUserRecords : list.numRemovedUserRecords
-            let landed = counter.map { ActivationSyncPlan.landed(pending, counterNow: $0) } ?? false
-            logger.notice(
-                "checked a list write whose answer was lost", metadata: ["activation_id": "\(attempt.activation.id)", "landed": "\(landed)"])
+        if attempt.activation.customerListID == nil {
+            // Everyone was removed before the list could be made.
+            let members = try await store.audience(id: attempt.audience.id)?.memberCount ?? 0
             try await commit(&attempt) { record in
-                record.pending = nil
-                if landed { Self.apply(chunkOf: pending.count, adding: adding, lastHash: pending.lastHash ?? "", to: &record) }
-                Self.take(counters: list, to: &record, fallbackUploaded: record.listUploaded, fallbackRemoved: record.listRemoved)
+                record.operation = nil
+                record.fail("needs at least \(self.plan.minimumMembers) members, has \(members)", at: now)
             }
-            if landed { await reportProgress(attempt) }
-        case .createAudience:
-            let audiences = try await tokens.withToken(connectionID: attempt.connectionID) { token in
-                try await client.listAudiences(token: token, adAccountID: adAccountID)
-            }
-            let found = audiences.first { $0.name == name && $0.audienceType == "CUSTOMER_LIST" }
-            try await commit(&attempt) { record in
-                record.pending = nil
-                if let found {
-                    record.pinterestAudienceID = found.id
-                    record.audienceStatus = found.status
-                }
-            }
+            return SyncOutcome(state: .error, members: members)
         }
-    }
-
-    /// Reads the list's and the audience's status back from Pinterest.
-    private func readStatuses(_ attempt: inout Attempt) async throws {
-        guard let listID = attempt.activation.customerListID else { return }
-        let client = self.client
-        let adAccountID = attempt.activation.adAccountID
-        let list = try await tokens.withToken(connectionID: attempt.connectionID) { token in
-            try await client.getCustomerList(token: token, adAccountID: adAccountID, customerListID: listID)
+        let next = plan.phase(after: operation.phase, firstSync: attempt.activation.syncedVersion == 0)
+        try await commit(&attempt) { record in
+            record.operation?.phase = next
+            record.operation?.cursor = ""
         }
-        var audienceStatus = attempt.activation.audienceStatus
-        if let audienceID = attempt.activation.pinterestAudienceID {
-            audienceStatus = try await tokens.withToken(connectionID: attempt.connectionID) { token in
-                try await client.getAudience(token: token, adAccountID: adAccountID, audienceID: audienceID)
-            }.status ?? audienceStatus
+        return nil
+    }
+
+    /// The last phase: the Pinterest audience (made once), the statuses, and the version synced.
+    private func finish(_ operation: SyncOperation, _ attempt: inout Attempt) async throws -> SyncOutcome {
+        if attempt.activation.pinterestAudienceID == nil { try await createPinterestAudience(&attempt) }
+        try await readStatuses(&attempt)
+        let finished = clock.now()
+        try await commit(&attempt) { record in
+            record.syncedVersion = operation.targetVersion
+            record.operation = nil
+            record.state = .synced
+            record.clearError()
+            // A sync went through: the next that gives up waits a minute again.
+            record.retryRound = 0
+            record.lastSyncedAt = finished
         }
-        try await commit(&attempt) { [audienceStatus] record in
-            Self.take(counters: list, to: &record, fallbackUploaded: record.listUploaded, fallbackRemoved: record.listRemoved)
-            record.audienceStatus = audienceStatus
-        }
-    }
-
-    // MARK: - Helpers
-
-    private func commit(_ attempt: inout Attempt, _ change: @escaping @Sendable (inout ActivationRecord) -> Void) async throws {
-        guard let updated = try await store.updateActivation(id: attempt.activation.id, now: clock.now(), change) else {
-            throw JobFailure("activation \(attempt.activation.id) was deleted during its sync", retryable: false)
-        }
-        attempt.activation = updated
-    }
-
-    private func record(_ activationID: Int64, _ change: @escaping @Sendable (inout ActivationRecord) -> Void) async throws {
-        try await store.updateActivation(id: activationID, now: clock.now(), change)
-    }
-
-    private func reportProgress(_ attempt: Attempt) async {
-        guard let operation = attempt.activation.operation else { return }
-        let done = Int64(operation.added + operation.removed)
-        await attempt.context.reportProgress(
-            done: done, total: attempt.total.map { max($0, done) },
-            message: "\(operation.phase == .remove ? "removing" : "adding"): \(operation.added) added, \(operation.removed) removed")
-    }
-
-    private static func apply(chunkOf count: Int, adding: Bool, lastHash: String, to record: inout ActivationRecord) {
-        record.operation?.cursor = lastHash
-        if adding {
-            record.operation?.added += count
-            record.recordsAdded += count
-        } else {
-            record.operation?.removed += count
-            record.recordsRemoved += count
-        }
-    }
-
-    private static func take(counters list: CustomerList, to record: inout ActivationRecord, fallbackUploaded: Int, fallbackRemoved: Int) {
-        record.listUploaded = list.numUploadedUserRecords ?? fallbackUploaded
-        record.listRemoved = list.numRemovedUserRecords ?? fallbackRemoved
-        if let status = list.status { record.listStatus = status }
-    }
-}
-
-/// `audiences.sync`: one attempt of one activation's sync.
-struct AudienceSyncJob: JobHandler {
-    static var kind: String { AudienceSyncer.syncKind }
-    /// Transient failures: three retries with backoff; progress is kept between them.
-    let retryPolicy = RetryPolicy.default
-    let syncer: AudienceSyncer
-
-    struct Payload: Codable, Sendable, Equatable {
-        var activationID: Int64
-        enum CodingKeys: String, CodingKey { case activationID = "activation_id" }
-    }
-
-    func run(_ payload: Payload, job: JobRecord, context: JobContext) async throws -> JSONValue {
-        try await syncer.runSync(activationID: payload.activationID, job: job, context: context)
-    }
-
-    func gaveUp(_ payload: Payload, job: JobRecord) async {
-        await syncer.syncGaveUp(activationID: payload.activationID, job: job)
-    }
-}
-
-/// `audiences.sync_all`: queues a sync for every activation that needs one (the daily task).
-struct AudienceSyncAllJob: JobHandler {
-    static var kind: String { AudienceSyncer.syncAllKind }
-    let retryPolicy = RetryPolicy.default
-    let syncer: AudienceSyncer
-
-    struct Result: Codable, Sendable, Equatable {
-        var queued: Int64
-        var jobIDs: [Int64]
-        enum CodingKeys: String, CodingKey {
-            case queued
-            case jobIDs = "job_ids"
-        }
-    }
-
-    func run(_ payload: NoPayload, job: JobRecord, context: JobContext) async throws -> Result {
-        let result = try await syncer.syncAll()
-        await context.reportProgress(done: Int64(result.syncs.count), total: Int64(result.syncs.count), message: "syncs queued")
-        return Result(queued: Int64(result.syncs.count), jobIDs: result.syncs.map(\.jobId))
+        logger.info(
+            "audience synced",
+            metadata: [
+                "activation_id": "\(attempt.activation.id)", "version": "\(operation.targetVersion)", "added": "\(operation.added)",
+                "removed": "\(operation.removed)", "list_status": "\(attempt.activation.listStatus ?? "?")",
+            ])
+        return SyncOutcome(
+            state: .synced, version: operation.targetVersion, added: operation.added, removed: operation.removed,
+            listStatus: attempt.activation.listStatus)
     }
 }

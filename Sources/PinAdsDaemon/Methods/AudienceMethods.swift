@@ -3,7 +3,7 @@ import PinAdsProtocol
 import PinAdsStore
 
 /// `audiences.*` methods: audiences and their members (kept as hashes) here; activations, syncs
-/// and actalikes through the `AudienceSyncer`.
+/// and actalikes through the `AudienceSyncer` (`AudienceMethods+Activations.swift`).
 struct AudienceMethods: Sendable {
     static let maximumMembersPerRequest = 100_000
 
@@ -22,8 +22,9 @@ struct AudienceMethods: Sendable {
         }
         do {
             return AudienceResult(
-                audience: try await syncer.describe(
-                    try await store.createAudience(name: name, listType: listType, description: request.description, now: clock.now())))
+                audience: AudienceInfo(
+                    try await syncer.describe(
+                        try await store.createAudience(name: name, listType: listType, description: request.description, now: clock.now()))))
         } catch is AudienceNameTaken {
             throw ResponseError(
                 code: .alreadyExists, message: "an audience named '\(name)' already exists; `pinads call audiences.list` shows it",
@@ -32,17 +33,17 @@ struct AudienceMethods: Sendable {
     }
 
     func get(_ request: GetAudienceRequest) async throws -> AudienceResult {
-        AudienceResult(audience: try await syncer.describe(try await existing(request.audienceId)))
+        AudienceResult(audience: AudienceInfo(try await syncer.describe(try await existing(request.audienceId))))
     }
 
     func list(_ request: ListAudiencesRequest) async throws -> ListAudiencesResult {
         var audiences: [AudienceInfo] = []
-        for record in try await store.audiences() { audiences.append(try await syncer.describe(record)) }
+        for record in try await store.audiences() { audiences.append(AudienceInfo(try await syncer.describe(record))) }
         return ListAudiencesResult(audiences: audiences)
     }
 
     func delete(_ request: DeleteAudienceRequest) async throws -> DeleteAudienceResult {
-        let described = try await syncer.describe(try await existing(request.audienceId))
+        let described = AudienceInfo(try await syncer.describe(try await existing(request.audienceId)))
         guard let record = try await store.deleteAudience(id: request.audienceId, now: clock.now()) else {
             throw ResponseError.notFound("audience", id: String(request.audienceId))
         }
@@ -90,13 +91,6 @@ struct AudienceMethods: Sendable {
         if change.added + change.removed > 0 { await syncer.membersChanged(audienceID: audienceID) }
         return MembersChangeResult(added: change.added, removed: change.removed, unchanged: change.unchanged, rejected: rejected)
     }
-
-    func activate(_ request: ActivateAudienceRequest) async throws -> ActivateAudienceResult { try await syncer.activate(request) }
-    func deactivate(_ request: DeactivateAudienceRequest) async throws -> DeactivateAudienceResult { try await syncer.deactivate(request) }
-    func activations(_ request: ListActivationsRequest) async throws -> ListActivationsResult { try await syncer.activations(request) }
-    func sync(_ request: SyncAudienceRequest) async throws -> SyncAudiencesResult { try await syncer.sync(request) }
-    func syncAll(_ request: SyncAllAudiencesRequest) async throws -> SyncAudiencesResult { try await syncer.syncAll() }
-    func createActalike(_ request: CreateActalikeRequest) async throws -> CreateActalikeResult { try await syncer.createActalike(request) }
 
     private func existing(_ id: Int64) async throws -> AudienceRecord {
         guard let record = try await store.audience(id: id) else { throw ResponseError.notFound("audience", id: String(id)) }

@@ -26,6 +26,8 @@ extension ResponseError {
             self = ResponseError(error)
         case let error as CampaignError:
             self = ResponseError(error)
+        case let error as AudienceError:
+            self = ResponseError(error)
         case let error as RefreshLost:
             // Only a reconnect helps: the refresh token in hand is spent.
             self = .failedPrecondition(error.description)
