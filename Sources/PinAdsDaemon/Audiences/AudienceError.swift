@@ -32,16 +32,7 @@ public enum AudienceError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// An error whose words for a person differ from its `description`. An activation that fails
-/// shows these words (a wire error's description leads with its code, which an activation's
-/// message never showed).
-protocol PlainMessage: Error {
-    var plainMessage: String { get }
-}
-
 extension AudienceSyncer {
     /// The message an activation shows for `error`.
-    static func message(of error: any Error) -> String {
-        (error as? any PlainMessage)?.plainMessage ?? "\(error)"
-    }
+    static func message(of error: any Error) -> String { "\(error)" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PinAdsJSON
 
 /// Everything about a campaign, ad group or ad that can be checked without Pinterest, checked
 /// before anything is sent: each failure is an `InvalidInput` naming the field (as the request
@@ -43,8 +44,8 @@ struct CampaignValidator: Sendable {
 
     private func window(start: Date?, end: Date?, prefix: String) throws {
         if let end {
-            guard end > now else { throw invalid("\(prefix).end_time", "is in the past (\(PlanCoding.timestamp(end)))") }
-            if let start, end <= start { throw invalid("\(prefix).end_time", "must be after start_time (\(PlanCoding.timestamp(start)))") }
+            guard end > now else { throw invalid("\(prefix).end_time", "is in the past (\(Timestamp.format(end)))") }
+            if let start, end <= start { throw invalid("\(prefix).end_time", "must be after start_time (\(Timestamp.format(start)))") }
         }
     }
 
@@ -85,10 +86,10 @@ struct CampaignValidator: Sendable {
         }
         if let campaign {
             if let start = spec.startTime, let campaignStart = campaign.startTime, start < campaignStart {
-                throw invalid("\(prefix).start_time", "is before the campaign's start_time (\(PlanCoding.timestamp(campaignStart)))")
+                throw invalid("\(prefix).start_time", "is before the campaign's start_time (\(Timestamp.format(campaignStart)))")
             }
             if let end = spec.endTime, let campaignEnd = campaign.endTime, end > campaignEnd {
-                throw invalid("\(prefix).end_time", "is after the campaign's end_time (\(PlanCoding.timestamp(campaignEnd)))")
+                throw invalid("\(prefix).end_time", "is after the campaign's end_time (\(Timestamp.format(campaignEnd)))")
             }
             if campaign.objectiveType == "WEB_CONVERSION" {
                 throw invalid(

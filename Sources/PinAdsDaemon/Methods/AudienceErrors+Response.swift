@@ -17,10 +17,3 @@ extension ResponseError {
         }
     }
 }
-
-// Resolving a session still throws wire errors (until the TokenManager throws its own): an
-// activation that fails on one shows its message, without the code its description leads with,
-// as it always has.
-extension ResponseError: PlainMessage {
-    var plainMessage: String { message }
-}
