@@ -241,13 +241,13 @@ struct HealthTests {
 
         harness.clock.advance(by: 5)
         await #expect(throws: PinterestError.self) {
-            try await harness.manager.withToken(connectionID: id) { _ -> Int in
+            try await harness.manager.call(connectionID: id) { _ -> Int in
                 throw PinterestError.transient(reason: "HTTP 503", status: 503, requestID: nil)
             }
         }
         // Refused before it was sent: not a call.
         await #expect(throws: PinterestError.self) {
-            try await harness.manager.withToken(connectionID: id) { _ -> Int in throw PinterestError.invalidRequest("31 items") }
+            try await harness.manager.call(connectionID: id) { _ -> Int in throw PinterestError.invalidRequest("31 items") }
         }
         var calls = try #require(try await harness.manager.healthFacts().first?.calls)
         #expect(calls.failingSince == start.addingTimeInterval(5))
@@ -259,7 +259,7 @@ struct HealthTests {
             HealthFacts(store: .init(path: "p"), connections: try await harness.manager.healthFacts()), now: harness.clock.now())
         #expect(report.status == .ok, "the last attempt was more than 10 minutes ago")
 
-        _ = try await harness.manager.withToken(connectionID: id) { _ in 1 }
+        _ = try await harness.manager.call(connectionID: id) { _ in 1 }
         calls = try #require(try await harness.manager.healthFacts().first?.calls)
         #expect(calls.failingSince == nil && calls.lastSuccessAt == harness.clock.now())
     }

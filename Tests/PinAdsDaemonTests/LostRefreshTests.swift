@@ -118,7 +118,7 @@ struct LostRefreshTests {
         // Calls go on with the access token in hand, and no refresh is tried any more: not when
         // due, not by the token check, not on request.
         let client = PinterestClient(baseURL: "http://fake/v5", transport: h.pinterest, logger: Logger(label: "t"))
-        #expect(try await h.manager.withToken(connectionID: id) { try await client.listAdAccounts(token: $0) }.count == 2)
+        #expect(try await h.manager.call(connectionID: id, through: client) { try await client.listAdAccounts(token: $0) }.count == 2)
         h.clock.advance(by: 7200)
         #expect(try await h.manager.token(connectionID: id).value == "access-0")
         let check = try await h.manager.refreshDueConnections()
@@ -142,7 +142,7 @@ struct LostRefreshTests {
         // Pinterest refuses the access token too: now the connection stops, without another refresh.
         h.pinterest.state.withLockedValue { _ = $0.validAccess.remove("access-0") }
         await #expect(throws: ConnectionUnavailable.self) {
-            try await h.manager.withToken(connectionID: id) { try await client.listAdAccounts(token: $0) }
+            try await h.manager.call(connectionID: id, through: client) { try await client.listAdAccounts(token: $0) }
         }
         #expect(calls(h) == 2)
         let stopped = try #require(try await h.manager.listed().first)
@@ -191,7 +191,7 @@ struct LostRefreshTests {
         h.pinterest.state.withLockedValue { _ = $0.validAccess.remove("access-0") }
         let client = PinterestClient(baseURL: "http://fake/v5", transport: h.pinterest, logger: Logger(label: "t"))
         await #expect(throws: ConnectionUnavailable.self) {
-            try await h.manager.withToken(connectionID: id) { try await client.listAdAccounts(token: $0) }
+            try await h.manager.call(connectionID: id, through: client) { try await client.listAdAccounts(token: $0) }
         }
         let info = try #require(try await h.manager.listed().first)
         #expect(info.status == "unauthorized")

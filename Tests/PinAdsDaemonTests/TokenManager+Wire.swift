@@ -1,4 +1,6 @@
+import Logging
 import PinAdsProtocol
+import PinterestAPI
 
 @testable import PinAdsDaemon
 
@@ -34,5 +36,17 @@ func atTheEdge<T>(_ body: @Sendable () async throws -> T) async throws -> T {
         return try await body()
     } catch {
         throw ResponseError(translating: error, method: "test") ?? error
+    }
+}
+
+extension TokenManager {
+    /// One call on the connection the way a session makes it (its token, one refresh on a 401,
+    /// the outcome recorded for health), with whatever `body` does in place of Pinterest's
+    /// answer.
+    func call<T: Sendable>(
+        connectionID: Int64, through client: PinterestClient = PinterestClient(baseURL: "http://unused/v5", transport: CurlTransport(), logger: Logger(label: "t")),
+        _ body: @Sendable (AccessToken) async throws -> T
+    ) async throws -> T {
+        try await ConnectionCalls(connectionID: connectionID, tokens: self, client: client).call { _, token in try await body(token) }
     }
 }

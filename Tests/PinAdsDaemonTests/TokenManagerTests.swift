@@ -172,7 +172,7 @@ struct TokenManagerTests {
         // Pinterest invalidates the access token behind our back.
         h.pinterest.state.withLockedValue { $0.validAccess = [] }
         let client = PinterestClient(baseURL: "http://fake/v5", transport: h.pinterest, logger: Logger(label: "t"))
-        let accounts = try await h.manager.withToken(connectionID: connection) { token in try await client.listAdAccounts(token: token) }
+        let accounts = try await h.manager.call(connectionID: connection, through: client) { token in try await client.listAdAccounts(token: token) }
         #expect(accounts.count == 2)
         #expect(h.pinterest.state.withLockedValue { $0.refreshCalls } == 1)
     }
@@ -186,7 +186,7 @@ struct TokenManagerTests {
         }
         let client = PinterestClient(baseURL: "http://fake/v5", transport: h.pinterest, logger: Logger(label: "t"))
         await #expect(throws: ConnectionUnavailable.self) {
-            try await h.manager.withToken(connectionID: connection) { token in try await client.listAdAccounts(token: token) }
+            try await h.manager.call(connectionID: connection, through: client) { token in try await client.listAdAccounts(token: token) }
         }
         let info = try #require(try await h.manager.listed().first)
         #expect(info.needsReconnect)
