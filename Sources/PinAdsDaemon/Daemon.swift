@@ -88,7 +88,7 @@ public enum Daemon {
         services.set("job_workers", state: .starting)
         let syncer = AudienceSyncer(store: store, tokens: tokens, clock: clock, logger: logger, configuration: configuration.audienceSync)
         let conversions = ConversionDispatcher(
-            store: store, tokens: tokens, client: pinterest, clock: clock, logger: logger, configuration: configuration.conversions)
+            store: store, tokens: tokens, clock: clock, logger: logger, configuration: configuration.conversions)
         let builder = CampaignBuilder(store: store, tokens: tokens, clock: clock, logger: logger)
         let metrics = MetricsPuller(store: store, tokens: tokens, clock: clock, logger: logger, days: configuration.metricsDays)
         let queue = JobQueue(

@@ -378,6 +378,48 @@ extension Store {
                     """)
         }
 
+        // Batches in flight live in the dispatcher's memory and stay `queued` here until their
+        // answer is stored, so the `in_flight` state (of daemons before v10's) retires: rows an
+        // old daemon left in it go back to the queue (they may reach Pinterest twice, with the
+        // same event_id, which Pinterest drops), its index goes, and the state's CHECK no longer
+        // admits it. SQLite changes a CHECK only by rebuilding the table; the AUTOINCREMENT
+        // sequence is carried over so no id is used twice.
+        migrator.registerMigration("v14_conversions_no_in_flight") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX conversion_events_in_flight;
+                    CREATE TABLE conversion_events_v14 (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        ad_account_id TEXT NOT NULL,
+                        test INTEGER NOT NULL,
+                        event_name TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        message TEXT,
+                        accepted_at INTEGER NOT NULL,
+                        next_attempt_at INTEGER NOT NULL,
+                        answered_at INTEGER
+                    );
+                    INSERT INTO conversion_events_v14
+                        (id, ad_account_id, test, event_name, event_id, body, state, attempts, message, accepted_at, next_attempt_at, answered_at)
+                    SELECT id, ad_account_id, test, event_name, event_id, body,
+                        CASE state WHEN 'in_flight' THEN 'queued' ELSE state END,
+                        attempts, message, accepted_at, next_attempt_at, answered_at
+                    FROM conversion_events;
+                    UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT seq FROM sqlite_sequence WHERE name = 'conversion_events'))
+                    WHERE name = 'conversion_events_v14' AND EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'conversion_events');
+                    INSERT INTO sqlite_sequence (name, seq)
+                    SELECT 'conversion_events_v14', seq FROM sqlite_sequence
+                    WHERE name = 'conversion_events' AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'conversion_events_v14');
+                    DROP TABLE conversion_events;
+                    ALTER TABLE conversion_events_v14 RENAME TO conversion_events;
+                    CREATE UNIQUE INDEX conversion_events_dedupe ON conversion_events (ad_account_id, test, event_name, event_id);
+                    CREATE INDEX conversion_events_due ON conversion_events (ad_account_id, test, next_attempt_at, id) WHERE state = 'queued';
+                    """)
+        }
+
         return migrator
     }()
 }

@@ -42,9 +42,10 @@ public struct ConversionBatch: Sendable {
     public var attempts: [Int]
 }
 
-/// Counts of one ad account's (or every) outbox.
+/// Counts of one ad account's (or every) outbox. The events of batches in flight are counted
+/// as `queued`: they stay so in the store until their answer is stored.
 public struct ConversionCounts: Sendable, Equatable {
-    public var queued = 0, inFlight = 0, sent = 0, failed = 0, duplicates = 0, rejected = 0
+    public var queued = 0, sent = 0, failed = 0, duplicates = 0, rejected = 0
     public var oldestQueuedAt: Date?
 }
 
@@ -86,8 +87,7 @@ extension Store {
         }
     }
 
-    /// Lanes that have queued events (read once at start, after the batches in flight were
-    /// queued again; the dispatcher keeps track after).
+    /// Lanes that have queued events (read once at start; the dispatcher keeps track after).
     public func conversionLanes() async throws -> [ConversionLane] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT DISTINCT ad_account_id, test FROM conversion_events WHERE state = 'queued'").map {
@@ -219,16 +219,6 @@ extension Store {
         }
     }
 
-    /// At start: rows an earlier pinadsd (which marked batches in flight in the database) left
-    /// `in_flight` go back to the queue (they may reach Pinterest twice; Pinterest drops the repeated event_id).
-    /// Batches in flight now stay `queued` in the database, so a crash needs nothing here.
-    public func recoverInFlightConversions(now: Date) async throws -> Int {
-        try await writer.write { db in
-            try db.execute(sql: "UPDATE conversion_events SET state = 'queued', next_attempt_at = ? WHERE state = 'in_flight'", arguments: [now.storeMillis])
-            return db.changesCount
-        }
-    }
-
     /// Drops answered events older than the dedup window.
     public func pruneConversions(before: Date) async throws -> Int {
         try await writer.write { db in
@@ -248,7 +238,6 @@ extension Store {
                 let n: Int = row["n"]
                 switch row["state"] as String {
                 case "queued": counts.queued = n
-                case "in_flight": counts.inFlight = n
                 case "sent": counts.sent = n
                 default: counts.failed = n
                 }
@@ -260,13 +249,11 @@ extension Store {
                 counts.duplicates = row["d"] ?? 0
                 counts.rejected = row["r"] ?? 0
             }
-            // One query per state, so each finds its rows through its partial index (it still
-            // visits each of them: the cost grows with the backlog, not with the outbox).
-            let oldest = try ["queued", "in_flight"].compactMap { state in
-                try Int64.fetchOne(
-                    db, sql: "SELECT MIN(accepted_at) FROM conversion_events WHERE state = '\(state)' AND (? IS NULL OR ad_account_id = ?)",
-                    arguments: [adAccountID, adAccountID])
-            }.min()
+            // Through the queue's partial index (it still visits each queued row: the cost
+            // grows with the backlog, not with the outbox).
+            let oldest = try Int64.fetchOne(
+                db, sql: "SELECT MIN(accepted_at) FROM conversion_events WHERE state = 'queued' AND (? IS NULL OR ad_account_id = ?)",
+                arguments: [adAccountID, adAccountID])
             counts.oldestQueuedAt = oldest.map(Date.init(storeMillis:))
             return counts
         }

@@ -88,7 +88,7 @@ struct ConversionDispatchTests {
         let dispatcher: ConversionDispatcher
         let task: Task<Void, Never>
         init(_ h: Harness) {
-            let dispatcher = ConversionDispatcher(store: h.store, tokens: h.tokens, client: h.client, clock: SystemWallClock(), logger: Logger(label: "test"))
+            let dispatcher = ConversionDispatcher(store: h.store, tokens: h.tokens, clock: SystemWallClock(), logger: Logger(label: "test"))
             self.dispatcher = dispatcher
             task = Task { try? await dispatcher.run() }
         }

@@ -97,32 +97,32 @@ public struct PinterestSession: Sendable {
 
     // MARK: - Conversions
 
-    /// What a conversion request brought back, and whether the ad account's conversion token
-    /// was refused on the way (it is dropped then, and the OAuth token sent the events).
-    public struct ConversionDelivery: Sendable {
-        public var response: ConversionResponse
-        /// Pinterest's message when the conversion token was refused.
-        public var conversionTokenRefused: String?
+    /// What became of a send with the ad account's conversion token.
+    public enum ConversionTokenAttempt: Sendable {
+        /// The ad account has none: send with the OAuth token.
+        case noConversionToken
+        case sent(ConversionResponse)
+        /// Pinterest refused it (revoked in Ads Manager, say), with this message: it is dropped
+        /// (never sent again), and the events go with the OAuth token.
+        case refused(String)
     }
 
-    /// Sends encoded events with the ad account's conversion token when it has one, else (or
-    /// when Pinterest refuses it) with the connection's OAuth token.
-    public func sendConversions(_ events: [String], test: Bool) async throws -> ConversionDelivery {
-        var refused: String?
-        if let conversionToken = try await connection.tokens.conversionToken(adAccountID: adAccountID) {
-            do {
-                let response = try await connection.client.sendEncodedEvents(token: conversionToken, adAccountID: adAccountID, events: events, test: test)
-                return ConversionDelivery(response: response)
-            } catch PinterestError.unauthorized(let status, _, let message, _) where status == 401 {
-                // Refused (revoked in Ads Manager, say): not sent with it again.
-                try await connection.tokens.dropConversionToken(adAccountID: adAccountID, reason: message)
-                refused = message
-            }
+    /// Sends encoded events with the ad account's conversion token, when it has one.
+    public func sendConversionsWithConversionToken(_ events: [String], test: Bool) async throws -> ConversionTokenAttempt {
+        guard let conversionToken = try await connection.tokens.conversionToken(adAccountID: adAccountID) else { return .noConversionToken }
+        do {
+            return .sent(try await connection.client.sendEncodedEvents(token: conversionToken, adAccountID: adAccountID, events: events, test: test))
+        } catch PinterestError.unauthorized(let status, _, let message, _) where status == 401 {
+            try await connection.tokens.dropConversionToken(adAccountID: adAccountID, reason: message)
+            return .refused(message)
         }
-        let response = try await call { client, token, account in
+    }
+
+    /// Sends encoded events with the connection's OAuth token.
+    public func sendConversions(_ events: [String], test: Bool) async throws -> ConversionResponse {
+        try await call { client, token, account in
             try await client.sendEncodedEvents(token: token, adAccountID: account, events: events, test: test)
         }
-        return ConversionDelivery(response: response, conversionTokenRefused: refused)
     }
 
     /// A conversion token (events only, long-lived) minted with the connection's OAuth token.

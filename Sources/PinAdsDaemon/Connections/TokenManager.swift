@@ -138,12 +138,6 @@ public actor TokenManager {
         return session
     }
 
-    /// Transitional, removed once every caller holds a session: `body` with the connection's
-    /// token, as a session's call.
-    public func withToken<T: Sendable>(connectionID: Int64, _ body: @Sendable (AccessToken) async throws -> T) async throws -> T {
-        try await ConnectionCalls(connectionID: connectionID, tokens: self, client: client).call { _, token in try await body(token) }
-    }
-
     /// The connections or their ad accounts changed: sessions are resolved again.
     func connectionsChanged() {
         connectionsGeneration &+= 1

@@ -1,5 +1,4 @@
 import Foundation
-import PinAdsProtocol
 import PinterestAPI
 
 /// Checks one conversion event and turns it into what Pinterest receives, once, at acceptance:
@@ -34,36 +33,60 @@ struct ConversionNormalizer {
         case rejected(String)
     }
 
-    func prepare(_ input: ConversionEventInput) -> Outcome {
-        guard Self.eventNames.contains(input.eventName) else {
-            return .rejected("event_name: '\(input.eventName.prefix(40))' is not one of Pinterest's \(Self.eventNames.count) names (\(Self.eventNames.sorted().joined(separator: ", ")))")
+    /// A rule an event broke: the message names the field.
+    struct Rejection: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    func prepare(_ input: SubmittedConversion) -> Outcome {
+        do throws(Rejection) {
+            let (eventID, source, time) = try checkHeader(input)
+            let event = ConversionEvent(
+                eventName: input.eventName, actionSource: source, eventTime: time, eventID: eventID, eventSourceURL: input.eventSourceURL,
+                userData: try userData(input), customData: input.hasCustomData ? try customData(input) : nil)
+            guard let body = try? PinterestClient.encodeEvent(event) else { return .rejected("could not be encoded") }
+            return .accepted(Prepared(eventName: input.eventName, eventID: eventID, body: body))
+        } catch {
+            return .rejected(error.reason)
         }
-        let eventID = input.eventId.trimmingCharacters(in: .whitespaces)
-        guard !eventID.isEmpty, eventID.utf8.count <= 256 else { return .rejected("event_id: must be 1 to 256 characters") }
+    }
+
+    /// The event's name, id, source and time.
+    private func checkHeader(_ input: SubmittedConversion) throws(Rejection) -> (eventID: String, source: String, time: Int64) {
+        guard Self.eventNames.contains(input.eventName) else {
+            throw Rejection("event_name: '\(input.eventName.prefix(40))' is not one of Pinterest's \(Self.eventNames.count) names (\(Self.eventNames.sorted().joined(separator: ", ")))")
+        }
+        let eventID = input.eventID.trimmingCharacters(in: .whitespaces)
+        guard !eventID.isEmpty, eventID.utf8.count <= 256 else { throw Rejection("event_id: must be 1 to 256 characters") }
         let source = input.actionSource ?? "web"
         guard Self.actionSources.contains(source) else {
-            return .rejected("action_source: must be app_android, app_ios, web or offline, got '\(source.prefix(20))'")
+            throw Rejection("action_source: must be app_android, app_ios, web or offline, got '\(source.prefix(20))'")
         }
         let time = input.eventTime ?? now
         if time <= 0 {
-            return .rejected("event_time: must be a Unix time in seconds after 1970-01-01, got \(time); omit it for now")
+            throw Rejection("event_time: must be a Unix time in seconds after 1970-01-01, got \(time); omit it for now")
         }
         if time > now + Self.futureSkew {
-            return .rejected("event_time: \(time) is in the future (Unix seconds expected, not milliseconds)")
+            throw Rejection("event_time: \(time) is in the future (Unix seconds expected, not milliseconds)")
         }
+        return (eventID, source, time)
+    }
 
+    /// Who did it: every identifier hashed, and at least one way to match the event.
+    private func userData(_ input: SubmittedConversion) throws(Rejection) -> ConversionEvent.UserData {
         var em: [String] = []
-        for raw in (input.email.map { [$0] } ?? []) + (input.emails ?? []) {
+        for raw in input.emails {
             switch emails.hash(raw) {
             case .success(let hash): em.append(hash)
-            case .failure(let why): return .rejected("email: \(why)")
+            case .failure(let why): throw Rejection("email: \(why)")
             }
         }
         var maids: [String] = []
-        for raw in input.hashedMaids ?? [] {
+        for raw in input.hashedMaids {
             switch devices.hash(raw) {
             case .success(let hash): maids.append(hash)
-            case .failure(let why): return .rejected("hashed_maids: \(why)")
+            case .failure(let why): throw Rejection("hashed_maids: \(why)")
             }
         }
         var phones: [String]?
@@ -72,55 +95,50 @@ struct ConversionNormalizer {
             // E.164's range, a sanity rule of ours.
             var digits = String(phone.unicodeScalars.filter { $0.properties.numericType == .decimal && $0.isASCII }.map(Character.init))
             while digits.hasPrefix("0") { digits.removeFirst() }
-            guard (7...15).contains(digits.count) else { return .rejected("phone: needs 7 to 15 digits with the country code") }
+            guard (7...15).contains(digits.count) else { throw Rejection("phone: needs 7 to 15 digits with the country code") }
             phones = [hasher.hex(digits)]
         }
-        let ip = input.clientIpAddress?.trimmingCharacters(in: .whitespaces)
+        let ip = input.clientIPAddress?.trimmingCharacters(in: .whitespaces)
         let agent = input.clientUserAgent?.trimmingCharacters(in: .whitespaces)
         guard !em.isEmpty || !maids.isEmpty || (ip?.isEmpty == false && agent?.isEmpty == false) else {
-            return .rejected("user_data: needs an email, hashed_maids, or client_ip_address with client_user_agent")
+            throw Rejection("user_data: needs an email, hashed_maids, or client_ip_address with client_user_agent")
         }
-        var custom: ConversionEvent.CustomData?
-        if input.value != nil || input.currency != nil || input.orderId != nil || input.contentIds != nil || input.numItems != nil
-            || input.contents != nil
-        {
-            var value: String?
-            if let amount = input.value {
-                guard amount.isFinite, amount >= 0 else { return .rejected("value: must be a non-negative amount") }
-                value = String(format: "%.2f", amount)
-            }
-            let currency = (input.currency ?? "USD").uppercased()
-            guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                return .rejected("currency: must be an ISO 4217 code such as USD, got '\(currency.prefix(10))'")
-            }
-            if let items = input.numItems, items < 0 { return .rejected("num_items: must not be negative") }
-            var contents: [ConversionEvent.Content]?
-            if let products = input.contents {
-                contents = []
-                for (n, product) in products.enumerated() {
-                    var price: String?
-                    if let amount = product.itemPrice {
-                        guard amount.isFinite, amount >= 0 else { return .rejected("contents[\(n)].item_price: must be a non-negative amount") }
-                        price = String(format: "%.2f", amount)
-                    }
-                    if let quantity = product.quantity, quantity < 0 { return .rejected("contents[\(n)].quantity: must not be negative") }
-                    contents?.append(
-                        ConversionEvent.Content(
-                            id: product.id, itemPrice: price, quantity: product.quantity, itemName: product.itemName,
-                            itemCategory: product.itemCategory, itemBrand: product.itemBrand))
-                }
-            }
-            custom = ConversionEvent.CustomData(
-                currency: currency, value: value, contentIDs: input.contentIds, numItems: input.numItems, orderID: input.orderId,
-                contents: contents)
+        return ConversionEvent.UserData(
+            em: em.isEmpty ? nil : em, hashedMaids: maids.isEmpty ? nil : maids, ph: phones,
+            externalID: input.externalID.map { [hasher.hex($0)] }, clientIPAddress: ip, clientUserAgent: agent)
+    }
+
+    /// What was bought: amounts as Pinterest's decimal strings, the currency checked.
+    private func customData(_ input: SubmittedConversion) throws(Rejection) -> ConversionEvent.CustomData {
+        var value: String?
+        if let amount = input.value {
+            guard amount.isFinite, amount >= 0 else { throw Rejection("value: must be a non-negative amount") }
+            value = String(format: "%.2f", amount)
         }
-        let event = ConversionEvent(
-            eventName: input.eventName, actionSource: source, eventTime: time, eventID: eventID, eventSourceURL: input.eventSourceUrl,
-            userData: ConversionEvent.UserData(
-                em: em.isEmpty ? nil : em, hashedMaids: maids.isEmpty ? nil : maids, ph: phones,
-                externalID: input.externalId.map { [hasher.hex($0)] }, clientIPAddress: ip, clientUserAgent: agent),
-            customData: custom)
-        guard let body = try? PinterestClient.encodeEvent(event) else { return .rejected("could not be encoded") }
-        return .accepted(Prepared(eventName: input.eventName, eventID: eventID, body: body))
+        let currency = (input.currency ?? "USD").uppercased()
+        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw Rejection("currency: must be an ISO 4217 code such as USD, got '\(currency.prefix(10))'")
+        }
+        if let items = input.numItems, items < 0 { throw Rejection("num_items: must not be negative") }
+        return ConversionEvent.CustomData(
+            currency: currency, value: value, contentIDs: input.contentIDs, numItems: input.numItems, orderID: input.orderID,
+            contents: try input.contents.map(contents))
+    }
+
+    private func contents(_ products: [SubmittedConversion.Product]) throws(Rejection) -> [ConversionEvent.Content] {
+        var contents: [ConversionEvent.Content] = []
+        for (n, product) in products.enumerated() {
+            var price: String?
+            if let amount = product.itemPrice {
+                guard amount.isFinite, amount >= 0 else { throw Rejection("contents[\(n)].item_price: must be a non-negative amount") }
+                price = String(format: "%.2f", amount)
+            }
+            if let quantity = product.quantity, quantity < 0 { throw Rejection("contents[\(n)].quantity: must not be negative") }
+            contents.append(
+                ConversionEvent.Content(
+                    id: product.id, itemPrice: price, quantity: product.quantity, itemName: product.itemName,
+                    itemCategory: product.itemCategory, itemBrand: product.itemBrand))
+        }
+        return contents
     }
 }

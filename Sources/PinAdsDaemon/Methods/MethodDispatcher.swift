@@ -22,7 +22,7 @@ struct MethodDispatcher: Sendable {
     let scheduler: Scheduler
     let audiences: AudienceMethods
     let campaigns: CampaignMethods
-    let conversions: ConversionDispatcher
+    let conversions: ConversionMethods
     let logger: Logger
     /// Heavy reads (``RequestLane/heavy``) in progress at once, daemon-wide.
     static let heavyReadConcurrency = 2

@@ -55,7 +55,7 @@ extension ControlServer {
             scheduler: parts.scheduler,
             audiences: AudienceMethods(store: parts.store, clock: parts.clock, syncer: parts.syncer),
             campaigns: CampaignMethods(builder: parts.builder, metrics: parts.metrics),
-            conversions: parts.conversions,
+            conversions: ConversionMethods(dispatcher: parts.conversions),
             logger: logger)
         return ControlServer(
             target: target,
