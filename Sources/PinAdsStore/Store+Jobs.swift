@@ -225,41 +225,7 @@ extension Store {
                         """,
                     arguments: [reason, ms, ms, id])
             case .blocked(let key, let reason):
-                // The connection may have been fixed (or dropped) while the attempt ran: then
-                // there is nothing to wait for.
-                if key.hasPrefix("connection:"), let connection = Int64(key.dropFirst("connection:".count)) {
-                    switch try String.fetchOne(db, sql: "SELECT state FROM connections WHERE id = ?", arguments: [connection]) {
-                    case "active":
-                        try db.execute(
-                            sql: """
-                                UPDATE jobs SET state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'queued' END,
-                                    finished_at = CASE WHEN cancel_requested = 1 THEN ? ELSE NULL END,
-                                    attempts = MAX(attempts - 1, 0), next_run_at = ?, updated_at = ?
-                                WHERE id = ? AND state = 'running'
-                                """,
-                            arguments: [ms, ms, ms, id])
-                        return try Self.fetchJobIfExists(db, id: id)
-                    case "disconnected", nil:
-                        try db.execute(
-                            sql: """
-                                UPDATE jobs SET state = 'cancelled', last_error = ?, updated_at = ?, finished_at = ?
-                                WHERE id = ? AND state = 'running'
-                                """,
-                            arguments: ["connection \(connection) was disconnected", ms, ms, id])
-                        return try Self.fetchJobIfExists(db, id: id)
-                    default:
-                        break
-                    }
-                }
-                try db.execute(
-                    sql: """
-                        UPDATE jobs SET
-                            state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'waiting' END,
-                            finished_at = CASE WHEN cancel_requested = 1 THEN ? ELSE NULL END,
-                            blocked_on = ?, last_error = ?, attempts = MAX(attempts - 1, 0), next_run_at = ?, updated_at = ?
-                        WHERE id = ? AND state = 'running'
-                        """,
-                    arguments: [ms, key, reason, Self.neverMillis, ms, id])
+                try Self.block(db, id: id, on: key, reason: reason, ms: ms)
             case .interrupted:
                 try db.execute(
                     sql: """
@@ -274,6 +240,45 @@ extension Store {
             }
             return try Self.fetchJobIfExists(db, id: id)
         }
+    }
+
+    /// An attempt is blocked on `key` (a connection that needs a reconnect): the job waits for
+    /// it without using an attempt. The connection may have been fixed (or dropped) while the
+    /// attempt ran: then there is nothing to wait for.
+    private static func block(_ db: Database, id: Int64, on key: String, reason: String, ms: Int64) throws {
+        if key.hasPrefix("connection:"), let connection = Int64(key.dropFirst("connection:".count)) {
+            switch try String.fetchOne(db, sql: "SELECT state FROM connections WHERE id = ?", arguments: [connection]) {
+            case "active":
+                try db.execute(
+                    sql: """
+                        UPDATE jobs SET state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'queued' END,
+                            finished_at = CASE WHEN cancel_requested = 1 THEN ? ELSE NULL END,
+                            attempts = MAX(attempts - 1, 0), next_run_at = ?, updated_at = ?
+                        WHERE id = ? AND state = 'running'
+                        """,
+                    arguments: [ms, ms, ms, id])
+                return
+            case "disconnected", nil:
+                try db.execute(
+                    sql: """
+                        UPDATE jobs SET state = 'cancelled', last_error = ?, updated_at = ?, finished_at = ?
+                        WHERE id = ? AND state = 'running'
+                        """,
+                    arguments: ["connection \(connection) was disconnected", ms, ms, id])
+                return
+            default:
+                break
+            }
+        }
+        try db.execute(
+            sql: """
+                UPDATE jobs SET
+                    state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'waiting' END,
+                    finished_at = CASE WHEN cancel_requested = 1 THEN ? ELSE NULL END,
+                    blocked_on = ?, last_error = ?, attempts = MAX(attempts - 1, 0), next_run_at = ?, updated_at = ?
+                WHERE id = ? AND state = 'running'
+                """,
+            arguments: [ms, key, reason, Self.neverMillis, ms, id])
     }
 
     /// Records progress of a running job.

@@ -194,7 +194,37 @@ extension ConversionsOptions {
         let client = try PinAdsClient(socketPath: environment.socket)
         progress("  work in \(environment.work)")
 
-        // 1. Single events, one at a time: the round trip of an acknowledged (committed) send.
+        let trips = try singleEventTrips(client)
+        let steadyStats = try await steadyLatency(environment, client: client)
+        let bulk = try await bulkThroughput(environment, events: events)
+        let (accepted, acceptSeconds, deliverSeconds) = (bulk.accepted, bulk.acceptSeconds, bulk.deliverSeconds)
+        let (backlog, drainSeconds, sandboxStats) = (bulk.backlog, bulk.drainSeconds, bulk.sandboxStats)
+
+        var result = ConversionsResult(
+            singleSends: singleSends, roundTripP50Ms: quantile(trips, 0.5), roundTripP99Ms: quantile(trips, 0.99), steadySeconds: steadySeconds,
+            steadyLatencyP50Ms: steadyStats.latencyP50Ms, steadyLatencyP99Ms: steadyStats.latencyP99Ms, events: events, accepted: accepted,
+            acceptSeconds: acceptSeconds, acceptedPerSecond: Double(accepted) / acceptSeconds, deliverSeconds: deliverSeconds,
+            deliveredPerSecond: Double(accepted) / deliverSeconds, backlogAtAcceptanceEnd: backlog, drainSeconds: drainSeconds,
+            drainedPerSecond: backlog > 0 ? Double(backlog) / drainSeconds : nil, busiestSecondAtSandbox: sandboxStats["max_requests_in_any_second"]?.intValue,
+            sandboxStatus429: sandboxStats["by_status"]?["429"]?.intValue ?? 0, sdkSequential: nil, sdkThreaded: nil, sdkError: sdkError)
+
+        // 4. The same workload through Pinterest's Python SDK, to the same sandbox.
+        if let python {
+            do {
+                let sdkEvents = self.sdkEvents ?? events
+                result.sdkSequential = try await runSDK(python: python, script: script, environment: environment, events: sdkEvents, threads: 1)
+                if sdkThreads > 1 {
+                    result.sdkThreaded = try await runSDK(python: python, script: script, environment: environment, events: sdkEvents, threads: sdkThreads)
+                }
+            } catch {
+                result.sdkError = String(describing: error)
+            }
+        }
+        return result
+    }
+
+    /// 1. Single events, one at a time: the round trips of acknowledged (committed) sends, sorted.
+    private func singleEventTrips(_ client: PinAdsClient) throws -> [Double] {
         var trips: [Double] = []
         trips.reserveCapacity(singleSends)
         for n in 0..<singleSends {
@@ -204,8 +234,11 @@ extension ConversionsOptions {
         }
         trips.sort()
         progress(String(format: "  single-event round trip: p50 %.2f ms, p99 %.2f ms", quantile(trips, 0.5), quantile(trips, 0.99)))
+        return trips
+    }
 
-        // 2. Acceptance to Pinterest's answer at 1,000 events/s (one event per ms).
+    /// 2. Acceptance to Pinterest's answer at 1,000 events/s (one event per ms).
+    private func steadyLatency(_ environment: BenchEnvironment, client: PinAdsClient) async throws -> ConversionStats {
         try await waitFor("the single events are delivered", timeout: 120) { try client.value(ConversionStatsRequest()).queued == 0 }
         let steady = try PinAdsClient(socketPath: environment.socket)
         let start = DispatchTime.now().uptimeNanoseconds
@@ -220,10 +253,23 @@ extension ConversionsOptions {
         }
         let steadyStats = try client.value(ConversionStatsRequest())
         progress(String(format: "  acceptance → answer at 1,000 events/s: p50 %.1f ms, p99 %.1f ms", steadyStats.latencyP50Ms ?? -1, steadyStats.latencyP99Ms ?? -1))
+        return steadyStats
+    }
 
-        // 3. Throughput. The request frames are encoded before the clock starts, so the
-        // acceptance rate is the daemon's, not this process's JSON encoder's (a shop encodes
-        // its events on its own cores). Requests of 1000 events, 4 in flight on one connection.
+    struct BulkRun {
+        var accepted: Int
+        var acceptSeconds: Double
+        var deliverSeconds: Double
+        var backlog: Int
+        var drainSeconds: Double
+        var sandboxStats: JSONValue
+    }
+
+    // 3. Throughput. The request frames are encoded before the clock starts, so the
+    // acceptance rate is the daemon's, not this process's JSON encoder's (a shop encodes
+    // its events on its own cores). Requests of 1000 events, 4 in flight on one connection.
+    // What was still to deliver when acceptance ended: the backlog the dispatcher drains.
+    private func bulkThroughput(_ environment: BenchEnvironment, events: Int) async throws -> BulkRun {
         let before = try await environment.sandbox.stats()["events_processed"]?.intValue ?? 0
         let requests = events / 1000
         let encoder = Wire.encoder()
@@ -266,28 +312,9 @@ extension ConversionsOptions {
         let sandboxStats = try await environment.sandbox.stats()
         progress(String(format: "  delivered in %.2f s = %.0f events/s; the backlog of %d at the end of acceptance drained at %.0f events/s",
                         deliverSeconds, Double(accepted) / deliverSeconds, backlog, Double(backlog) / drainSeconds))
-
-        var result = ConversionsResult(
-            singleSends: singleSends, roundTripP50Ms: quantile(trips, 0.5), roundTripP99Ms: quantile(trips, 0.99), steadySeconds: steadySeconds,
-            steadyLatencyP50Ms: steadyStats.latencyP50Ms, steadyLatencyP99Ms: steadyStats.latencyP99Ms, events: events, accepted: accepted,
-            acceptSeconds: acceptSeconds, acceptedPerSecond: Double(accepted) / acceptSeconds, deliverSeconds: deliverSeconds,
-            deliveredPerSecond: Double(accepted) / deliverSeconds, backlogAtAcceptanceEnd: backlog, drainSeconds: drainSeconds,
-            drainedPerSecond: backlog > 0 ? Double(backlog) / drainSeconds : nil, busiestSecondAtSandbox: sandboxStats["max_requests_in_any_second"]?.intValue,
-            sandboxStatus429: sandboxStats["by_status"]?["429"]?.intValue ?? 0, sdkSequential: nil, sdkThreaded: nil, sdkError: sdkError)
-
-        // 4. The same workload through Pinterest's Python SDK, to the same sandbox.
-        if let python {
-            do {
-                let sdkEvents = self.sdkEvents ?? events
-                result.sdkSequential = try await runSDK(python: python, script: script, environment: environment, events: sdkEvents, threads: 1)
-                if sdkThreads > 1 {
-                    result.sdkThreaded = try await runSDK(python: python, script: script, environment: environment, events: sdkEvents, threads: sdkThreads)
-                }
-            } catch {
-                result.sdkError = String(describing: error)
-            }
-        }
-        return result
+        return BulkRun(
+            accepted: accepted, acceptSeconds: acceptSeconds, deliverSeconds: deliverSeconds, backlog: backlog, drainSeconds: drainSeconds,
+            sandboxStats: sandboxStats)
     }
 
     /// Runs the SDK script with a fresh sandbox user (its own rate-limit windows) and checks the

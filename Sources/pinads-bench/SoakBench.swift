@@ -247,17 +247,7 @@ extension SoakOptions {
         checkpoints.append(try Self.checkpoint(daemon, "after closing the long connection", requests: long.answered, seconds: long.seconds))
 
         // 2. Short connections, one request each.
-        let connectionsStart = Date()
-        for n in 0..<connections {
-            let client = try PinAdsClient(socketPath: socket)
-            client.connection.setReceiveTimeout(seconds: 30)
-            guard case .result(let health) = try client.call(HealthRequest()), health.status == "ok" else {
-                throw BenchFailure("system.health on short connection \(n + 1) did not answer ok")
-            }
-            client.connection.closeNow()
-            if (n + 1) % max(1, connections / 4) == 0 { progress("  \(n + 1) of \(connections) short connections") }
-        }
-        let connectionSeconds = Date().timeIntervalSince(connectionsStart)
+        let connectionSeconds = try Self.shortConnections(socket: socket, count: connections)
         try await Self.settle(daemon, towards: checkpoints[0].descriptors.withoutOutboundTCP, timeout: soakSettleSeconds)
         checkpoints.append(
             try Self.checkpoint(daemon, "after \(grouped(Double(connections))) short connections", requests: long.answered, seconds: long.seconds))
@@ -290,6 +280,21 @@ extension SoakOptions {
             stoppedEarly: long.stoppedEarly, connections: connections, connectionSeconds: connectionSeconds, streams: streams,
             streamSeconds: streamSeconds, checkpointEvery: checkpointEvery, checkpoints: checkpoints, baselineIndex: baselineIndex,
             settleSeconds: settleSeconds, settled: settled, settleLimit: soakSettleSeconds)
+    }
+
+    /// Phase 2: `count` connections of one `system.health` each; the seconds they took.
+    private static func shortConnections(socket: String, count connections: Int) throws -> Double {
+        let connectionsStart = Date()
+        for n in 0..<connections {
+            let client = try PinAdsClient(socketPath: socket)
+            client.connection.setReceiveTimeout(seconds: 30)
+            guard case .result(let health) = try client.call(HealthRequest()), health.status == "ok" else {
+                throw BenchFailure("system.health on short connection \(n + 1) did not answer ok")
+            }
+            client.connection.closeNow()
+            if (n + 1) % max(1, connections / 4) == 0 { progress("  \(n + 1) of \(connections) short connections") }
+        }
+        return Date().timeIntervalSince(connectionsStart)
     }
 
     /// Phase 1: `requests` requests over one connection, a checkpoint every `checkpointEvery`

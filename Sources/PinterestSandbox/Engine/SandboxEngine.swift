@@ -64,30 +64,7 @@ final class SandboxEngine: Sendable {
         }
         let monotonicNow = NIODeadline.now().uptimeNanoseconds
         let query = QueryParameters(request.queryItems)
-        // Body work that needs no state is done here, outside the lock.
-        var preparedEvents: Result<SandboxState.PreparedEvents, APIError>? = nil
-        var preparedRecords: SandboxState.PreparedRecords? = nil
-        if let route, case .success(let body)? = parsedBody {
-            switch route.operation {
-            case .eventsCreate:
-                let now = state.withLockedValue { $0.now }
-                preparedEvents = SandboxState.prepareEvents(query: query, json: body, now: now)
-            case .customerListsCreate, .customerListsUpdate:
-                if let text = body["records"]?.stringValue {
-                    preparedRecords = SandboxState.prepareRecords(text, matchRate: configuration.matchRate)
-                }
-            default:
-                break
-            }
-        }
-
-        enum Decision {
-            case respond(SandboxResponse, Int)
-            case hang
-            case reset
-            /// Processed (state changed, counted) but answered with a reset.
-            case appliedThenReset(status: Int)
-        }
+        let (preparedEvents, preparedRecords) = prepare(route: route, parsedBody: parsedBody, query: query)
         let decision: Decision = state.withLockedValue { state in
             state.countRequest(operation: route?.operation, at: monotonicNow)
             var delay = 0
@@ -117,6 +94,36 @@ final class SandboxEngine: Sendable {
             return .respond(response, delay)
         }
 
+        return outcome(of: decision, request: request, route: route)
+    }
+
+    private enum Decision {
+        case respond(SandboxResponse, Int)
+        case hang
+        case reset
+        /// Processed (state changed, counted) but answered with a reset.
+        case appliedThenReset(status: Int)
+    }
+
+    /// Body work that needs no state, done outside the lock.
+    private func prepare(
+        route: Route?, parsedBody: Result<JSONValue, JSONParseError>?, query: QueryParameters
+    ) -> (Result<SandboxState.PreparedEvents, APIError>?, SandboxState.PreparedRecords?) {
+        guard let route, case .success(let body)? = parsedBody else { return (nil, nil) }
+        switch route.operation {
+        case .eventsCreate:
+            let now = state.withLockedValue { $0.now }
+            return (SandboxState.prepareEvents(query: query, json: body, now: now), nil)
+        case .customerListsCreate, .customerListsUpdate:
+            guard let text = body["records"]?.stringValue else { return (nil, nil) }
+            return (nil, SandboxState.prepareRecords(text, matchRate: configuration.matchRate))
+        default:
+            return (nil, nil)
+        }
+    }
+
+    /// What the connection does with the decision, logged and recorded.
+    private func outcome(of decision: Decision, request: SandboxRequest, route: Route?) -> SandboxOutcome {
         switch decision {
         case .hang:
             logger.debug("fault: hang", metadata: ["method": "\(request.method)", "path": "\(request.path)"])

@@ -27,8 +27,41 @@ extension SandboxState {
         return bulkResponse(results)
     }
 
+    /// The fields of an ad group to create, each checked against the spec on its own.
+    private struct AdGroupFields {
+        var campaignID: String?, name: String?, billableEvent: String?, status: String
+        var budget: Int64?, bid: Int64?, bidStrategy: String?, budgetType: String?
+        var startTime: Int64?, endTime: Int64?, lifetimeFrequencyCap: Int64?
+        var placement: String, pacing: String, autoTargeting: Bool, creativeOptimization: Bool?, bidMultiplier: Double?
+        var goal: JSONObject?, tracking: JSONObject?, templates: [String]?, promotionID: String?, promotionLevel: String?
+        var targeting: JSONObject?
+    }
+
     mutating func createAdGroup(_ item: JSONObject, account: AdAccountRecord) -> Result<JSONValue, BulkItemFailure> {
         var check = ItemValidator(item)
+        let fields = readAdGroup(&check, account: account)
+        let campaign = fields.campaignID.flatMap { campaigns[$0] }
+        if let campaignID = fields.campaignID {
+            if campaign == nil || campaign?.adAccountID != account.id {
+                check.problem("campaign_id \(campaignID) is not a campaign of ad account \(account.id).")
+            }
+        }
+        if let campaign { checkAgainstCampaign(fields, campaign, into: &check) }
+        checkSchedule(fields, into: &check)
+        guard check.problems.isEmpty, let campaign, let name = fields.name, let billableEvent = fields.billableEvent else {
+            return .failure(BulkItemFailure(check.problems))
+        }
+        let id = mintID(.adGroup)
+        let json = adGroupBody(fields, id: id, name: name, billableEvent: billableEvent, account: account, campaign: campaign)
+        let adGroup = AdGroupRecord(
+            id: id, adAccountID: account.id, campaignID: campaign.id, status: fields.status, startTime: fields.startTime,
+            endTime: fields.endTime, json: json)
+        adGroups[id] = adGroup
+        index(id, kind: .adGroup, account: account.id)
+        return .success(adGroupJSON(adGroup))
+    }
+
+    private func readAdGroup(_ check: inout ItemValidator, account: AdAccountRecord) -> AdGroupFields {
         let campaignID = check.identifier("campaign_id", required: true, prefix: "C")
         let name = check.string("name", required: true)
         let billableEvent = check.enumeration("billable_event", SandboxState.billableEvents, required: true)
@@ -56,94 +89,97 @@ extension SandboxState {
             validateTargetingSpec(spec, account: account, into: &check)
             targeting = spec
         }
+        return AdGroupFields(
+            campaignID: campaignID, name: name, billableEvent: billableEvent, status: status, budget: budget, bid: bid,
+            bidStrategy: bidStrategy, budgetType: budgetType, startTime: startTime, endTime: endTime,
+            lifetimeFrequencyCap: lifetimeFrequencyCap, placement: placement, pacing: pacing, autoTargeting: autoTargeting,
+            creativeOptimization: creativeOptimization, bidMultiplier: bidMultiplier, goal: goal, tracking: tracking,
+            templates: templates, promotionID: promotionID, promotionLevel: promotionLevel, targeting: targeting)
+    }
 
-        let campaign = campaignID.flatMap { campaigns[$0] }
-        if let campaignID {
-            if campaign == nil || campaign?.adAccountID != account.id {
-                check.problem("campaign_id \(campaignID) is not a campaign of ad account \(account.id).")
-            }
+    /// The rules that depend on the ad group's campaign: budget (CBO or not), bids for the
+    /// objective, the objective's goal, and the campaign's schedule.
+    private func checkAgainstCampaign(_ fields: AdGroupFields, _ campaign: CampaignRecord, into check: inout ItemValidator) {
+        if !campaign.isBudgetOptimized, fields.budget == nil {
+            check.problem("budget_in_micro_currency is required for ad groups of non-CBO campaigns.")
         }
-        if let campaign {
-            if !campaign.isBudgetOptimized, budget == nil {
-                check.problem("budget_in_micro_currency is required for ad groups of non-CBO campaigns.")
-            }
-            if campaign.isBudgetOptimized, let budgetType, budgetType != "CBO_ADGROUP" {
-                check.problem("ad groups of CBO campaigns only allow budget_type CBO_ADGROUP.")
-            }
-            if let billableEvent, bid == nil, bidStrategy != "AUTOMATIC_BID",
-                SandboxState.bidRequiredPairs.contains("\(campaign.objectiveType)/\(billableEvent)")
-            {
-                check.problem(
-                    "bid_in_micro_currency is required for \(campaign.objectiveType) campaigns billed on \(billableEvent) "
-                        + "(unless bid_strategy_type is AUTOMATIC_BID).")
-            }
-            if campaign.objectiveType == "VIDEO_COMPLETION", let bidStrategy, bidStrategy != "AUTOMATIC_BID" {
-                check.problem("VIDEO_COMPLETION campaigns only support bid_strategy_type AUTOMATIC_BID.")
-            }
-            if campaign.objectiveType == "WEB_CONVERSION", goal == nil {
-                check.problem("optimization_goal_metadata is required when the campaign objective is WEB_CONVERSION.")
-            }
-            if let startTime, let campaignStart = campaign.startTime, startTime < campaignStart {
-                check.problem("start_time cannot precede the campaign's start_time.")
-            }
-            if let endTime, let campaignEnd = campaign.endTime, endTime > campaignEnd {
-                check.problem("end_time cannot be after the campaign's end_time.")
-            }
+        if campaign.isBudgetOptimized, let budgetType = fields.budgetType, budgetType != "CBO_ADGROUP" {
+            check.problem("ad groups of CBO campaigns only allow budget_type CBO_ADGROUP.")
         }
-        if let startTime, let endTime, endTime <= startTime {
+        if let billableEvent = fields.billableEvent, fields.bid == nil, fields.bidStrategy != "AUTOMATIC_BID",
+            SandboxState.bidRequiredPairs.contains("\(campaign.objectiveType)/\(billableEvent)")
+        {
+            check.problem(
+                "bid_in_micro_currency is required for \(campaign.objectiveType) campaigns billed on \(billableEvent) "
+                    + "(unless bid_strategy_type is AUTOMATIC_BID).")
+        }
+        if campaign.objectiveType == "VIDEO_COMPLETION", let bidStrategy = fields.bidStrategy, bidStrategy != "AUTOMATIC_BID" {
+            check.problem("VIDEO_COMPLETION campaigns only support bid_strategy_type AUTOMATIC_BID.")
+        }
+        if campaign.objectiveType == "WEB_CONVERSION", fields.goal == nil {
+            check.problem("optimization_goal_metadata is required when the campaign objective is WEB_CONVERSION.")
+        }
+        if let startTime = fields.startTime, let campaignStart = campaign.startTime, startTime < campaignStart {
+            check.problem("start_time cannot precede the campaign's start_time.")
+        }
+        if let endTime = fields.endTime, let campaignEnd = campaign.endTime, endTime > campaignEnd {
+            check.problem("end_time cannot be after the campaign's end_time.")
+        }
+    }
+
+    /// The rules of the ad group's own schedule: its order, a lifetime budget's and a lifetime
+    /// frequency cap's end.
+    private func checkSchedule(_ fields: AdGroupFields, into check: inout ItemValidator) {
+        if let startTime = fields.startTime, let endTime = fields.endTime, endTime <= startTime {
             check.problem("end_time must be after start_time.")
         }
-        if budgetType == "LIFETIME", endTime == nil {
+        if fields.budgetType == "LIFETIME", fields.endTime == nil {
             check.problem("budget_type LIFETIME requires end_time.")
         }
-        if lifetimeFrequencyCap != nil {
-            if endTime == nil { check.problem("lifetime_frequency_cap requires end_time.") }
-            if let billableEvent, billableEvent != "IMPRESSION" {
+        if fields.lifetimeFrequencyCap != nil {
+            if fields.endTime == nil { check.problem("lifetime_frequency_cap requires end_time.") }
+            if let billableEvent = fields.billableEvent, billableEvent != "IMPRESSION" {
                 check.problem("lifetime_frequency_cap is only available for IMPRESSION (CPM) ad groups.")
             }
         }
-        guard check.problems.isEmpty, let campaign, let name, let billableEvent else {
-            return .failure(BulkItemFailure(check.problems))
-        }
+    }
 
+    /// The ad group as Pinterest returns it, defaults filled.
+    private func adGroupBody(
+        _ fields: AdGroupFields, id: String, name: String, billableEvent: String, account: AdAccountRecord, campaign: CampaignRecord
+    ) -> JSONObject {
         let created = now
-        let id = mintID(.adGroup)
         var json = JSONObject()
         json["id"] = .string(id)
         json["ad_account_id"] = .string(account.id)
         json["campaign_id"] = .string(campaign.id)
         json["name"] = .string(name)
-        json["status"] = .string(status)
+        json["status"] = .string(fields.status)
         json["billable_event"] = .string(billableEvent)
-        json["budget_in_micro_currency"] = JSONValue(budget)
-        json["bid_in_micro_currency"] = JSONValue(bid)
-        json["bid_strategy_type"] = JSONValue(bidStrategy)
-        json["budget_type"] = .string(budgetType ?? (campaign.isBudgetOptimized ? "CBO_ADGROUP" : "DAILY"))
-        json["start_time"] = JSONValue(startTime)
-        json["end_time"] = JSONValue(endTime)
-        if let lifetimeFrequencyCap { json["lifetime_frequency_cap"] = .int(lifetimeFrequencyCap) }
-        json["targeting_spec"] = .object(targeting ?? JSONObject())
-        json["targeting_template_ids"] = templates.map { JSONValue(strings: $0) } ?? .null
-        json["placement_group"] = .string(placement)
-        json["pacing_delivery_type"] = .string(pacing)
-        json["auto_targeting_enabled"] = .bool(autoTargeting)
-        json["is_creative_optimization"] = .bool(creativeOptimization ?? false)
-        json["bid_multiplier"] = bidMultiplier.map { .double($0) } ?? .null
+        json["budget_in_micro_currency"] = JSONValue(fields.budget)
+        json["bid_in_micro_currency"] = JSONValue(fields.bid)
+        json["bid_strategy_type"] = JSONValue(fields.bidStrategy)
+        json["budget_type"] = .string(fields.budgetType ?? (campaign.isBudgetOptimized ? "CBO_ADGROUP" : "DAILY"))
+        json["start_time"] = JSONValue(fields.startTime)
+        json["end_time"] = JSONValue(fields.endTime)
+        if let cap = fields.lifetimeFrequencyCap { json["lifetime_frequency_cap"] = .int(cap) }
+        json["targeting_spec"] = .object(fields.targeting ?? JSONObject())
+        json["targeting_template_ids"] = fields.templates.map { JSONValue(strings: $0) } ?? .null
+        json["placement_group"] = .string(fields.placement)
+        json["pacing_delivery_type"] = .string(fields.pacing)
+        json["auto_targeting_enabled"] = .bool(fields.autoTargeting)
+        json["is_creative_optimization"] = .bool(fields.creativeOptimization ?? false)
+        json["bid_multiplier"] = fields.bidMultiplier.map { .double($0) } ?? .null
         // Left out when unset: the spec's schema for it is an object that is not nullable.
-        if let goal { json["optimization_goal_metadata"] = .object(goal) }
-        json["tracking_urls"] = tracking.map { .object($0) } ?? .null
-        json["promotion_id"] = JSONValue(promotionID)
-        json["promotion_application_level"] = JSONValue(promotionLevel)
+        if let goal = fields.goal { json["optimization_goal_metadata"] = .object(goal) }
+        json["tracking_urls"] = fields.tracking.map { .object($0) } ?? .null
+        json["promotion_id"] = JSONValue(fields.promotionID)
+        json["promotion_application_level"] = JSONValue(fields.promotionLevel)
         json["conversion_learning_mode_type"] = .null
         json["created_time"] = .int(created)
         json["updated_time"] = .int(created)
         json["type"] = "adgroup"
-        let adGroup = AdGroupRecord(
-            id: id, adAccountID: account.id, campaignID: campaign.id, status: status, startTime: startTime,
-            endTime: endTime, json: json)
-        adGroups[id] = adGroup
-        index(id, kind: .adGroup, account: account.id)
-        return .success(adGroupJSON(adGroup))
+        return json
     }
 
     /// `targeting_spec`: UPPERCASE keys of the spec only, typed values, enum members, audience ids

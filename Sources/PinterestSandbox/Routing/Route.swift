@@ -68,88 +68,88 @@ enum Router {
     static func match(method: String, path: String) -> Result<Route, RouteFailure> {
         guard path.hasPrefix("/v5/") else { return .failure(.notFound) }
         let segments = path.dropFirst(4).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard !segments.contains(where: \.isEmpty) else { return .failure(.notFound) }
+        guard !segments.contains(where: \.isEmpty), let table = routes(segments), !table.isEmpty else { return .failure(.notFound) }
+        if let route = table[method] { return .success(route) }
+        return .failure(.methodNotAllowed(allowed: table.keys.sorted()))
+    }
 
-        func pick(_ table: [String: Route]) -> Result<Route, RouteFailure> {
-            if let route = table[method] { return .success(route) }
-            return .failure(table.isEmpty ? .notFound : .methodNotAllowed(allowed: table.keys.sorted()))
-        }
-
+    /// The operations of a path, by method; nil for a path the API does not have.
+    private static func routes(_ segments: [String]) -> [String: Route]? {
         switch segments.count {
         case 1:
             switch segments[0] {
-            case "ad_accounts": return pick(["GET": Route(operation: .adAccountsList)])
-            case "user_account": return pick(["GET": Route(operation: .userAccountGet)])
-            default: return .failure(.notFound)
+            case "ad_accounts": return ["GET": Route(operation: .adAccountsList)]
+            case "user_account": return ["GET": Route(operation: .userAccountGet)]
+            default: return nil
             }
         case 2:
-            if segments == ["oauth", "token"] { return pick(["POST": Route(operation: .oauthToken)]) }
-            if segments == ["oauth", "conversion_token"] {
-                return pick(["POST": Route(operation: .oauthConversionToken)])
-            }
-            guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return .failure(.notFound) }
-            return pick(["GET": Route(operation: .adAccountsGet, adAccountID: segments[1])])
+            if segments == ["oauth", "token"] { return ["POST": Route(operation: .oauthToken)] }
+            if segments == ["oauth", "conversion_token"] { return ["POST": Route(operation: .oauthConversionToken)] }
+            guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return nil }
+            return ["GET": Route(operation: .adAccountsGet, adAccountID: segments[1])]
         case 3:
-            guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return .failure(.notFound) }
-            let account = segments[1]
-            switch segments[2] {
-            case "customer_lists":
-                return pick([
-                    "POST": Route(operation: .customerListsCreate, adAccountID: account),
-                    "GET": Route(operation: .customerListsList, adAccountID: account),
-                ])
-            case "audiences":
-                return pick([
-                    "POST": Route(operation: .audiencesCreate, adAccountID: account),
-                    "GET": Route(operation: .audiencesList, adAccountID: account),
-                ])
-            case "campaigns":
-                return pick([
-                    "POST": Route(operation: .campaignsCreate, adAccountID: account),
-                    "GET": Route(operation: .campaignsList, adAccountID: account),
-                ])
-            case "ad_groups":
-                return pick([
-                    "POST": Route(operation: .adGroupsCreate, adAccountID: account),
-                    "GET": Route(operation: .adGroupsList, adAccountID: account),
-                ])
-            case "ads":
-                return pick([
-                    "POST": Route(operation: .adsCreate, adAccountID: account),
-                    "GET": Route(operation: .adsList, adAccountID: account),
-                ])
-            case "events":
-                return pick(["POST": Route(operation: .eventsCreate, adAccountID: account)])
-            default:
-                return .failure(.notFound)
-            }
+            guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return nil }
+            return collectionRoutes(account: segments[1], collection: segments[2])
         case 4:
-            guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return .failure(.notFound) }
-            let account = segments[1]
-            let id = segments[3]
-            if segments[2] == "campaigns", id == "analytics" {
-                return pick(["GET": Route(operation: .campaignsAnalytics, adAccountID: account)])
-            }
-            guard isPathID(id) else { return .failure(.notFound) }
-            switch segments[2] {
-            case "customer_lists":
-                return pick([
-                    "GET": Route(operation: .customerListsGet, adAccountID: account, resourceID: id),
-                    "PATCH": Route(operation: .customerListsUpdate, adAccountID: account, resourceID: id),
-                ])
-            case "audiences":
-                return pick(["GET": Route(operation: .audiencesGet, adAccountID: account, resourceID: id)])
-            case "campaigns":
-                return pick(["GET": Route(operation: .campaignsGet, adAccountID: account, resourceID: id)])
-            case "ad_groups":
-                return pick(["GET": Route(operation: .adGroupsGet, adAccountID: account, resourceID: id)])
-            case "ads":
-                return pick(["GET": Route(operation: .adsGet, adAccountID: account, resourceID: id)])
-            default:
-                return .failure(.notFound)
-            }
+            guard segments[0] == "ad_accounts", isPathID(segments[1]) else { return nil }
+            return resourceRoutes(account: segments[1], collection: segments[2], id: segments[3])
         default:
-            return .failure(.notFound)
+            return nil
+        }
+    }
+
+    /// `/ad_accounts/{id}/{collection}`.
+    private static func collectionRoutes(account: String, collection: String) -> [String: Route]? {
+        switch collection {
+        case "customer_lists":
+            return [
+                "POST": Route(operation: .customerListsCreate, adAccountID: account),
+                "GET": Route(operation: .customerListsList, adAccountID: account),
+            ]
+        case "audiences":
+            return [
+                "POST": Route(operation: .audiencesCreate, adAccountID: account),
+                "GET": Route(operation: .audiencesList, adAccountID: account),
+            ]
+        case "campaigns":
+            return [
+                "POST": Route(operation: .campaignsCreate, adAccountID: account),
+                "GET": Route(operation: .campaignsList, adAccountID: account),
+            ]
+        case "ad_groups":
+            return [
+                "POST": Route(operation: .adGroupsCreate, adAccountID: account),
+                "GET": Route(operation: .adGroupsList, adAccountID: account),
+            ]
+        case "ads":
+            return [
+                "POST": Route(operation: .adsCreate, adAccountID: account),
+                "GET": Route(operation: .adsList, adAccountID: account),
+            ]
+        case "events":
+            return ["POST": Route(operation: .eventsCreate, adAccountID: account)]
+        default:
+            return nil
+        }
+    }
+
+    /// `/ad_accounts/{id}/{collection}/{id}` (and the campaigns' analytics).
+    private static func resourceRoutes(account: String, collection: String, id: String) -> [String: Route]? {
+        if collection == "campaigns", id == "analytics" {
+            return ["GET": Route(operation: .campaignsAnalytics, adAccountID: account)]
+        }
+        guard isPathID(id) else { return nil }
+        switch collection {
+        case "customer_lists":
+            return [
+                "GET": Route(operation: .customerListsGet, adAccountID: account, resourceID: id),
+                "PATCH": Route(operation: .customerListsUpdate, adAccountID: account, resourceID: id),
+            ]
+        case "audiences": return ["GET": Route(operation: .audiencesGet, adAccountID: account, resourceID: id)]
+        case "campaigns": return ["GET": Route(operation: .campaignsGet, adAccountID: account, resourceID: id)]
+        case "ad_groups": return ["GET": Route(operation: .adGroupsGet, adAccountID: account, resourceID: id)]
+        case "ads": return ["GET": Route(operation: .adsGet, adAccountID: account, resourceID: id)]
+        default: return nil
         }
     }
 
