@@ -62,6 +62,8 @@ public enum MethodRegistry {
         CampaignMetricsRequest.self,
         SendConversionsRequest.self,
         ConversionStatsRequest.self,
+        GetConversionRequest.self,
+        ListConversionsRequest.self,
         SetConversionTokenRequest.self,
     ]
 

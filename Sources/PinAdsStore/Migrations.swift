@@ -420,6 +420,16 @@ extension Store {
                     """)
         }
 
+        // One event's fate (`conversions.get`/`list`): how many later submissions repeated it,
+        // and Pinterest's refusals found without reading the sent ones.
+        migrator.registerMigration("v15_conversion_event_lookups") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE conversion_events ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX conversion_events_failed ON conversion_events (ad_account_id, id) WHERE state = 'failed';
+                    """)
+        }
+
         return migrator
     }()
 }

@@ -70,10 +70,17 @@ extension Store {
                         next_attempt_at = excluded.next_attempt_at, answered_at = NULL
                     WHERE conversion_events.state = 'failed' OR (conversion_events.accepted_at < ? AND conversion_events.state = 'sent')
                     """)
+            let countDuplicate = try db.cachedStatement(
+                sql: "UPDATE conversion_events SET duplicates = duplicates + 1 WHERE ad_account_id = ? AND test = ? AND event_name = ? AND event_id = ?")
             var accepted = 0, duplicates = 0
             for event in events {
                 try insert.execute(arguments: [lane.adAccountID, lane.test, event.eventName, event.eventID, event.body, ms, ms, cutoff])
-                if db.changesCount > 0 { accepted += 1 } else { duplicates += 1 }
+                if db.changesCount > 0 {
+                    accepted += 1
+                } else {
+                    duplicates += 1
+                    try countDuplicate.execute(arguments: [lane.adAccountID, lane.test, event.eventName, event.eventID])
+                }
             }
             if duplicates > 0 || rejected > 0 {
                 try db.execute(

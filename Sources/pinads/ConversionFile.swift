@@ -120,6 +120,11 @@ struct ConversionFile {
                         unreadable.append(RejectedEvent(index: number, reason: ConversionFile.describe(error)))
                         continue
                     }
+                    // A field unknown or of the wrong type: refused here, as the daemon would.
+                    if let problem = event.problem {
+                        unreadable.append(RejectedEvent(index: number, reason: problem))
+                        continue
+                    }
                     if !chunk.events.isEmpty, lineBytes + bytes.count > lineBytesPerRequest {
                         held = (number, event, bytes.count)
                         break reading

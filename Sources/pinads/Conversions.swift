@@ -25,8 +25,10 @@ struct ConversionsCommand: ParsableCommand {
                   validates the events, records nothing)
               pinads conversions send --file events.jsonl
               pinads conversions stats
+              pinads conversions show 10482     (what became of one event)
+              pinads conversions list --failed  (what Pinterest refused, and why)
             """,
-        subcommands: [SendConversions.self, ShowConversionStats.self, ConversionToken.self],
+        subcommands: [SendConversions.self, ShowConversionStats.self, ShowConversion.self, ListConversions.self, ConversionToken.self],
         defaultSubcommand: ShowConversionStats.self)
 }
 
@@ -50,20 +52,29 @@ struct SendConversions: ParsableCommand {
                              subscribe, watch_video or custom
               event_id       unique per event, e.g. the order number; the same id
                              again (within 48 hours) is a duplicate
-              event_time     Unix seconds, not milliseconds; default now; at most
-                             7 days old
+              event_time     Unix seconds, not milliseconds; default now
               action_source  web (default), app_android, app_ios or offline
               who            at least one of: email (or emails), hashed_maids (device
-                             ids), client_ip_address with client_user_agent;
-                             phone and external_id may come as well
-              money          value in currency units (49.99), currency (default
-                             USD), order_id, content_ids, num_items
+                             ids), client_ip_address with client_user_agent; and
+                             phone, fn, ln, ge, db, ct, st, zp, country,
+                             external_id, click_id, partner_id
+              money          value (49.99 or "49.99", sent with every digit),
+                             currency (default: the ad account's), order_id,
+                             content_ids, contents, num_items, content_name, …
+              context        opt_out, event_source_url, language, partner_name,
+                             app_* and device_* fields, app_info, device_info
+
+            An event may also be written in Pinterest's own shape, as its \
+            documentation shows it: user_data {em, ph, …} and custom_data {value, \
+            currency, …} objects (plain identifiers are hashed as in the flat \
+            shape); one event may not mix the two. A field pinads does not know \
+            rejects that event, naming the field: nothing is dropped.
 
             Send identifiers plain: the daemon trims and lowercases emails, keeps \
             the digits of phones (country code included, leading zeros dropped), \
-            lowercases device ids, and hashes all of them and external_id with \
-            SHA-256 before storing anything. Emails and device ids may also come \
-            hashed already (64 hex digits); phones may not.
+            lowercases device ids and names, and hashes them with SHA-256 before \
+            storing anything. Identifiers may also come hashed already (64 hex \
+            digits): those are kept as they are.
 
             Lines that are not such an object are reported by line number and \
             skipped; blank lines are ignored (and counted). The file is read as it \
@@ -124,9 +135,9 @@ struct SendConversions: ParsableCommand {
     var externalId: String?
     @Option(help: "The page where the event happened.")
     var url: String?
-    @Option(help: ArgumentHelp("The amount in currency units, e.g. 49.99.", valueName: "amount"))
-    var value: Double?
-    @Option(help: ArgumentHelp("ISO 4217 currency of --value (default USD).", valueName: "code"))
+    @Option(help: ArgumentHelp("The amount in currency units, e.g. 49.99 (sent with every digit given).", valueName: "amount"))
+    var value: String?
+    @Option(help: ArgumentHelp("ISO 4217 currency of --value (default: the ad account's currency).", valueName: "code"))
     var currency: String?
     @Option(help: ArgumentHelp("The order number.", valueName: "id"))
     var orderId: String?
@@ -168,7 +179,7 @@ struct SendConversions: ParsableCommand {
         guard let event, let eventId else { return }
         let input = ConversionEventInput(
             eventName: event, eventId: eventId, eventTime: eventTime, actionSource: actionSource, email: email, phone: phone,
-            clientIpAddress: ip, clientUserAgent: userAgent, externalId: externalId, eventSourceUrl: url, value: value, currency: currency,
+            clientIpAddress: ip, clientUserAgent: userAgent, externalId: externalId, eventSourceUrl: url, value: value.map { DecimalAmount($0) }, currency: currency,
             orderId: orderId)
         let result = try options.call(SendConversionsRequest(adAccountId: adAccount, test: test ? true : nil, events: [input]))
         if options.printJSONIfAsked(result) {

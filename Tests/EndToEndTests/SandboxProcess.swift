@@ -65,9 +65,10 @@ final class SandboxProcess {
         var adAccountIDs: [String]
     }
 
-    func seedToken(adAccounts: Int = 2, accessExpiresIn: Int? = nil) async throws -> Token {
+    func seedToken(adAccounts: Int = 2, accessExpiresIn: Int? = nil, currency: String? = nil) async throws -> Token {
         var body: [String: JSONValue] = ["ad_accounts": .int(Int64(adAccounts))]
         if let accessExpiresIn { body["access_expires_in"] = .int(Int64(accessExpiresIn)) }
+        if let currency { body["currency"] = .string(currency) }
         let answer = try await control("POST", "/_sandbox/tokens", .object(body))
         guard let access = answer["access_token"]?.stringValue, let refresh = answer["refresh_token"]?.stringValue,
             case .array(let ids)? = answer["ad_account_ids"]

@@ -12,8 +12,8 @@ import Testing
 struct ConversionNormalizerTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func body(_ event: ConversionEventInput) throws -> JSONValue {
-        guard case .accepted(let prepared) = ConversionNormalizer(now: now).prepare(event) else {
+    func body(_ event: ConversionEventInput, accountCurrency: String? = nil) throws -> JSONValue {
+        guard case .accepted(let prepared) = ConversionNormalizer(now: now, defaultCurrency: accountCurrency).prepare(event) else {
             throw TestFailure("rejected: \(event)")
         }
         return try JSONDecoder().decode(JSONValue.self, from: Data(prepared.body.utf8))
@@ -63,14 +63,15 @@ struct ConversionNormalizerTests {
         let event = try body(
             ConversionEventInput(
                 eventName: "add_to_cart", eventId: "c-1", email: "a@b.co",
-                contents: [.init(id: "sku-1", itemPrice: 14.99, quantity: 3, itemName: "Shirt", itemCategory: "shirts", itemBrand: "pinads"), .init(id: "sku-2")]))
+                contents: [.init(id: "sku-1", itemPrice: 14.99, quantity: 3, itemName: "Shirt", itemCategory: "shirts", itemBrand: "pinads"), .init(id: "sku-2")]),
+            accountCurrency: "USD")
         #expect(
             event["custom_data"]?["contents"]
                 == [
                     ["id": "sku-1", "item_price": "14.99", "quantity": 3, "item_name": "Shirt", "item_category": "shirts", "item_brand": "pinads"],
                     ["id": "sku-2"],
                 ])
-        #expect(event["custom_data"]?["currency"] == "USD", "custom_data gets the default currency")
+        #expect(event["custom_data"]?["currency"] == "USD", "custom_data gets the default currency (the ad account's)")
     }
 }
 

@@ -47,7 +47,9 @@ struct ConversionStoreTests {
         let indexes = try await store.writer.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conversion_events' AND sql IS NOT NULL ORDER BY name")
         }
-        #expect(indexes == ["conversion_events_dedupe", "conversion_events_due"], "the in_flight index is gone")
+        #expect(
+            indexes == ["conversion_events_dedupe", "conversion_events_due", "conversion_events_failed"],
+            "the in_flight index is gone (v14); the failed events' one is v15's")
 
         await #expect(throws: DatabaseError.self, "the state's CHECK no longer admits in_flight") {
             try await store.writer.write { db in try db.execute(sql: "UPDATE conversion_events SET state = 'in_flight' WHERE id = 4") }

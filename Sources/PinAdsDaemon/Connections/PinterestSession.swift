@@ -11,11 +11,15 @@ import PinterestAPI
 /// Every outcome is recorded for `system.health`'s view of the connection.
 public struct PinterestSession: Sendable {
     public let adAccountID: String
+    /// The ad account's currency as Pinterest's ad account answer gave it (ISO 4217; `UNK` or
+    /// nil when Pinterest did not say).
+    public let currency: String?
     private let connection: ConnectionCalls
     public var connectionID: Int64 { connection.connectionID }
 
-    init(connectionID: Int64, adAccountID: String, tokens: TokenManager, client: PinterestClient) {
+    init(connectionID: Int64, adAccountID: String, currency: String? = nil, tokens: TokenManager, client: PinterestClient) {
         self.adAccountID = adAccountID
+        self.currency = currency
         connection = ConnectionCalls(connectionID: connectionID, tokens: tokens, client: client)
     }
 

@@ -132,7 +132,8 @@ public actor TokenManager {
         if let cached = sessions[key] { return cached }
         let generation = connectionsGeneration
         let (connectionID, account) = try await resolve(adAccountID: adAccountID)
-        let session = PinterestSession(connectionID: connectionID, adAccountID: account, tokens: self, client: client)
+        let currency = try await store.adAccounts(connectionID: connectionID).first { $0.id == account }?.currency
+        let session = PinterestSession(connectionID: connectionID, adAccountID: account, currency: currency, tokens: self, client: client)
         // A change while resolving makes this resolution stale: answer it, do not keep it.
         if generation == connectionsGeneration { sessions[key] = session }
         return session

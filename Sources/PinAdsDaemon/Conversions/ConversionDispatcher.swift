@@ -65,8 +65,9 @@ public actor ConversionDispatcher: Service {
             throw InvalidInput(
                 field: "events", reason: "1 to \(Self.maximumEventsPerRequest) per request, got \(submission.events.count); send more in chunks")
         }
-        let adAccountID = try await tokens.session(adAccountID: submission.adAccountID).adAccountID
-        let normalizer = ConversionNormalizer(now: clock.now())
+        let session = try await tokens.session(adAccountID: submission.adAccountID)
+        let adAccountID = session.adAccountID
+        let normalizer = ConversionNormalizer(now: clock.now(), defaultCurrency: session.currency)
         var prepared: [NewConversion] = []
         prepared.reserveCapacity(submission.events.count)
         var rejected: [AcceptedConversions.Rejection] = []

@@ -154,6 +154,15 @@ struct ConversionLanes: Sendable {
         }
     }
 
+    /// The outbox ids of the events in flight, of one ad account or of all.
+    func idsInFlight(adAccountID: String?) -> Set<Int64> {
+        var ids = Set<Int64>()
+        for (lane, batches) in flights where adAccountID == nil || lane.adAccountID == adAccountID {
+            for batch in batches.values { ids.formUnion(batch) }
+        }
+        return ids
+    }
+
     var lanes: Set<ConversionLane> { known }
 
     // MARK: - Time

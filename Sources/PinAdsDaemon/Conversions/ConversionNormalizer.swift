@@ -16,11 +16,18 @@ struct ConversionNormalizer {
     static let futureSkew: Int64 = 300
 
     let now: Int64
-    private let hasher = SHA256Hasher()
-    private let emails = MemberNormalizer(kind: .email)
-    private let devices = MemberNormalizer(kind: .maid)
+    /// The ad account's currency, for events that say what was bought but not in which
+    /// currency (Pinterest's own default); nil when the account's currency is not known.
+    let defaultCurrency: String?
+    let hasher = SHA256Hasher()
+    let emails = MemberNormalizer(kind: .email)
+    let devices = MemberNormalizer(kind: .maid)
 
-    init(now: Date) { self.now = Int64(now.timeIntervalSince1970) }
+    init(now: Date, defaultCurrency: String? = nil) {
+        self.now = Int64(now.timeIntervalSince1970)
+        // Pinterest's `UNK` is no currency to send.
+        self.defaultCurrency = defaultCurrency.flatMap { $0.count == 3 && $0 != "UNK" ? $0.uppercased() : nil }
+    }
 
     struct Prepared: Sendable {
         var eventName: String
@@ -41,10 +48,12 @@ struct ConversionNormalizer {
 
     func prepare(_ input: SubmittedConversion) -> Outcome {
         do throws(Rejection) {
+            if let unreadable = input.unreadable { throw Rejection(unreadable) }
             let (eventID, source, time) = try checkHeader(input)
-            let event = ConversionEvent(
-                eventName: input.eventName, actionSource: source, eventTime: time, eventID: eventID, eventSourceURL: input.eventSourceURL,
-                userData: try userData(input), customData: input.hasCustomData ? try customData(input) : nil)
+            var event = ConversionEvent(
+                eventName: input.eventName, actionSource: source, eventTime: time, eventID: eventID, userData: try userData(input.person),
+                customData: input.purchase.isEmpty ? nil : try customData(input.purchase))
+            try applyContext(input.context, to: &event)
             guard let body = try? PinterestClient.encodeEvent(event) else { return .rejected("could not be encoded") }
             return .accepted(Prepared(eventName: input.eventName, eventID: eventID, body: body))
         } catch {
@@ -73,66 +82,37 @@ struct ConversionNormalizer {
         return (eventID, source, time)
     }
 
-    /// Who did it: every identifier hashed, and at least one way to match the event.
-    private func userData(_ input: SubmittedConversion) throws(Rejection) -> ConversionEvent.UserData {
-        var em: [String] = []
-        for raw in input.emails {
-            switch emails.hash(raw) {
-            case .success(let hash): em.append(hash)
-            case .failure(let why): throw Rejection("email: \(why)")
+    /// What was bought: amounts as Pinterest's decimal strings with every digit given, the
+    /// currency checked (the ad account's when not given).
+    private func customData(_ purchase: SubmittedConversion.Purchase) throws(Rejection) -> ConversionEvent.CustomData {
+        var data = ConversionEvent.CustomData(
+            value: try purchase.value.map { text throws(Rejection) in try Self.amount(text, field: "value") }, contentIDs: purchase.contentIDs,
+            numItems: purchase.numItems, orderID: purchase.orderID, contents: try purchase.contents.map(contents))
+        if let currency = purchase.currency?.trimmingCharacters(in: .whitespaces).uppercased() {
+            guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                throw Rejection("currency: must be an ISO 4217 code such as USD, got '\(currency.prefix(10))'")
             }
+            data.currency = currency
+        } else {
+            data.currency = defaultCurrency
         }
-        var maids: [String] = []
-        for raw in input.hashedMaids {
-            switch devices.hash(raw) {
-            case .success(let hash): maids.append(hash)
-            case .failure(let why): throw Rejection("hashed_maids: \(why)")
-            }
-        }
-        var phones: [String]?
-        if let phone = input.phone {
-            // Digits only, with country code, no leading zeros (NOTES §8.3); 7–15 digits is
-            // E.164's range, a sanity rule of ours.
-            var digits = String(phone.unicodeScalars.filter { $0.properties.numericType == .decimal && $0.isASCII }.map(Character.init))
-            while digits.hasPrefix("0") { digits.removeFirst() }
-            guard (7...15).contains(digits.count) else { throw Rejection("phone: needs 7 to 15 digits with the country code") }
-            phones = [hasher.hex(digits)]
-        }
-        let ip = input.clientIPAddress?.trimmingCharacters(in: .whitespaces)
-        let agent = input.clientUserAgent?.trimmingCharacters(in: .whitespaces)
-        guard !em.isEmpty || !maids.isEmpty || (ip?.isEmpty == false && agent?.isEmpty == false) else {
-            throw Rejection("user_data: needs an email, hashed_maids, or client_ip_address with client_user_agent")
-        }
-        return ConversionEvent.UserData(
-            em: em.isEmpty ? nil : em, hashedMaids: maids.isEmpty ? nil : maids, ph: phones,
-            externalID: input.externalID.map { [hasher.hex($0)] }, clientIPAddress: ip, clientUserAgent: agent)
-    }
-
-    /// What was bought: amounts as Pinterest's decimal strings, the currency checked.
-    private func customData(_ input: SubmittedConversion) throws(Rejection) -> ConversionEvent.CustomData {
-        var value: String?
-        if let amount = input.value {
-            guard amount.isFinite, amount >= 0 else { throw Rejection("value: must be a non-negative amount") }
-            value = String(format: "%.2f", amount)
-        }
-        let currency = (input.currency ?? "USD").uppercased()
-        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw Rejection("currency: must be an ISO 4217 code such as USD, got '\(currency.prefix(10))'")
-        }
-        if let items = input.numItems, items < 0 { throw Rejection("num_items: must not be negative") }
-        return ConversionEvent.CustomData(
-            currency: currency, value: value, contentIDs: input.contentIDs, numItems: input.numItems, orderID: input.orderID,
-            contents: try input.contents.map(contents))
+        if let items = purchase.numItems, items < 0 { throw Rejection("num_items: must not be negative") }
+        data.contentName = purchase.contentName
+        data.contentCategory = purchase.contentCategory
+        data.contentBrand = purchase.contentBrand
+        data.searchString = purchase.searchString
+        data.predictedLTV = try purchase.predictedLTV.map { text throws(Rejection) in try Self.amount(text, field: "predicted_ltv") }
+        data.optOutType = purchase.optOutType
+        data.np = purchase.np
+        data.externalMeasurementID = purchase.externalMeasurementID
+        data.externalMeasurementVendorID = purchase.externalMeasurementVendorID
+        return data
     }
 
     private func contents(_ products: [SubmittedConversion.Product]) throws(Rejection) -> [ConversionEvent.Content] {
         var contents: [ConversionEvent.Content] = []
         for (n, product) in products.enumerated() {
-            var price: String?
-            if let amount = product.itemPrice {
-                guard amount.isFinite, amount >= 0 else { throw Rejection("contents[\(n)].item_price: must be a non-negative amount") }
-                price = String(format: "%.2f", amount)
-            }
+            let price = try product.itemPrice.map { text throws(Rejection) in try Self.amount(text, field: "contents[\(n)].item_price") }
             if let quantity = product.quantity, quantity < 0 { throw Rejection("contents[\(n)].quantity: must not be negative") }
             contents.append(
                 ConversionEvent.Content(
@@ -140,5 +120,22 @@ struct ConversionNormalizer {
                     itemCategory: product.itemCategory, itemBrand: product.itemBrand))
         }
         return contents
+    }
+
+    /// A non-negative decimal amount as Pinterest's string: digits, optionally a point and
+    /// more digits, exactly as given (no rounding: KWD has three decimals, and a shop may send more).
+    static func amount(_ text: String, field: String) throws(Rejection) -> String {
+        let amount = text.trimmingCharacters(in: .whitespaces)
+        let digits: (Substring) -> Bool = { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        func valid(_ text: Substring) -> Bool {
+            let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let whole = parts.first, digits(whole), parts.count == 1 || digits(parts[1]), text.utf8.count <= 40 else { return false }
+            return true
+        }
+        if amount.hasPrefix("-"), valid(amount.dropFirst()) { throw Rejection("\(field): must be a non-negative amount") }
+        guard valid(amount[...]) else {
+            throw Rejection("\(field): must be a decimal amount such as 49.99 (a number or a string of digits), got '\(amount.prefix(20))'")
+        }
+        return amount
     }
 }

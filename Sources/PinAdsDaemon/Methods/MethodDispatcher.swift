@@ -148,6 +148,8 @@ struct MethodDispatcher: Sendable {
         case CampaignMetricsRequest.method: return await unary(request, campaigns.metrics)
         case SendConversionsRequest.method: return await unary(request, conversions.send)
         case ConversionStatsRequest.method: return await unary(request, conversions.stats)
+        case GetConversionRequest.method: return await unary(request, conversions.get)
+        case ListConversionsRequest.method: return await unary(request, conversions.list)
         case SetConversionTokenRequest.method: return await unary(request, connections.setConversionToken)
         case RunScheduledTaskRequest.method:
             return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: Job(try await scheduler.runNow(run.task))) }

@@ -1,7 +1,8 @@
 import PinAdsJSON
 
-/// One event of `events/create`. Hashing and normalization are the caller's (the dispatcher's)
-/// job: `userData` carries the SHA-256 hex values as Pinterest wants them.
+/// One event of `events/create` (schema `ConversionEvents.data[]`), every field of Pinterest's
+/// 5.23 description. Hashing and normalization are the caller's (the dispatcher's) job:
+/// `userData` carries the SHA-256 hex values as Pinterest wants them.
 public struct ConversionEvent: Codable, Sendable, Equatable {
     /// One of Pinterest's 15 documented names (checkout, lead, signup, …).
     public var eventName: String
@@ -14,6 +15,23 @@ public struct ConversionEvent: Codable, Sendable, Equatable {
     public var optOut: Bool?
     public var userData: UserData
     public var customData: CustomData?
+    /// `ss-<partner>`, lowercase.
+    public var partnerName: String?
+    /// ISO 639-1.
+    public var language: String?
+    public var appID: String?
+    public var appName: String?
+    public var appVersion: String?
+    public var deviceBrand: String?
+    public var deviceCarrier: String?
+    public var deviceModel: String?
+    public var deviceType: String?
+    public var osVersion: String?
+    public var wifi: Bool?
+    /// `ConversionEventAppInfo`, as given (checked by the caller).
+    public var appInfo: JSONValue?
+    /// `ConversionEventDeviceInfo`, as given (checked by the caller).
+    public var deviceInfo: JSONValue?
 
     public init(
         eventName: String, actionSource: String, eventTime: Int64, eventID: String, eventSourceURL: String? = nil,
@@ -30,6 +48,7 @@ public struct ConversionEvent: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
+        case language, wifi
         case eventName = "event_name"
         case actionSource = "action_source"
         case eventTime = "event_time"
@@ -38,16 +57,39 @@ public struct ConversionEvent: Codable, Sendable, Equatable {
         case optOut = "opt_out"
         case userData = "user_data"
         case customData = "custom_data"
+        case partnerName = "partner_name"
+        case appID = "app_id"
+        case appName = "app_name"
+        case appVersion = "app_version"
+        case deviceBrand = "device_brand"
+        case deviceCarrier = "device_carrier"
+        case deviceModel = "device_model"
+        case deviceType = "device_type"
+        case osVersion = "os_version"
+        case appInfo = "app_info"
+        case deviceInfo = "device_info"
     }
 
+    /// `user_data`: the hashed fields are arrays of SHA-256 hex; the others are plain.
     public struct UserData: Codable, Sendable, Equatable {
         /// SHA-256 hex of trimmed, lowercased emails.
         public var em: [String]?
         public var hashedMaids: [String]?
         public var ph: [String]?
+        public var fn: [String]?
+        public var ln: [String]?
+        public var ge: [String]?
+        public var db: [String]?
+        public var ct: [String]?
+        public var st: [String]?
+        public var zp: [String]?
+        public var country: [String]?
         public var externalID: [String]?
         public var clientIPAddress: String?
         public var clientUserAgent: String?
+        /// The `_epik` cookie or `epik=` URL parameter, not hashed.
+        public var clickID: String?
+        public var partnerID: String?
 
         public init(
             em: [String]? = nil, hashedMaids: [String]? = nil, ph: [String]? = nil, externalID: [String]? = nil,
@@ -62,11 +104,13 @@ public struct ConversionEvent: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case em, ph
+            case em, ph, fn, ln, ge, db, ct, st, zp, country
             case hashedMaids = "hashed_maids"
             case externalID = "external_id"
             case clientIPAddress = "client_ip_address"
             case clientUserAgent = "client_user_agent"
+            case clickID = "click_id"
+            case partnerID = "partner_id"
         }
     }
 
@@ -78,6 +122,17 @@ public struct ConversionEvent: Codable, Sendable, Equatable {
         public var numItems: Int64?
         public var orderID: String?
         public var contents: [Content]?
+        public var contentName: String?
+        public var contentCategory: String?
+        public var contentBrand: String?
+        public var searchString: String?
+        /// A decimal amount as a string.
+        public var predictedLTV: String?
+        /// Comma-separated, e.g. `LDP`.
+        public var optOutType: String?
+        public var np: String?
+        public var externalMeasurementID: String?
+        public var externalMeasurementVendorID: Int64?
 
         public init(
             currency: String? = nil, value: String? = nil, contentIDs: [String]? = nil, numItems: Int64? = nil, orderID: String? = nil,
@@ -92,10 +147,18 @@ public struct ConversionEvent: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case currency, value, contents
+            case currency, value, contents, np
             case contentIDs = "content_ids"
             case numItems = "num_items"
             case orderID = "order_id"
+            case contentName = "content_name"
+            case contentCategory = "content_category"
+            case contentBrand = "content_brand"
+            case searchString = "search_string"
+            case predictedLTV = "predicted_ltv"
+            case optOutType = "opt_out_type"
+            case externalMeasurementID = "external_measurement_id"
+            case externalMeasurementVendorID = "external_measurement_vendor_id"
         }
     }
 
