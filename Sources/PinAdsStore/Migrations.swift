@@ -420,6 +420,11 @@ extension Store {
                     """)
         }
 
+        // v15 (conversions) is registered above this line.
+
+        // The token's Pinterest user on each connection, the owner on each ad account (issue 16).
+        Store.registerConnectionIdentityMigration(&migrator)
+
         return migrator
     }()
 }
