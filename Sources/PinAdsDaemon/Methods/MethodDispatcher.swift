@@ -149,6 +149,8 @@ struct MethodDispatcher: Sendable {
         case SendConversionsRequest.method: return await unary(request, conversions.send)
         case ConversionStatsRequest.method: return await unary(request, conversions.stats)
         case SetConversionTokenRequest.method: return await unary(request, connections.setConversionToken)
+        // Issue 16: connecting without help.
+        case AuthorizeURLRequest.method: return await unary(request, connections.authorizeURL)
         case RunScheduledTaskRequest.method:
             return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: Job(try await scheduler.runNow(run.task))) }
         default:
