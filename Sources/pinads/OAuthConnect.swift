@@ -19,6 +19,13 @@ struct OAuthConnect {
     let waitSeconds: Double
 
     func run() throws {
+        // Checked before a person spends time in the browser: the exchange would refuse it.
+        if (clientID == nil) != (clientSecret == nil) {
+            throw ValidationError(
+                clientID == nil
+                    ? "an app secret without its id: give --client-id (or PINADS_CLIENT_ID) too, or neither to use the daemon's own"
+                    : "the app's id without its secret: set PINADS_CLIENT_SECRET (or --client-secret), or give neither to use the daemon's own")
+        }
         let listener: LoopbackRedirectListener
         do {
             listener = try LoopbackRedirectListener(port: port)
@@ -67,7 +74,7 @@ struct OAuthConnect {
             Connect.printConnected(result)
         case .error(let error):
             browser?.respond(
-                status: 502, reason: "Bad Gateway", html: BrowserRequest.page("pinads could not connect: \(error.message). Nothing was connected."))
+                status: 502, reason: "Bad Gateway", html: BrowserRequest.page("pinads could not connect: \(error.message)"))
             Output.fail(error, client: client)
         }
     }
