@@ -205,7 +205,7 @@ struct OAuthEndToEndTests {
         let accounts = try daemon.call(ListAdAccountsRequest()).adAccounts.filter { $0.id == shared }
         #expect(Set(accounts.map(\.connectionId)) == [first.connectionId, second.connectionId])
         // Another pair of the agency's user updates the agency's connection only.
-        let agencyAgain = try await sandbox.seedToken(adAccounts: 0, userID: agency.userID)
+        let agencyAgain = try await sandbox.seedToken(userID: agency.userID)
         let again = try connect(agencyAgain, "agency")
         #expect(again.updated && again.connectionId == second.connectionId)
         #expect(try connections(daemon).count == 2)

@@ -72,14 +72,15 @@ final class SandboxProcess {
         var sharedAdAccountIDs: [String] = []
     }
 
-    /// A token pair minted at the sandbox. `userID`: another pair of that existing user;
-    /// `shareAdAccounts`: other users' accounts shared with the new user.
+    /// A token pair minted at the sandbox. `userID`: another pair of that existing user (then
+    /// `adAccounts` is not sent); `shareAdAccounts`: other users' accounts shared with the user.
     func seedToken(
         adAccounts: Int = 2, accessExpiresIn: Int? = nil, userID: String? = nil, shareAdAccounts: [String] = [], currency: String? = nil
     ) async throws -> Token {
-        var body: [String: JSONValue] = ["ad_accounts": .int(Int64(adAccounts))]
+        var body: [String: JSONValue] = [:]
+        // An existing user keeps the ad accounts it has: the sandbox refuses `ad_accounts` then.
+        if let userID { body["user_id"] = .string(userID) } else { body["ad_accounts"] = .int(Int64(adAccounts)) }
         if let accessExpiresIn { body["access_expires_in"] = .int(Int64(accessExpiresIn)) }
-        if let userID { body["user_id"] = .string(userID) }
         if !shareAdAccounts.isEmpty { body["share_ad_accounts"] = .array(shareAdAccounts.map { .string($0) }) }
         if let currency { body["currency"] = .string(currency) }
         let answer = try await control("POST", "/_sandbox/tokens", .object(body))
