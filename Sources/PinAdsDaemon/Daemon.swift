@@ -26,6 +26,9 @@ public struct DaemonConfiguration: Sendable {
     public var pinterestTimeout: Duration = .seconds(60)
     /// Where Pinterest calls go; a sandbox's URL in tests and demos.
     public var pinterestAPIBaseURL = "https://api.pinterest.com/v5"
+    /// Where a person approves the app (`connections.authorize_url`); nil: Pinterest's page for
+    /// Pinterest's API, else the API base's origin + `/oauth/` (a sandbox).
+    public var oauthAuthorizeURL: String?
     /// The app's credentials, for refreshing connections that did not bring their own.
     public var appCredentials: AppCredentials?
     /// Per (app, Pinterest user): 100 requests/s and the per-minute category limits.
@@ -77,7 +80,7 @@ public enum Daemon {
         let pinterest = pinterestClient(configuration, gate: limiter, logger: logger)
         let tokens = TokenManager(
             store: store, vault: vault, client: pinterest, clock: clock, logger: logger, defaultApp: configuration.appCredentials,
-            limiter: limiter)
+            limiter: limiter, authorizeBase: configuration.oauthAuthorizeURL)
 
         if let request = configuration.connectAtStart {
             _ = try await tokens.connect(request)  // logs "connected to Pinterest"
@@ -124,7 +127,8 @@ public enum Daemon {
         let shutdownNotice = ShutdownNotice(environment: environment, logger: logger)
 
         try await runServices(
-            [workers, scheduler, conversions, healthStatus, server, shutdownNotice], configuration: configuration, logger: logger)
+            [workers, scheduler, conversions, healthStatus, ConnectionReview(tokens: tokens), server, shutdownNotice],
+            configuration: configuration, logger: logger)
         logger.notice("pinadsd stopped")
     }
 

@@ -30,6 +30,7 @@ public enum MethodRegistry {
         RetryJobRequest.self,
         CancelJobRequest.self,
         ConnectRequest.self,
+        AuthorizeURLRequest.self,
         ListConnectionsRequest.self,
         GetConnectionRequest.self,
         SetDefaultAdAccountRequest.self,

@@ -430,6 +430,9 @@ extension Store {
                     """)
         }
 
+        // The token's Pinterest user on each connection, the owner on each ad account (issue 16).
+        Store.registerConnectionIdentityMigration(&migrator)
+
         return migrator
     }()
 }

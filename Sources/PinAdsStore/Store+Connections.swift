@@ -10,8 +10,14 @@ public struct ConnectionRecord: Sendable, Equatable {
     }
 
     public var id: Int64
-    /// What identifies the Pinterest user across reconnects.
+    /// The row's own key, fixed when it is made: its sealed secrets are bound to it. For rows made
+    /// since v16 it is `pinterest:<user id>`; older rows keep the guess they were made with
+    /// (`user:<owner of the first ad account>`), so their secrets still open.
     public var userKey: String
+    /// The token's Pinterest user (`GET /v5/user_account`'s `id`): what identifies the user across
+    /// reconnects. Nil for a row made before v16 whose user has not been asked yet.
+    public var pinterestUserID: String?
+    public var pinterestUsername: String?
     public var name: String?
     public var state: State
     public var stateReason: String?
@@ -43,19 +49,28 @@ public struct AdAccountRecord: Sendable, Equatable {
     public var name: String?
     public var currency: String?
     public var country: String?
+    /// The Pinterest user who owns it (`owner.id`); nil when Pinterest did not say, or stored
+    /// before v16.
+    public var ownerID: String?
 
-    public init(connectionID: Int64, id: String, name: String?, currency: String?, country: String?) {
+    public init(connectionID: Int64, id: String, name: String?, currency: String?, country: String?, ownerID: String? = nil) {
         self.connectionID = connectionID
         self.id = id
         self.name = name
         self.currency = currency
         self.country = country
+        self.ownerID = ownerID
     }
 }
 
 /// What `connections.connect` stores: new tokens (sealed) for a user, and their ad accounts.
 public struct ConnectionUpsert: Sendable {
+    /// The row to update: the Pinterest user's connection when there is one (see
+    /// `connectionToReconnect`); nil makes a new row under `userKey`.
+    public var existingID: Int64?
     public var userKey: String
+    public var pinterestUserID: String
+    public var pinterestUsername: String?
     public var name: String?
     public var accessTokenSealed: String
     public var accessExpiresAt: Date?
@@ -68,11 +83,14 @@ public struct ConnectionUpsert: Sendable {
     public var adAccounts: [AdAccountRecord]
 
     public init(
-        userKey: String, name: String?, accessTokenSealed: String, accessExpiresAt: Date?, refreshTokenSealed: String?,
-        refreshExpiresAt: Date?, clientID: String?, clientSecretSealed: String?, tokenFingerprint: String,
-        defaultAdAccountID: String, adAccounts: [AdAccountRecord]
+        existingID: Int64?, userKey: String, pinterestUserID: String, pinterestUsername: String?, name: String?,
+        accessTokenSealed: String, accessExpiresAt: Date?, refreshTokenSealed: String?, refreshExpiresAt: Date?, clientID: String?,
+        clientSecretSealed: String?, tokenFingerprint: String, defaultAdAccountID: String, adAccounts: [AdAccountRecord]
     ) {
+        self.existingID = existingID
         self.userKey = userKey
+        self.pinterestUserID = pinterestUserID
+        self.pinterestUsername = pinterestUsername
         self.name = name
         self.accessTokenSealed = accessTokenSealed
         self.accessExpiresAt = accessExpiresAt
@@ -87,26 +105,31 @@ public struct ConnectionUpsert: Sendable {
 }
 
 extension Store {
-    private static let connectionColumns = """
+    static let connectionColumns = """
         id, user_key, name, state, state_reason, is_default, default_ad_account_id, access_token_sealed, access_expires_at,
         refresh_token_sealed, refresh_expires_at, client_id, client_secret_sealed, token_fingerprint, last_refresh_at,
-        last_refresh_error, refresh_sent_at, refresh_lost_at, created_at, updated_at
+        last_refresh_error, refresh_sent_at, refresh_lost_at, created_at, updated_at, pinterest_user_id, pinterest_username
         """
 
     /// Stores a connection (a new one, or the same user's existing one with fresh tokens) and
     /// replaces its ad accounts, in one transaction. The first connection becomes the default.
-    /// Jobs that waited for this connection are released.
-    public func upsertConnection(_ upsert: ConnectionUpsert, now: Date) async throws -> ConnectionRecord {
+    /// Jobs that waited for this connection are released. Without `existingID`, a row under the
+    /// same `userKey` made meanwhile (a concurrent connect of the same new user) is updated rather
+    /// than doubled. Returns the row and whether it existed before.
+    public func upsertConnection(_ upsert: ConnectionUpsert, now: Date) async throws -> (record: ConnectionRecord, updated: Bool) {
         let ms = now.storeMillis
         return try await writer.write { db in
-            let existing = try Row.fetchOne(db, sql: "SELECT id FROM connections WHERE user_key = ?", arguments: [upsert.userKey])
             let anyDefault = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM connections WHERE is_default = 1 AND state != 'disconnected')") ?? false
+            let existingID =
+                try upsert.existingID
+                ?? Int64.fetchOne(db, sql: "SELECT id FROM connections WHERE user_key = ?", arguments: [upsert.userKey])
             let id: Int64
-            if let existing {
-                id = existing["id"]
+            if let existing = existingID {
+                id = existing
                 try db.execute(
                     sql: """
                         UPDATE connections SET name = COALESCE(?, name), state = 'active', state_reason = NULL,
+                            pinterest_user_id = ?, pinterest_username = COALESCE(?, pinterest_username),
                             default_ad_account_id = ?, access_token_sealed = ?, access_expires_at = ?, refresh_token_sealed = ?,
                             refresh_expires_at = ?, client_id = COALESCE(?, client_id),
                             client_secret_sealed = COALESCE(?, client_secret_sealed), token_fingerprint = ?,
@@ -114,20 +137,21 @@ extension Store {
                         WHERE id = ?
                         """,
                     arguments: [
-                        upsert.name, upsert.defaultAdAccountID, upsert.accessTokenSealed, upsert.accessExpiresAt?.storeMillis,
+                        upsert.name, upsert.pinterestUserID, upsert.pinterestUsername, upsert.defaultAdAccountID,
+                        upsert.accessTokenSealed, upsert.accessExpiresAt?.storeMillis,
                         upsert.refreshTokenSealed, upsert.refreshExpiresAt?.storeMillis, upsert.clientID, upsert.clientSecretSealed,
                         upsert.tokenFingerprint, ms, id,
                     ])
             } else {
                 try db.execute(
                     sql: """
-                        INSERT INTO connections (user_key, name, state, is_default, default_ad_account_id, access_token_sealed,
-                            access_expires_at, refresh_token_sealed, refresh_expires_at, client_id, client_secret_sealed,
-                            token_fingerprint, created_at, updated_at)
-                        VALUES (?, ?, 'active', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO connections (user_key, pinterest_user_id, pinterest_username, name, state, is_default,
+                            default_ad_account_id, access_token_sealed, access_expires_at, refresh_token_sealed, refresh_expires_at,
+                            client_id, client_secret_sealed, token_fingerprint, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, 'active', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        upsert.userKey, upsert.name, upsert.defaultAdAccountID, upsert.accessTokenSealed,
+                        upsert.userKey, upsert.pinterestUserID, upsert.pinterestUsername, upsert.name, upsert.defaultAdAccountID, upsert.accessTokenSealed,
                         upsert.accessExpiresAt?.storeMillis, upsert.refreshTokenSealed, upsert.refreshExpiresAt?.storeMillis,
                         upsert.clientID, upsert.clientSecretSealed, upsert.tokenFingerprint, ms, ms,
                     ])
@@ -138,7 +162,7 @@ extension Store {
             }
             try Self.replaceAdAccounts(db, connectionID: id, accounts: upsert.adAccounts, ms: ms)
             try Self.releaseJobs(db, blockedOn: "connection:\(id)", ms: ms)
-            return try Self.fetchConnection(db, id: id)
+            return (try Self.fetchConnection(db, id: id), existingID != nil)
         }
     }
 
@@ -305,7 +329,9 @@ extension Store {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM ad_accounts ORDER BY connection_id, id")
             }
             return rows.map {
-                AdAccountRecord(connectionID: $0["connection_id"], id: $0["id"], name: $0["name"], currency: $0["currency"], country: $0["country"])
+                AdAccountRecord(
+                    connectionID: $0["connection_id"], id: $0["id"], name: $0["name"], currency: $0["currency"], country: $0["country"],
+                    ownerID: $0["owner_id"])
             }
         }
     }
@@ -331,8 +357,8 @@ extension Store {
         try db.execute(sql: "DELETE FROM ad_accounts WHERE connection_id = ?", arguments: [connectionID])
         for account in accounts {
             try db.execute(
-                sql: "INSERT INTO ad_accounts (connection_id, id, name, currency, country, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [connectionID, account.id, account.name, account.currency, account.country, ms])
+                sql: "INSERT INTO ad_accounts (connection_id, id, name, currency, country, owner_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [connectionID, account.id, account.name, account.currency, account.country, account.ownerID, ms])
         }
     }
 
@@ -347,10 +373,11 @@ extension Store {
         try Row.fetchOne(db, sql: "SELECT \(connectionColumns) FROM connections WHERE id = ?", arguments: [id]).map(connection(from:))
     }
 
-    private static func connection(from row: Row) -> ConnectionRecord {
+    static func connection(from row: Row) -> ConnectionRecord {
         func date(_ column: String) -> Date? { (row[column] as Int64?).map(Date.init(storeMillis:)) }
         return ConnectionRecord(
-            id: row["id"], userKey: row["user_key"], name: row["name"],
+            id: row["id"], userKey: row["user_key"], pinterestUserID: row["pinterest_user_id"],
+            pinterestUsername: row["pinterest_username"], name: row["name"],
             state: ConnectionRecord.State(rawValue: row["state"]) ?? .unauthorized, stateReason: row["state_reason"],
             isDefault: row["is_default"], defaultAdAccountID: row["default_ad_account_id"],
             accessTokenSealed: row["access_token_sealed"], accessExpiresAt: date("access_expires_at"),

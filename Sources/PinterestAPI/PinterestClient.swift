@@ -69,6 +69,14 @@ public struct PinterestClient: Sendable {
         try await allPages(.adAccountsList, path: "/ad_accounts", token: token, query: [])
     }
 
+    // MARK: - User account (issue 16: a connection's identity)
+
+    /// `user_account/get`: the token's own user. Never sent with `ad_account_id`, which would
+    /// answer that ad account's owner instead (Business Access).
+    public func userAccount(token: AccessToken) async throws -> UserAccount {
+        try await getJSON(.userAccountGet, path: "/user_account", token: token)
+    }
+
     // MARK: - Customer lists
 
     public func createCustomerList(token: AccessToken, adAccountID: String, _ list: CustomerListCreate) async throws -> CustomerList {

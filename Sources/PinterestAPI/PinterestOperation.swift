@@ -21,6 +21,8 @@ public struct PinterestOperation: Sendable, Hashable, CustomStringConvertible {
     public static let oauthToken = PinterestOperation(id: "oauth/token", category: "org_read")
     public static let oauthConversionToken = PinterestOperation(id: "oauth/conversion_token", category: "org_write")
     public static let adAccountsList = PinterestOperation(id: "ad_accounts/list", category: "ads_read")
+    /// The token's user (issue 16: a connection's identity).
+    public static let userAccountGet = PinterestOperation(id: "user_account/get", category: "org_read")
     public static let customerListsCreate = PinterestOperation(id: "customer_lists/create", category: "ads_write")
     public static let customerListsUpdate = PinterestOperation(id: "customer_lists/update", category: "ads_write")
     public static let customerListsGet = PinterestOperation(id: "customer_lists/get", category: "ads_read")

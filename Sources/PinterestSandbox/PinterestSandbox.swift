@@ -92,17 +92,65 @@ public final class PinterestSandbox: Sendable {
     /// The configuration the sandbox runs with.
     public var configuration: SandboxConfiguration { engine.configuration }
 
-    /// Creates a user owning `adAccounts` new ad accounts (0 allowed) and mints a token pair for
-    /// it. Lifetimes default to the configuration's; negative values make already-expired tokens.
+    /// The browser step of OAuth, the stand-in for `https://www.pinterest.com/oauth/`, e.g.
+    /// `http://127.0.0.1:41234/oauth/`. Send the user's browser (or an HTTP client that does not
+    /// follow redirects) to it with `client_id`, `redirect_uri`, `response_type=code`, `scope` and
+    /// `state`; the answer is a `302` to `redirect_uri?code=…&state=…`, approved by the
+    /// ``authorizer``.
+    public var authorizationURL: String { "\(rootURL)/oauth/" }
+
+    /// Creates a user owning `adAccounts` new USD ad accounts (0 allowed) and mints a token pair
+    /// for it, granted `ads:read`, `ads:write` and `user_accounts:read`. Lifetimes default to the
+    /// configuration's; negative values make already-expired tokens.
     public func seedToken(adAccounts: Int = 2, accessExpiresIn: Int? = nil, refreshExpiresIn: Int? = nil)
         -> SeededToken
     {
         engine.seedToken(adAccounts: adAccounts, accessExpiresIn: accessExpiresIn, refreshExpiresIn: refreshExpiresIn)
     }
 
+    /// Mints a token pair (as ``seedToken(adAccounts:accessExpiresIn:refreshExpiresIn:)``) for a
+    /// new user or an existing one, and gives that user Business Access to other users' ad
+    /// accounts: the Swift side of `POST /_sandbox/tokens`.
+    ///
+    /// - Parameters:
+    ///   - adAccounts: for a new user: how many ad accounts it owns (0...10000; nil = 2).
+    ///   - currency: for a new user: the currency of its ad accounts, a code of the spec's
+    ///     `Currency` enum (nil = USD); the account's `country` follows it (EUR → DE).
+    ///   - userID: an existing user to mint the pair for instead of a new one; its ad accounts
+    ///     stay as they are, so `adAccounts` and `currency` must then be nil.
+    ///   - shareAdAccounts: existing ad accounts owned by other users that the user gets Business
+    ///     Access to (granting again replaces the roles).
+    ///   - permissions: the roles granted on `shareAdAccounts`: BusinessAccessRole values other
+    ///     than OWNER.
+    /// - Returns: the pair, the user's owned ad accounts and every ad account shared with it
+    ///   (``SeededToken/sharedAdAccountIDs``).
+    /// - Throws: ``SandboxControlError`` (nothing changes then): an unknown currency or role, a
+    ///   share of an account the user owns, `adAccounts`/`currency` with `userID` (``SandboxControlError/Kind/invalid``);
+    ///   an unknown user or ad account (``SandboxControlError/Kind/notFound``).
+    @_disfavoredOverload
+    public func seedToken(
+        adAccounts: Int? = nil, currency: String? = nil, userID: String? = nil, shareAdAccounts: [String] = [],
+        permissions: [String] = ["ADMIN"], accessExpiresIn: Int? = nil, refreshExpiresIn: Int? = nil
+    ) throws(SandboxControlError) -> SeededToken {
+        try engine.seed(
+            SandboxState.Seed(
+                adAccounts: adAccounts, currency: currency, userID: userID, shareAdAccounts: shareAdAccounts,
+                permissions: permissions, accessExpiresIn: accessExpiresIn, refreshExpiresIn: refreshExpiresIn))
+    }
+
+    /// Who approves the next requests of the browser step (`GET /oauth/`); see
+    /// ``SandboxAuthorizer``. Throws when the user does not exist, or the count or currency is
+    /// not one the sandbox accepts.
+    public func setAuthorizer(_ authorizer: SandboxAuthorizer) throws(SandboxControlError) {
+        try engine.setAuthorizer(authorizer)
+    }
+
+    /// The current authorizer of the browser step (``SandboxAuthorizer/default`` at start).
+    public var authorizer: SandboxAuthorizer { engine.authorizer }
+
     /// Mints a single-use authorization code for `grant_type=authorization_code`; exchanging it
-    /// creates a new user with `adAccounts` ad accounts. When `redirectURI` is given, the exchange
-    /// must send the same one.
+    /// creates a new user with `adAccounts` USD ad accounts. When `redirectURI` is given, the
+    /// exchange must send the same one. Unlike codes of the browser step, it does not expire.
     public func mintAuthorizationCode(adAccounts: Int = 2, redirectURI: String? = nil) -> String {
         engine.mintAuthorizationCode(adAccounts: adAccounts, redirectURI: redirectURI)
     }
@@ -141,8 +189,8 @@ public final class PinterestSandbox: Sendable {
     /// limits keep using real time.
     public func advanceClock(by seconds: Int) { engine.advanceClock(by: seconds) }
 
-    /// Forgets all users, tokens, objects, faults and counters (connection counters excepted);
-    /// the configuration stays.
+    /// Forgets all users, tokens, codes, objects, faults and counters (connection counters
+    /// excepted) and goes back to the default authorizer; the configuration stays.
     public func reset() { engine.reset() }
 
     /// Stops listening, closes every open connection (hanging ones included) and the record file.

@@ -9,6 +9,9 @@ public struct SandboxConfiguration: Sendable {
     public var appID = "sandbox-app-id"
     /// The app secret expected in the HTTP Basic credentials of `POST /v5/oauth/token`.
     public var appSecret = "sandbox-app-secret"
+    /// The redirect URIs registered with the app: `GET /oauth/` refuses any other (exact match).
+    /// nil (the default) accepts every absolute http or https URL.
+    public var registeredRedirectURIs: Set<String>? = nil
     /// Lifetime of issued access tokens, in seconds (Pinterest: 30 days).
     public var accessTokenLifetime = 2_592_000
     /// Lifetime of issued refresh tokens, in seconds (Pinterest: 60 days, renewed on every refresh).

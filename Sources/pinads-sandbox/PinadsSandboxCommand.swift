@@ -25,10 +25,28 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
               app_id=... app_secret=...
             Logs go to stderr. SIGTERM or SIGINT stops it; it exits 0.
 
+            The browser step of OAuth (the stand-in for www.pinterest.com/oauth/), outside /v5:
+              GET    /oauth/?client_id=APP_ID&redirect_uri=URI&response_type=code
+                            &scope=ads:read,ads:write,user_accounts:read&state=X
+                     -> 302 Location: URI?code=CODE&state=X, approved at once by the
+                        authorizer (below); the code is single use, bound to URI and
+                        the app, and expires after 10 sandbox minutes. A bad parameter
+                        is a 400 {"code","message","error","parameter"}.
+
             Control endpoints (JSON in and out, no authentication), outside /v5:
-              POST   /_sandbox/tokens        {"ad_accounts":2,"access_expires_in":S,
-                                              "refresh_expires_in":S}
-                     -> access_token, refresh_token, expires_in, user_id, ad_account_ids
+              POST   /_sandbox/tokens        {"ad_accounts":2,"currency":"USD",
+                                              "user_id":"...","share_ad_accounts":["ID"],
+                                              "permissions":["ADMIN"],
+                                              "access_expires_in":S,"refresh_expires_in":S}
+                     (all optional) -> access_token, refresh_token, expires_in,
+                     refresh_token_expires_in, user_id, ad_account_ids,
+                     shared_ad_account_ids; user_id mints for that existing user
+                     (its ad accounts unchanged); share_ad_accounts gives Business
+                     Access with permissions to other owners' ad accounts
+              POST   /_sandbox/authorizer    {"user_id":"..."} or {"ad_accounts":N,
+                                             "currency":"EUR"} or {} (new users with 2
+                                             USD accounts): who approves GET /oauth/
+                                             (GET shows it)
               POST   /_sandbox/tokens/revoke {"token":"..."} (access, refresh or
                                              conversion token)
               POST   /_sandbox/codes         {"ad_accounts":2,"redirect_uri":"..."}
@@ -100,6 +118,13 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("App secret expected in the HTTP Basic credentials of /v5/oauth/token.", valueName: "secret"))
     var appSecret: String = "sandbox-app-secret"
 
+    @Option(
+        name: .customLong("redirect-uri"),
+        help: ArgumentHelp(
+            "A redirect URI registered with the app (repeatable); GET /oauth/ then refuses any other. Without it, any absolute http or https URL is accepted.",
+            valueName: "uri"))
+    var redirectURIs: [String] = []
+
     @Option(help: ArgumentHelp("Least severe log level on stderr: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: String = "info"
 
@@ -143,6 +168,7 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
         configuration.recordPath = record
         configuration.appID = appID
         configuration.appSecret = appSecret
+        if !redirectURIs.isEmpty { configuration.registeredRedirectURIs = Set(redirectURIs) }
         for entry in categoryLimits {
             let parts = entry.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let limit = Int(parts[1]) else { continue }

@@ -5,18 +5,32 @@ import PinAdsProtocol
 
 struct Connect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Connect a Pinterest account: check its token and store it (encrypted) in the daemon.",
+        abstract: "Connect a Pinterest account: in a browser (--oauth), or with tokens; stored (encrypted) in the daemon.",
         discussion: """
-            Tokens come from, in order: --stdin (a JSON object or KEY=VALUE lines on standard input),
+            --oauth: prints Pinterest's authorize page for the app; approve it in a browser, and Pinterest sends
+            the browser back to a listener of this command on 127.0.0.1 (--port, default a free one; the
+            redirect URI, http://127.0.0.1:PORT/callback, must be registered with the app). When no browser
+            on this machine can reach it, paste the address the browser landed on here instead (read from
+            standard input with --paste, or when it is a terminal; whichever comes first). The redirect's state
+            is checked, then the daemon exchanges the code and connects. The app's id and secret come from
+            --client-id and PINADS_CLIENT_SECRET (or --client-secret), else the daemon's own.
+
+            With tokens, they come from, in order: --stdin (a JSON object or KEY=VALUE lines on standard input),
             the flags, or the environment (PINADS_ACCESS_TOKEN, PINADS_REFRESH_TOKEN, PINADS_CLIENT_ID,
-            PINADS_CLIENT_SECRET). Prefer --stdin or the environment: flags show in `ps`. Tokens are never
+            PINADS_CLIENT_SECRET). Prefer --stdin or the environment: flags show in `ps`. A refresh token with
+            the app's id and secret is enough: the daemon exchanges it for an access token. Tokens are never
             printed. With a refresh token and the app's id and secret, the daemon renews the tokens itself.
 
             Examples:
+              PINADS_CLIENT_SECRET=... pinads connect --oauth --client-id 1234567 --name shop
               PINADS_ACCESS_TOKEN=pina_... pinads connect --name shop
-              printf 'access_token=%s\\nrefresh_token=%s\\n' "$A" "$R" | pinads connect --stdin
+              printf 'refresh_token=%s\\nclient_id=%s\\nclient_secret=%s\\n' "$R" "$ID" "$S" | pinads connect --stdin
             """)
     @OptionGroup var options: ClientOptions
+    @Flag(help: "Authorize in a browser (Pinterest's OAuth page) instead of giving tokens.") var oauth = false
+    @Flag(help: "With --oauth: read the address the browser landed on from standard input too.") var paste = false
+    @Option(help: "With --oauth: the loopback port of the redirect (default: a free port).") var port: UInt16 = 0
+    @Option(help: "With --oauth: seconds to wait for the redirect.") var authorizeTimeout: Double = 600
     @Flag(help: "Read the tokens from standard input.") var stdin = false
     @Option(help: "Access token (prefer --stdin or PINADS_ACCESS_TOKEN).") var accessToken: String?
     @Option(help: "Refresh token (prefer --stdin or PINADS_REFRESH_TOKEN).") var refreshToken: String?
@@ -27,6 +41,20 @@ struct Connect: ParsableCommand {
     @Option(help: "The ad account to use by default (default: the first one).") var defaultAdAccount: String?
     @Option(help: "A name for this connection.") var name: String?
 
+    func validate() throws {
+        if oauth {
+            if stdin { throw ValidationError("--oauth takes no --stdin: standard input is where a redirect may be pasted") }
+            if accessToken != nil || refreshToken != nil || expiresIn != nil || refreshTokenExpiresIn != nil {
+                throw ValidationError("--oauth gets the tokens from Pinterest: give no tokens or expiry times with it")
+            }
+            guard authorizeTimeout > 0, authorizeTimeout <= 86_400 else {
+                throw ValidationError("--authorize-timeout must be above 0 and at most 86400 seconds, got \(authorizeTimeout)")
+            }
+        } else if paste || port != 0 {
+            throw ValidationError("--paste and --port go with --oauth")
+        }
+    }
+
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         var given: [String: String] = [:]
@@ -36,18 +64,34 @@ struct Connect: ParsableCommand {
         func value(_ key: String, _ flag: String?) -> String? {
             given[key] ?? flag ?? environment["PINADS_" + key.uppercased()].flatMap { $0.isEmpty ? nil : $0 }
         }
-        guard let access = value("access_token", accessToken) else {
-            throw ValidationError("no access token: give it on --stdin, as PINADS_ACCESS_TOKEN, or with --access-token")
+        if oauth {
+            try OAuthConnect(
+                options: options, clientID: value("client_id", clientId), clientSecret: value("client_secret", clientSecret),
+                name: name, defaultAdAccount: defaultAdAccount, port: port, watchInput: paste || isatty(STDIN_FILENO) != 0,
+                waitSeconds: authorizeTimeout
+            ).run()
+            return
+        }
+        let access = value("access_token", accessToken)
+        let refresh = value("refresh_token", refreshToken)
+        guard access != nil || refresh != nil else {
+            throw ValidationError(
+                "no token: give an access token (or a refresh token and the app's id and secret) on --stdin, as PINADS_ACCESS_TOKEN, or with --access-token; or use --oauth")
         }
         let request = ConnectRequest(
-            accessToken: access, refreshToken: value("refresh_token", refreshToken),
+            accessToken: access, refreshToken: refresh,
             expiresIn: given["expires_in"].flatMap { Int64($0) } ?? expiresIn,
             refreshTokenExpiresIn: given["refresh_token_expires_in"].flatMap { Int64($0) } ?? refreshTokenExpiresIn,
             clientId: value("client_id", clientId), clientSecret: value("client_secret", clientSecret),
             defaultAdAccountId: defaultAdAccount, name: name)
         let result = try options.call(request)
         if options.printJSONIfAsked(result) { return }
+        Self.printConnected(result)
+    }
+
+    static func printConnected(_ result: ConnectResult) {
         print("\(result.updated ? "Reconnected" : "Connected") (connection \(result.connectionId)): \(result.adAccounts.count) ad account\(result.adAccounts.count == 1 ? "" : "s")")
+        if let id = result.pinterestUserId { print("Pinterest user \(result.pinterestUsername.map { "\($0) (\(id))" } ?? id)") }
         Output.accounts(result.adAccounts)
     }
 
@@ -88,7 +132,7 @@ struct Connections: ParsableCommand {
             return
         }
         Output.table(
-            ["ID", "NAME", "STATUS", "ACCOUNTS", "DEFAULT ACCOUNT", "TOKEN", "ACCESS EXPIRES", "REFRESH EXPIRES", "NOTE"],
+            ["ID", "NAME", "PINTEREST USER", "STATUS", "ACCOUNTS", "DEFAULT ACCOUNT", "TOKEN", "ACCESS EXPIRES", "REFRESH EXPIRES", "NOTE"],
             result.connections.map { c in
                 let lost = c.refreshLostAt != nil && c.status == "active"
                 let status = c.needsReconnect ? "reconnect needed" : lost ? "refresh lost" : c.status
@@ -97,7 +141,8 @@ struct Connections: ParsableCommand {
                     ? "the answer to a refresh was lost and Pinterest refused the refresh token since: reconnect before "
                         + (c.reconnectBefore.map(Timestamp.format) ?? "the access token expires")
                     : c.statusReason ?? (c.canRefresh ? "" : "no refresh token: reconnect before the access token expires")
-                return [String(c.id) + (c.isDefault ? "*" : ""), c.name ?? "", status, String(c.adAccountCount),
+                let user = c.pinterestUserId.map { id in c.pinterestUsername.map { "\($0) (\(id))" } ?? id } ?? ""
+                return [String(c.id) + (c.isDefault ? "*" : ""), c.name ?? "", user, status, String(c.adAccountCount),
                  c.defaultAdAccountId ?? "", c.tokenFingerprint ?? "", c.accessTokenExpiresAt.map(Timestamp.format) ?? "",
                  c.refreshTokenExpiresAt.map(Timestamp.format) ?? "", note]
             })

@@ -21,8 +21,8 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             activation. See contrib/systemd/.
 
             Environment: PINADS_SOCKET, PINADS_STATE_DIR, PINADS_LOG_LEVEL, PINADS_API_BASE_URL,
-            PINADS_CLIENT_ID and PINADS_CLIENT_SECRET stand in for the flags of the
-            same names; XDG_RUNTIME_DIR and XDG_STATE_HOME place the defaults.
+            PINADS_OAUTH_AUTHORIZE_URL, PINADS_CLIENT_ID and PINADS_CLIENT_SECRET stand in for the
+            flags of the same names; XDG_RUNTIME_DIR and XDG_STATE_HOME place the defaults.
 
             Without a Pinterest account: `pinadsd --sandbox` starts a local Pinterest sandbox inside \
             the daemon (on 127.0.0.1, a free port) and connects a sandbox user with two ad accounts \
@@ -81,6 +81,11 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         "Base URL of the Pinterest API (default: $PINADS_API_BASE_URL, else https://api.pinterest.com/v5); point it at a pinads-sandbox to run without Pinterest.",
         valueName: "url"))
     var apiBaseUrl: String?
+
+    @Option(help: ArgumentHelp(
+        "Pinterest's authorize page, where `pinads connect --oauth` sends a person (default: $PINADS_OAUTH_AUTHORIZE_URL, else https://www.pinterest.com/oauth/ for Pinterest's API, else the API base's origin + /oauth/, as a pinads-sandbox serves it).",
+        valueName: "url"))
+    var oauthAuthorizeUrl: String?
 
     @Option(help: ArgumentHelp(
         "Your Pinterest app's id, to refresh tokens of connections that did not bring one (default: $PINADS_CLIENT_ID).",
@@ -147,6 +152,9 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
                     "--sandbox and --api-base-url do not go together: --sandbox starts its own Pinterest sandbox and talks only to it. "
                         + "To use Pinterest, drop --sandbox; to use a pinads-sandbox you started, drop --sandbox and connect with its tokens")
             }
+            if oauthAuthorizeUrl != nil {
+                throw ValidationError("--sandbox and --oauth-authorize-url do not go together: the sandbox serves its own authorize page")
+            }
             if clientId != nil || clientSecretFile != nil {
                 throw ValidationError(
                     "--sandbox and --\(clientId != nil ? "client-id" : "client-secret-file") do not go together: the sandbox connection brings the sandbox's own app id and secret")
@@ -211,6 +219,7 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         if !sandbox {
             configuration.pinterestAPIBaseURL = try resolvedAPIBaseURL(environment: environment)
             configuration.appCredentials = try resolvedAppCredentials(environment: environment)
+            configuration.oauthAuthorizeURL = try resolvedAuthorizeURL(environment: environment)
         }
         configuration.rateLimits.requestsPerSecond = rateLimit
         configuration.audienceSync.recordsPerRequest = audienceRecordsPerRequest
@@ -268,6 +277,24 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
             throw ValidationError("\(source) must be an http(s) URL such as https://api.pinterest.com/v5, got '\(text)'")
         }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// `--oauth-authorize-url`, else `PINADS_OAUTH_AUTHORIZE_URL`, else nil (derived from the API base).
+    private func resolvedAuthorizeURL(environment: [String: String]) throws -> String? {
+        let text: String, source: String
+        if let oauthAuthorizeUrl {
+            (text, source) = (oauthAuthorizeUrl, "--oauth-authorize-url")
+        } else if let value = environment["PINADS_OAUTH_AUTHORIZE_URL"], !value.isEmpty {
+            (text, source) = (value, "PINADS_OAUTH_AUTHORIZE_URL")
+        } else {
+            return nil
+        }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+            url.host?.isEmpty == false
+        else {
+            throw ValidationError("\(source) must be an http(s) URL such as https://www.pinterest.com/oauth/, got '\(text)'")
+        }
+        return text
     }
 
     /// The app id from the flag or environment, its secret from a file or the environment.

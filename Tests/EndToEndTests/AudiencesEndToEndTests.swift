@@ -27,7 +27,8 @@ struct AudiencesEndToEndTests {
 
     private func connect(_ daemon: Daemon, _ sandbox: SandboxProcess, adAccounts: Int = 2) async throws -> SandboxProcess.Token {
         let token = try await sandbox.seedToken(adAccounts: adAccounts)
-        let lines = "access_token=\(token.access)\nrefresh_token=\(token.refresh)\nclient_id=\(SandboxProcess.appID)\nclient_secret=\(SandboxProcess.appSecret)\n"
+        // The seeded pair as given, with its expiry (so the daemon keeps it rather than refreshing to learn it).
+        let lines = "access_token=\(token.access)\nrefresh_token=\(token.refresh)\nexpires_in=\(token.expiresIn)\nclient_id=\(SandboxProcess.appID)\nclient_secret=\(SandboxProcess.appSecret)\n"
         let connected = try await runCommand(
             Binaries.pinads, ["connect", "--stdin", "--socket", daemon.socketPath], environment: Daemon.baseEnvironment, stdin: lines)
         #expect(connected.status == 0, "\(connected.stderr)")

@@ -75,7 +75,9 @@ struct HealthEndToEndTests {
         let later = try await PinterestClient(baseURL: sandbox.baseURL, transport: CurlTransport(), logger: Logger(label: "test"))
             .refreshAccessToken(refreshToken: token.refresh, app: app)
         let connected = try daemon.call(
-            ConnectRequest(accessToken: token.access, refreshToken: token.refresh, clientId: app.clientID, clientSecret: app.clientSecret, name: "shop"))
+            ConnectRequest(
+                accessToken: token.access, refreshToken: token.refresh, expiresIn: token.expiresIn, clientId: app.clientID, clientSecret: app.clientSecret,
+                name: "shop"))
         try await waitForOk(daemon, timeout: 10)
 
         try await sandbox.control("POST", "/_sandbox/tokens/revoke", ["token": .string(token.access)])

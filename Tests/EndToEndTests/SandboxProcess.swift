@@ -63,17 +63,36 @@ final class SandboxProcess {
         var access: String
         var refresh: String
         var adAccountIDs: [String]
+        /// Seconds until the access token expires, as the sandbox minted it.
+        var expiresIn: Int64 = 2_592_000
+        var refreshExpiresIn: Int64 = 5_184_000
+        /// The sandbox user the pair belongs to.
+        var userID: String?
+        /// Ad accounts of other users shared with this one (Business Access).
+        var sharedAdAccountIDs: [String] = []
     }
 
-    func seedToken(adAccounts: Int = 2, accessExpiresIn: Int? = nil, currency: String? = nil) async throws -> Token {
-        var body: [String: JSONValue] = ["ad_accounts": .int(Int64(adAccounts))]
+    /// A token pair minted at the sandbox. `userID`: another pair of that existing user (then
+    /// `adAccounts` is not sent); `shareAdAccounts`: other users' accounts shared with the user.
+    func seedToken(
+        adAccounts: Int = 2, accessExpiresIn: Int? = nil, userID: String? = nil, shareAdAccounts: [String] = [], currency: String? = nil
+    ) async throws -> Token {
+        var body: [String: JSONValue] = [:]
+        // An existing user keeps the ad accounts it has: the sandbox refuses `ad_accounts` then.
+        if let userID { body["user_id"] = .string(userID) } else { body["ad_accounts"] = .int(Int64(adAccounts)) }
         if let accessExpiresIn { body["access_expires_in"] = .int(Int64(accessExpiresIn)) }
+        if !shareAdAccounts.isEmpty { body["share_ad_accounts"] = .array(shareAdAccounts.map { .string($0) }) }
         if let currency { body["currency"] = .string(currency) }
         let answer = try await control("POST", "/_sandbox/tokens", .object(body))
         guard let access = answer["access_token"]?.stringValue, let refresh = answer["refresh_token"]?.stringValue,
             case .array(let ids)? = answer["ad_account_ids"]
         else { throw TestFailure("unexpected token answer \(answer)") }
-        return Token(access: access, refresh: refresh, adAccountIDs: ids.compactMap(\.stringValue))
+        var token = Token(access: access, refresh: refresh, adAccountIDs: ids.compactMap(\.stringValue))
+        if let seconds = answer["expires_in"]?.intValue { token.expiresIn = seconds }
+        if let seconds = answer["refresh_token_expires_in"]?.intValue { token.refreshExpiresIn = seconds }
+        token.userID = answer["user_id"]?.stringValue
+        if case .array(let shared)? = answer["shared_ad_account_ids"] { token.sharedAdAccountIDs = shared.compactMap(\.stringValue) }
+        return token
     }
 
     func stats() async throws -> JSONValue { try await control("GET", "/_sandbox/stats") }

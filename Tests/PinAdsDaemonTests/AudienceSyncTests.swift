@@ -52,7 +52,8 @@ struct AudienceSyncTests {
             adAccounts = seeded.adAccountIDs
             _ = try await tokens.connect(
                 ConnectRequest(
-                    accessToken: seeded.accessToken, refreshToken: seeded.refreshToken, clientId: configuration.appID,
+                    accessToken: seeded.accessToken, refreshToken: seeded.refreshToken, expiresIn: Int64(seeded.expiresIn),
+                    refreshTokenExpiresIn: Int64(seeded.refreshTokenExpiresIn), clientId: configuration.appID,
                     clientSecret: configuration.appSecret))
         }
 
@@ -242,7 +243,7 @@ struct AudienceSyncTests {
         #expect(result["state"] == "ERROR")
         let record = try await h.activation(activation)
         #expect(record.state == .error && record.errorMessage == "needs at least 100 members, has 50")
-        #expect(h.sandbox.stats().requestsTotal == 1, "only the connect's ad account listing reached Pinterest")
+        #expect(h.sandbox.stats().requestsTotal == 2, "only the connect's calls (its user, its ad accounts) reached Pinterest")
         try await h.add(50..<110, to: audience)
         #expect(try await h.sync(activation)["state"] == "SYNCED")
         #expect(try await h.activation(activation).errorMessage == nil)

@@ -28,6 +28,15 @@ final class FakePinterest: HTTPTransport, Sendable {
         /// A rotation leaves the access token in hand valid (as the sandbox does) instead of
         /// revoking it.
         var rotationKeepsOldAccess = false
+        /// Whose token it is (`user_account`); `owner` when not listed.
+        var userOf: [String: String] = [:]
+        /// The ad accounts a token reaches; `accounts` when not listed.
+        var accountsOf: [String: [String]] = [:]
+        /// An ad account's owner; `owner` when not listed.
+        var ownerOf: [String: String] = [:]
+        /// Authorization codes (single use) and the redirect_uri each was issued for.
+        var codes: [String: String] = [:]
+        var userAccountCalls = 0
     }
 
     let state = NIOLockedValueBox(State())
@@ -38,13 +47,30 @@ final class FakePinterest: HTTPTransport, Sendable {
             let delay = state.withLockedValue { $0.refreshDelay }
             if delay > .zero { try await Task.sleep(for: delay) }
             let body = String(decoding: request.body, as: UTF8.self)
+            func field(_ name: String) -> String? {
+                body.split(separator: "&").first { $0.hasPrefix(name + "=") }
+                    .map { String($0.dropFirst(name.count + 1)).removingPercentEncoding ?? "" }
+            }
+            if field("grant_type") == "authorization_code" {
+                return state.withLockedValue { state in
+                    guard auth.hasPrefix("Basic "), let code = field("code"), let uri = state.codes[code], uri == field("redirect_uri") else {
+                        return Self.json(400, #"{"code":1,"message":"Invalid authorization code."}"#)
+                    }
+                    state.codes[code] = nil
+                    state.generation += 1
+                    let access = "access-\(state.generation)", refresh = "refresh-\(state.generation)"
+                    state.validAccess.insert(access)
+                    state.validRefresh.insert(refresh)
+                    return Self.json(200, #"{"access_token":"\#(access)","token_type":"bearer","expires_in":2592000,"scope":"ads:read,ads:write,user_accounts:read","refresh_token":"\#(refresh)","refresh_token_expires_in":5184000,"response_type":"authorization_code"}"#)
+                }
+            }
             let answer: HTTPResponse? = state.withLockedValue { state in
                 state.refreshCalls += 1
                 if state.failRefreshes > 0 {
                     state.failRefreshes -= 1
                     return Self.json(503, #"{"code":3,"message":"Service unavailable."}"#)
                 }
-                let given = body.split(separator: "&").first { $0.hasPrefix("refresh_token=") }.map { String($0.dropFirst(14)) } ?? ""
+                let given = field("refresh_token") ?? ""
                 guard !state.refuseRefresh, auth.hasPrefix("Basic "), state.validRefresh.contains(given) else {
                     return Self.json(401, #"{"code":2,"message":"Authentication failed: refresh token revoked or already used."}"#)
                 }
@@ -62,10 +88,18 @@ final class FakePinterest: HTTPTransport, Sendable {
             return answer
         }
         return state.withLockedValue { state in
-            guard state.validAccess.contains(auth.replacingOccurrences(of: "Bearer ", with: "")) else {
+            let bearer = auth.replacingOccurrences(of: "Bearer ", with: "")
+            guard state.validAccess.contains(bearer) else {
                 return Self.json(401, #"{"code":2,"message":"Authentication failed."}"#)
             }
-            let items = state.accounts.map { #"{"id":"\#($0)","name":"Account \#($0)","currency":"USD","country":"US","owner":{"id":"\#(state.owner)","username":"shop"}}"# }
+            if request.url.hasSuffix("/user_account") {
+                state.userAccountCalls += 1
+                let user = state.userOf[bearer] ?? state.owner
+                return Self.json(200, #"{"account_type":"BUSINESS","id":"\#(user)","username":"user\#(user)"}"#)
+            }
+            let items = (state.accountsOf[bearer] ?? state.accounts).map {
+                #"{"id":"\#($0)","name":"Account \#($0)","currency":"USD","country":"US","owner":{"id":"\#(state.ownerOf[$0] ?? state.owner)","username":"shop"}}"#
+            }
             return Self.json(200, #"{"items":[\#(items.joined(separator: ","))],"bookmark":null}"#)
         }
     }

@@ -90,6 +90,26 @@ struct GoldenExamplesTests {
         }
     }
 
+    /// `examples/more/` also holds further requests of a method (e.g.
+    /// `connections.connect.code.request.json`): each round-trips through its params type.
+    @Test func moreRequestExamplesRoundTrip() throws {
+        let folder = Self.examples.appendingPathComponent("more")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".request.json") }
+        #expect(!files.isEmpty)
+        for file in files {
+            guard let type = MethodRegistry.all.filter({ file.hasPrefix($0.method + ".") }).max(by: { $0.method.count < $1.method.count }) else {
+                Issue.record("\(file) documents no method this code knows")
+                continue
+            }
+            try checkRequest(type, try Data(contentsOf: folder.appendingPathComponent(file)), file)
+        }
+    }
+
+    private func checkRequest<R: PinAdsRequest>(_ type: R.Type, _ data: Data, _ name: String) throws {
+        try roundTrip(RequestEnvelope<R>.self, data, name)
+        #expect(try Wire.decoder().decode(RequestEnvelope<R>.self, from: data).method == R.method, "\(name) names another method")
+    }
+
     private func checkResponse<R: PinAdsRequest>(_ type: R.Type, _ data: Data, _ name: String) throws {
         try roundTrip(ResponseFrame<R.Result, Empty>.self, data, name)
         #expect(try Wire.decoder().decode(ResponseFrame<R.Result, Empty>.self, from: data).result != nil, "\(name) has no result")

@@ -50,6 +50,7 @@ enum ClientScenarios {
         ("analytics", analytics),
         ("error types", errorTypes),
         ("transport: reuse and concurrency", transport),
+        ("user account", userAccount),
     ]
 
     static func oauth(_ h: SandboxHarness) async throws {

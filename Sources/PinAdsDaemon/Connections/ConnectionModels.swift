@@ -1,16 +1,24 @@
 import Foundation
 import PinAdsStore
 
-/// What a person hands over to connect a Pinterest user: an OAuth access token, the refresh
-/// token that renews it, their lifetimes, and the app credentials refreshes need.
+/// What a person hands over to connect a Pinterest user, in one of three forms:
+/// - tokens: an OAuth access token, perhaps the refresh token that renews it, their lifetimes;
+/// - an authorization code from Pinterest's redirect and the `redirect_uri` it was given for;
+/// - a refresh token alone.
+/// The app credentials (needed to exchange a code or a refresh token, and to refresh) are the
+/// ones given, else the daemon's own. ``ConnectPlan`` says how the tokens are obtained.
 public struct ConnectionGrant: Sendable {
-    public var accessToken: String
+    public var accessToken: String?
     public var refreshToken: String?
     /// Seconds from now until the access token expires (as `oauth/token` says it).
     public var expiresIn: Int64?
     public var expiresAt: Date?
     public var refreshTokenExpiresIn: Int64?
     public var refreshTokenExpiresAt: Date?
+    /// The `code` Pinterest's redirect carried (single use, minutes long).
+    public var authorizationCode: String?
+    /// The `redirect_uri` the code was issued for: sent again with it.
+    public var redirectURI: String?
     /// The app's id and secret; the daemon's own when nil.
     public var clientID: String?
     public var clientSecret: String?
@@ -18,9 +26,10 @@ public struct ConnectionGrant: Sendable {
     public var name: String?
 
     public init(
-        accessToken: String, refreshToken: String? = nil, expiresIn: Int64? = nil, expiresAt: Date? = nil,
-        refreshTokenExpiresIn: Int64? = nil, refreshTokenExpiresAt: Date? = nil, clientID: String? = nil,
-        clientSecret: String? = nil, defaultAdAccountID: String? = nil, name: String? = nil
+        accessToken: String? = nil, refreshToken: String? = nil, expiresIn: Int64? = nil, expiresAt: Date? = nil,
+        refreshTokenExpiresIn: Int64? = nil, refreshTokenExpiresAt: Date? = nil, authorizationCode: String? = nil,
+        redirectURI: String? = nil, clientID: String? = nil, clientSecret: String? = nil, defaultAdAccountID: String? = nil,
+        name: String? = nil
     ) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
@@ -28,10 +37,17 @@ public struct ConnectionGrant: Sendable {
         self.expiresAt = expiresAt
         self.refreshTokenExpiresIn = refreshTokenExpiresIn
         self.refreshTokenExpiresAt = refreshTokenExpiresAt
+        self.authorizationCode = authorizationCode
+        self.redirectURI = redirectURI
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.defaultAdAccountID = defaultAdAccountID
         self.name = name
+    }
+
+    /// Whether any lifetime was given (they go with an access token only).
+    var givesLifetimes: Bool {
+        expiresIn != nil || expiresAt != nil || refreshTokenExpiresIn != nil || refreshTokenExpiresAt != nil
     }
 }
 
@@ -108,6 +124,18 @@ public enum ConnectionError: Error, Sendable, Equatable, CustomStringConvertible
     case cannotRefresh(connectionID: Int64)
     /// A reconnect replaced the tokens while a refresh was out; the new ones are in use.
     case reconnectedDuringRefresh(connectionID: Int64)
+    /// Exchanging a code or a refresh token needs the app's id and secret, and there are none.
+    case noAppCredentials(purpose: String)
+    /// Pinterest refused what a connect gave to get tokens (`grant`: "authorization code" or
+    /// "refresh token"); nothing was connected.
+    case grantRefused(grant: String, message: String, pinterestRequestID: String?)
+    /// Pinterest answered the authorization code without a refresh token: the daemon could not
+    /// renew the access token, so nothing was connected.
+    case noRefreshTokenGranted
+    /// Pinterest refused to tell whose token it is (401, or 403: the `user_accounts:read` scope missing).
+    case userAccountRefused(forbidden: Bool, message: String, pinterestRequestID: String?)
+    /// Pinterest's `user_account` answer has no `id`: the token's user cannot be told apart.
+    case noPinterestUserID
 
     public var description: String {
         switch self {
@@ -127,6 +155,19 @@ public enum ConnectionError: Error, Sendable, Equatable, CustomStringConvertible
             return "connection \(id) has no refresh token or app credentials; reconnect with refresh_token, client_id and client_secret"
         case .reconnectedDuringRefresh(let id):
             return "connection \(id) was reconnected while its refresh was out; its new tokens are in use"
+        case .noAppCredentials(let purpose):
+            return "\(purpose) needs the app's id and secret: give client_id and client_secret, or start pinadsd with --client-id and --client-secret-file"
+        case .grantRefused(let grant, let message, _):
+            return "Pinterest refused the \(grant) (\(message)); nothing was connected"
+                + (grant == "authorization code" ? ": authorize again (`pinads connect --oauth`)" : ": connect with a current token or `pinads connect --oauth`")
+        case .noRefreshTokenGranted:
+            return "Pinterest granted no refresh token for the authorization code, so the daemon could not renew the access token; nothing was connected"
+        case .userAccountRefused(let forbidden, let message, _):
+            return forbidden
+                ? "The access token may not read its Pinterest user (missing the user_accounts:read scope?): \(message); connect with `pinads connect --oauth`, which asks for it"
+                : "Invalid access token: \(message)"
+        case .noPinterestUserID:
+            return "Pinterest's user_account answer has no id, so the token's user cannot be told apart from others; nothing was connected"
         }
     }
 }

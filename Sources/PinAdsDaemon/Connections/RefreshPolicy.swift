@@ -5,7 +5,12 @@ import Foundation
 ///
 /// Tokens are due when the access token is within `accessMargin` of its expiry, or the refresh
 /// token within `refreshMargin` of its (continuous refresh tokens last 60 days and are renewed
-/// by each refresh).
+/// by each refresh). A connection that does not know its access token's expiry (connected with
+/// tokens and no `expires_in`) refreshes at once when it can: only Pinterest's answer tells the
+/// expiry times, and without them nothing would renew the tokens before a 401, so an idle
+/// connection would lose its 60-day refresh token unseen. (When only the refresh token's expiry
+/// is unknown, the refresh due a day before the access token expires, at most 30 days away, well
+/// inside the refresh token's 60, learns it.)
 ///
 /// A refresh is recorded (durably) before it is sent, and the record is cleared when its outcome
 /// is stored. A record that is still there at the next refresh means an earlier refresh got no
@@ -23,6 +28,9 @@ public struct RefreshPolicy: Sendable, Equatable {
     public var retryCap: TimeInterval = 3600
 
     public init() {}
+
+    /// Whether the access token's expiry is unknown: then only a refresh can tell it.
+    public static func expiryUnknown(accessExpiresAt: Date?) -> Bool { accessExpiresAt == nil }
 
     public func isDue(accessExpiresAt: Date?, refreshExpiresAt: Date?, now: Date) -> Bool {
         if let accessExpiresAt, accessExpiresAt.timeIntervalSince(now) <= accessMargin { return true }
@@ -68,7 +76,7 @@ public struct RefreshPolicy: Sendable, Equatable {
     public enum Decision: Sendable, Equatable {
         /// Use the access token in hand: nothing is due.
         case notDue
-        /// Refresh now, then use the new token.
+        /// Refresh now, then use the new token: it is due, or its expiry is unknown.
         case refresh
         /// Due, but the last refresh failed a moment ago: use the access token in hand; the next
         /// refresh is tried from `until`.
@@ -79,8 +87,14 @@ public struct RefreshPolicy: Sendable, Equatable {
     }
 
     public func decide(_ facts: Facts, now: Date) -> Decision {
-        guard isDue(accessExpiresAt: facts.accessExpiresAt, refreshExpiresAt: facts.refreshExpiresAt, now: now) else { return .notDue }
-        guard facts.holdsRefreshToken, !facts.refreshLost else { return .cannotRefresh }
+        let canRefresh = facts.holdsRefreshToken && !facts.refreshLost
+        // Unknown expiries are learned by a refresh; a connection that cannot refresh has nothing
+        // due (it is refreshed by nobody, and said to be so where it is listed).
+        let learnExpiries = canRefresh && Self.expiryUnknown(accessExpiresAt: facts.accessExpiresAt)
+        guard learnExpiries || isDue(accessExpiresAt: facts.accessExpiresAt, refreshExpiresAt: facts.refreshExpiresAt, now: now) else {
+            return .notDue
+        }
+        guard canRefresh else { return .cannotRefresh }
         // An expired access token is of no use: only a refresh can help, and each caller backs
         // off by itself.
         if let expiry = facts.accessExpiresAt, expiry <= now { return .refresh }

@@ -7,20 +7,26 @@ import PinterestAPI
 extension TokenManager {
     // MARK: - Listing, defaults, disconnect
 
-    /// The connection and ad account a method acts on: the named ad account (on whichever
-    /// active connection reaches it), else the default ad account of the default connection.
+    /// The connection and ad account a method acts on: the named ad account (on the connection
+    /// ``AdAccountServing`` chooses among those that reach it), else the default ad account of
+    /// the default connection.
     public func resolve(adAccountID: String?) async throws -> (connectionID: Int64, adAccountID: String) {
         let connections = try await store.connections().filter { $0.state != .disconnected }
         guard !connections.isEmpty else {
             throw ConnectionError.noConnection
         }
         if let adAccountID {
-            let accounts = try await store.adAccounts()
-            let reachable = connections.filter { c in accounts.contains { $0.connectionID == c.id && $0.id == adAccountID } }
-            guard let connection = reachable.first(where: { $0.state == .active }) ?? reachable.first else {
+            let accounts = try await store.adAccounts().filter { $0.id == adAccountID }
+            let candidates = connections.compactMap { connection -> AdAccountServing.Candidate? in
+                guard let account = accounts.first(where: { $0.connectionID == connection.id }) else { return nil }
+                return AdAccountServing.Candidate(
+                    connectionID: connection.id, isActive: connection.state == .active, isDefault: connection.isDefault,
+                    ownsAccount: account.ownerID != nil && account.ownerID == connection.pinterestUserID)
+            }
+            guard let connectionID = AdAccountServing.choose(candidates) else {
                 throw ConnectionError.adAccountUnreachable(adAccountID)
             }
-            return (connection.id, adAccountID)
+            return (connectionID, adAccountID)
         }
         guard let connection = connections.first(where: \.isDefault) ?? connections.first, let account = connection.defaultAdAccountID else {
             throw ConnectionError.noDefaultAdAccount
@@ -83,7 +89,9 @@ extension TokenManager {
         let accounts = try await ConnectionCalls(connectionID: connectionID, tokens: self, client: client).adAccounts()
         try await store.replaceAdAccounts(
             connectionID: connectionID,
-            accounts: accounts.map { AdAccountRecord(connectionID: connectionID, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country) },
+            accounts: accounts.map {
+                AdAccountRecord(connectionID: connectionID, id: $0.id, name: $0.name, currency: $0.currency, country: $0.country, ownerID: $0.owner?.id)
+            },
             now: clock.now())
         connectionsChanged()
     }

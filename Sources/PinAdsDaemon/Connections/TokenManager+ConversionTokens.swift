@@ -46,7 +46,7 @@ extension TokenManager {
         var token: AccessToken?
         if let stored = try await store.conversionToken(adAccountID: adAccountID), let record = try await store.connection(id: stored.connectionID) {
             token = AccessToken(
-                try vault.open(stored.tokenSealed, context: "\(record.userKey) conversion \(adAccountID)"), subject: record.userKey)
+                try vault.open(stored.tokenSealed, context: "\(record.userKey) conversion \(adAccountID)"), subject: record.rateLimitKey)
         }
         conversionTokens[adAccountID] = .some(token)
         return token

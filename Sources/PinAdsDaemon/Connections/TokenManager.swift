@@ -44,7 +44,7 @@ public actor TokenManager {
         var refresh: String?
         var refreshExpiresAt: Date?
         var app: AppCredentials?
-        /// The Pinterest user: the rate limiter's key.
+        /// The Pinterest user (`ConnectionRecord.rateLimitKey`): the rate limiter's key.
         var subject: String
         /// Set when its refresh was lost: it refreshes no more.
         var refreshLostAt: Date?
@@ -62,6 +62,8 @@ public actor TokenManager {
     let limiter: RateLimiter?
     /// The daemon's own app credentials, for connections that brought none.
     let defaultApp: AppCredentials?
+    /// Where a person approves the app (Pinterest's page, or the sandbox's); see `authorizationURL`.
+    let authorizeBase: String
     var cache: [Int64: Tokens] = [:]
     /// Opened conversion tokens by ad account (nil: known to have none).
     var conversionTokens: [String: AccessToken?] = [:]
@@ -78,8 +80,11 @@ public actor TokenManager {
 
     public init(
         store: Store, vault: TokenVault, client: PinterestClient, clock: any WallClock, logger: Logger,
-        defaultApp: AppCredentials? = nil, policy: RefreshPolicy = RefreshPolicy(), limiter: RateLimiter? = nil
+        defaultApp: AppCredentials? = nil, policy: RefreshPolicy = RefreshPolicy(), limiter: RateLimiter? = nil,
+        authorizeBase: String? = nil
     ) {
+        self.authorizeBase =
+            authorizeBase ?? PinterestAuthorization.authorizeBase(forAPIBaseURL: client.baseURL) ?? PinterestAuthorization.pinterestAuthorizeURL
         self.limiter = limiter
         self.store = store
         self.vault = vault
@@ -326,7 +331,7 @@ public actor TokenManager {
         }
         let fresh = Tokens(
             access: answer.accessToken, accessExpiresAt: accessExpiresAt, refresh: newRefresh, refreshExpiresAt: refreshExpiresAt,
-            app: app, subject: record.userKey)
+            app: app, subject: record.rateLimitKey)
         cache[connectionID] = fresh
         await connectionUsable()
         logger.notice("Pinterest tokens refreshed", metadata: ["connection_id": "\(connectionID)", "rotated": "\(answer.refreshToken != nil)"])
@@ -392,7 +397,7 @@ public actor TokenManager {
             access: try vault.open(sealedAccess, context: "\(record.userKey) access"),
             accessExpiresAt: record.accessExpiresAt,
             refresh: try record.refreshTokenSealed.map { try vault.open($0, context: "\(record.userKey) refresh") },
-            refreshExpiresAt: record.refreshExpiresAt, app: app, subject: record.userKey, refreshLostAt: record.refreshLostAt)
+            refreshExpiresAt: record.refreshExpiresAt, app: app, subject: record.rateLimitKey, refreshLostAt: record.refreshLostAt)
         // Only usable connections are cached, so `token()` never serves an unauthorized one.
         if record.state == .active { cache[connectionID] = tokens }
         return tokens

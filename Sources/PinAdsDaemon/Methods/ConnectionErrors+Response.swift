@@ -6,9 +6,10 @@ import PinAdsStore
 extension ResponseError {
     init(_ error: ConnectionError) {
         switch error {
-        case .noConnection, .noDefaultAdAccount, .noAdAccounts, .cannotRefresh:
+        case .noConnection, .noDefaultAdAccount, .noAdAccounts, .cannotRefresh, .noAppCredentials, .noRefreshTokenGranted,
+            .noPinterestUserID:
             self = .failedPrecondition(error.description)
-        case .tokenRefused(_, _, let requestID):
+        case .tokenRefused(_, _, let requestID), .userAccountRefused(_, _, let requestID), .grantRefused(_, _, let requestID):
             self = ResponseError(
                 code: .unauthenticated, message: error.description, details: requestID.map { ["pinterest_request_id": .string($0)] })
         case .adAccountUnreachable, .adAccountUnknown:
@@ -24,7 +25,8 @@ extension ConnectionGrant {
         self.init(
             accessToken: request.accessToken, refreshToken: request.refreshToken, expiresIn: request.expiresIn, expiresAt: request.expiresAt,
             refreshTokenExpiresIn: request.refreshTokenExpiresIn, refreshTokenExpiresAt: request.refreshTokenExpiresAt,
-            clientID: request.clientId, clientSecret: request.clientSecret, defaultAdAccountID: request.defaultAdAccountId, name: request.name)
+            authorizationCode: request.code, redirectURI: request.redirectUri, clientID: request.clientId,
+            clientSecret: request.clientSecret, defaultAdAccountID: request.defaultAdAccountId, name: request.name)
     }
 }
 
@@ -37,7 +39,8 @@ extension ConnectionInfo {
             defaultAdAccountId: record.defaultAdAccountID, adAccountCount: view.adAccountCount, tokenFingerprint: record.tokenFingerprint,
             accessTokenExpiresAt: record.accessExpiresAt, refreshTokenExpiresAt: record.refreshExpiresAt, canRefresh: view.canRefresh,
             lastRefreshAt: record.lastRefreshAt, lastRefreshError: record.lastRefreshError, refreshSentAt: record.refreshSentAt,
-            refreshLostAt: record.refreshLostAt, reconnectBefore: view.reconnectBefore, createdAt: record.createdAt)
+            refreshLostAt: record.refreshLostAt, reconnectBefore: view.reconnectBefore, createdAt: record.createdAt,
+            pinterestUserId: record.pinterestUserID, pinterestUsername: record.pinterestUsername)
     }
 }
 
@@ -45,7 +48,7 @@ extension AdAccountInfo {
     init(_ account: AdAccountRecord, in detail: ConnectionDetailView) {
         self.init(
             id: account.id, name: account.name, currency: account.currency, country: account.country, connectionId: account.connectionID,
-            isDefault: detail.isDefault(account))
+            isDefault: detail.isDefault(account), ownerId: account.ownerID)
     }
 }
 

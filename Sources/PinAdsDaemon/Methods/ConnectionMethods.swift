@@ -15,7 +15,15 @@ struct ConnectionMethods: Sendable {
         let record = connected.detail.connection.record
         return ConnectResult(
             connectionId: record.id, adAccounts: connected.detail.adAccounts.map { AdAccountInfo($0, in: connected.detail) },
-            defaultAdAccountId: connected.defaultAdAccountID, status: record.state.rawValue, updated: connected.updated)
+            defaultAdAccountId: connected.defaultAdAccountID, status: record.state.rawValue, updated: connected.updated,
+            pinterestUserId: record.pinterestUserID, pinterestUsername: record.pinterestUsername)
+    }
+
+    // Issue 16: connecting without help.
+    func authorizeURL(_ request: AuthorizeURLRequest) async throws -> AuthorizeURLResult {
+        let view = try tokens.authorizationURL(
+            clientID: request.clientId, redirectURI: request.redirectUri, state: request.state, scopes: request.scopes)
+        return AuthorizeURLResult(authorizeUrl: view.url, clientId: view.clientID, redirectUri: view.redirectURI, scopes: view.scopes)
     }
 
     func list(_ request: ListConnectionsRequest) async throws -> ListConnectionsResult {

@@ -151,6 +151,8 @@ struct MethodDispatcher: Sendable {
         case GetConversionRequest.method: return await unary(request, conversions.get)
         case ListConversionsRequest.method: return await unary(request, conversions.list)
         case SetConversionTokenRequest.method: return await unary(request, connections.setConversionToken)
+        // Issue 16: connecting without help.
+        case AuthorizeURLRequest.method: return await unary(request, connections.authorizeURL)
         case RunScheduledTaskRequest.method:
             return await unary(request) { (run: RunScheduledTaskRequest) in JobResult(job: Job(try await scheduler.runNow(run.task))) }
         default:

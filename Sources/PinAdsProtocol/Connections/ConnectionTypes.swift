@@ -32,12 +32,17 @@ public struct ConnectionInfo: Codable, Sendable, Equatable {
     /// Set while the refresh is lost: reconnect before this time, when the access token expires.
     public var reconnectBefore: Date?
     public var createdAt: Date
+    /// The token's Pinterest user (`user_account`'s id): what tells connections apart. Absent for
+    /// a connection made before pinads kept it, until the daemon has asked Pinterest.
+    public var pinterestUserId: String?
+    public var pinterestUsername: String?
 
     public init(
         id: Int64, name: String?, status: String, statusReason: String?, needsReconnect: Bool, isDefault: Bool,
         defaultAdAccountId: String?, adAccountCount: Int, tokenFingerprint: String?, accessTokenExpiresAt: Date?,
         refreshTokenExpiresAt: Date?, canRefresh: Bool, lastRefreshAt: Date?, lastRefreshError: String?,
-        refreshSentAt: Date? = nil, refreshLostAt: Date? = nil, reconnectBefore: Date? = nil, createdAt: Date
+        refreshSentAt: Date? = nil, refreshLostAt: Date? = nil, reconnectBefore: Date? = nil, createdAt: Date,
+        pinterestUserId: String? = nil, pinterestUsername: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -57,6 +62,8 @@ public struct ConnectionInfo: Codable, Sendable, Equatable {
         self.refreshLostAt = refreshLostAt
         self.reconnectBefore = reconnectBefore
         self.createdAt = createdAt
+        self.pinterestUserId = pinterestUserId
+        self.pinterestUsername = pinterestUsername
     }
 
     enum CodingKeys: String, CodingKey {
@@ -76,6 +83,8 @@ public struct ConnectionInfo: Codable, Sendable, Equatable {
         case refreshLostAt = "refresh_lost_at"
         case reconnectBefore = "reconnect_before"
         case createdAt = "created_at"
+        case pinterestUserId = "pinterest_user_id"
+        case pinterestUsername = "pinterest_username"
     }
 }
 
@@ -88,36 +97,50 @@ public struct AdAccountInfo: Codable, Sendable, Equatable {
     public var connectionId: Int64
     /// The ad account used when a method is given none.
     public var isDefault: Bool
+    /// The Pinterest user who owns it; another than the connection's user when it is shared
+    /// with them (Business Access).
+    public var ownerId: String?
 
-    public init(id: String, name: String?, currency: String?, country: String?, connectionId: Int64, isDefault: Bool) {
+    public init(
+        id: String, name: String?, currency: String?, country: String?, connectionId: Int64, isDefault: Bool, ownerId: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.currency = currency
         self.country = country
         self.connectionId = connectionId
         self.isDefault = isDefault
+        self.ownerId = ownerId
     }
 
     enum CodingKeys: String, CodingKey {
         case id, name, currency, country
         case connectionId = "connection_id"
         case isDefault = "is_default"
+        case ownerId = "owner_id"
     }
 }
 
-/// `connections.connect`: checks a token by listing its ad accounts, then stores it (sealed).
-/// Reconnecting the same Pinterest user updates its connection.
+/// `connections.connect`: stores a Pinterest user's tokens (sealed) after asking Pinterest whose
+/// they are (`user_account`) and which ad accounts they reach. Takes one of: `access_token`
+/// (with, at best, `refresh_token` and the expiry times), `code` with `redirect_uri` (the
+/// authorization-code grant: the daemon exchanges it), or `refresh_token` alone (the daemon
+/// exchanges it for an access token). Reconnecting the same Pinterest user updates its connection.
 public struct ConnectRequest: PinAdsRequest {
     public static let method = "connections.connect"
     public typealias Result = ConnectResult
 
-    public var accessToken: String
+    public var accessToken: String?
     public var refreshToken: String?
     /// Seconds from now until the access token expires (as `oauth/token` says it).
     public var expiresIn: Int64?
     public var expiresAt: Date?
     public var refreshTokenExpiresIn: Int64?
     public var refreshTokenExpiresAt: Date?
+    /// An authorization code from Pinterest's redirect (single use), exchanged by the daemon.
+    public var code: String?
+    /// The `redirect_uri` the code was issued for (required with `code`).
+    public var redirectUri: String?
     /// The app's id and secret, needed to refresh; the daemon's own (`--client-id`…) when left out.
     public var clientId: String?
     public var clientSecret: String?
@@ -125,9 +148,9 @@ public struct ConnectRequest: PinAdsRequest {
     public var name: String?
 
     public init(
-        accessToken: String, refreshToken: String? = nil, expiresIn: Int64? = nil, expiresAt: Date? = nil,
-        refreshTokenExpiresIn: Int64? = nil, refreshTokenExpiresAt: Date? = nil, clientId: String? = nil,
-        clientSecret: String? = nil, defaultAdAccountId: String? = nil, name: String? = nil
+        accessToken: String? = nil, refreshToken: String? = nil, expiresIn: Int64? = nil, expiresAt: Date? = nil,
+        refreshTokenExpiresIn: Int64? = nil, refreshTokenExpiresAt: Date? = nil, code: String? = nil, redirectUri: String? = nil,
+        clientId: String? = nil, clientSecret: String? = nil, defaultAdAccountId: String? = nil, name: String? = nil
     ) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
@@ -135,6 +158,8 @@ public struct ConnectRequest: PinAdsRequest {
         self.expiresAt = expiresAt
         self.refreshTokenExpiresIn = refreshTokenExpiresIn
         self.refreshTokenExpiresAt = refreshTokenExpiresAt
+        self.code = code
+        self.redirectUri = redirectUri
         self.clientId = clientId
         self.clientSecret = clientSecret
         self.defaultAdAccountId = defaultAdAccountId
@@ -142,13 +167,14 @@ public struct ConnectRequest: PinAdsRequest {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name
+        case name, code
         case accessToken = "access_token"
         case refreshToken = "refresh_token"
         case expiresIn = "expires_in"
         case expiresAt = "expires_at"
         case refreshTokenExpiresIn = "refresh_token_expires_in"
         case refreshTokenExpiresAt = "refresh_token_expires_at"
+        case redirectUri = "redirect_uri"
         case clientId = "client_id"
         case clientSecret = "client_secret"
         case defaultAdAccountId = "default_ad_account_id"
@@ -162,13 +188,21 @@ public struct ConnectResult: Codable, Sendable, Equatable {
     public var status: String
     /// True when the same Pinterest user was already connected and its connection was updated.
     public var updated: Bool
+    /// The token's Pinterest user (absent from daemons before it was kept).
+    public var pinterestUserId: String?
+    public var pinterestUsername: String?
 
-    public init(connectionId: Int64, adAccounts: [AdAccountInfo], defaultAdAccountId: String, status: String, updated: Bool) {
+    public init(
+        connectionId: Int64, adAccounts: [AdAccountInfo], defaultAdAccountId: String, status: String, updated: Bool,
+        pinterestUserId: String? = nil, pinterestUsername: String? = nil
+    ) {
         self.connectionId = connectionId
         self.adAccounts = adAccounts
         self.defaultAdAccountId = defaultAdAccountId
         self.status = status
         self.updated = updated
+        self.pinterestUserId = pinterestUserId
+        self.pinterestUsername = pinterestUsername
     }
 
     enum CodingKeys: String, CodingKey {
@@ -176,6 +210,8 @@ public struct ConnectResult: Codable, Sendable, Equatable {
         case connectionId = "connection_id"
         case adAccounts = "ad_accounts"
         case defaultAdAccountId = "default_ad_account_id"
+        case pinterestUserId = "pinterest_user_id"
+        case pinterestUsername = "pinterest_username"
     }
 }
 

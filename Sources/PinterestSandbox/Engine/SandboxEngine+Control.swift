@@ -7,6 +7,7 @@ extension SandboxEngine {
             "/_sandbox/tokens": ["POST": controlSeedToken],
             "/_sandbox/tokens/revoke": ["POST": controlRevoke],
             "/_sandbox/codes": ["POST": controlMintCode],
+            "/_sandbox/authorizer": ["POST": controlSetAuthorizer, "GET": controlAuthorizer],
             "/_sandbox/faults": ["POST": controlInjectFault, "DELETE": controlClearFaults, "GET": controlListFaults],
             "/_sandbox/stats": ["GET": { _ throws(APIError) in SandboxEngine.statsJSON(self.stats()) }],
             "/_sandbox/customer_lists": ["GET": controlCustomerLists],
@@ -33,7 +34,7 @@ extension SandboxEngine {
     }
 
     /// The control body as an object; an empty body is an empty object.
-    private func controlBody(_ request: SandboxRequest) throws(APIError) -> JSONObject {
+    func controlBody(_ request: SandboxRequest) throws(APIError) -> JSONObject {
         if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return JSONObject() }
         let value: JSONValue
         do { value = try JSONValue.parse(request.body) } catch { throw .malformedJSON(error) }
@@ -41,28 +42,12 @@ extension SandboxEngine {
         return object
     }
 
-    private func integer(_ object: JSONObject, _ key: String, range: ClosedRange<Int64>) throws(APIError) -> Int? {
+    func integer(_ object: JSONObject, _ key: String, range: ClosedRange<Int64>) throws(APIError) -> Int? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let number = value.intValue, range.contains(number) else {
             throw .invalidParameters("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound).")
         }
         return Int(number)
-    }
-
-    private func controlSeedToken(_ request: SandboxRequest) throws(APIError) -> JSONValue {
-        let body = try controlBody(request)
-        let token = seedToken(
-            adAccounts: try integer(body, "ad_accounts", range: 0...10_000) ?? 2,
-            accessExpiresIn: try integer(body, "access_expires_in", range: Int64(Int32.min)...Int64(Int32.max)),
-            refreshExpiresIn: try integer(body, "refresh_expires_in", range: Int64(Int32.min)...Int64(Int32.max)))
-        return [
-            "access_token": .string(token.accessToken),
-            "refresh_token": .string(token.refreshToken),
-            "expires_in": JSONValue(token.expiresIn),
-            "refresh_token_expires_in": JSONValue(token.refreshTokenExpiresIn),
-            "user_id": .string(token.userID),
-            "ad_account_ids": JSONValue(strings: token.adAccountIDs),
-        ]
     }
 
     private func controlRevoke(_ request: SandboxRequest) throws(APIError) -> JSONValue {
@@ -199,6 +184,20 @@ extension SandboxEngine {
         }
     }
 
+    func seed(_ seed: SandboxState.Seed) throws(SandboxControlError) -> SeededToken {
+        try state.withLockedValue { state in
+            Result { () throws(SandboxControlError) -> SeededToken in try state.seed(seed) }
+        }.get()
+    }
+
+    func setAuthorizer(_ authorizer: SandboxAuthorizer) throws(SandboxControlError) {
+        try state.withLockedValue { state in
+            Result { () throws(SandboxControlError) in try state.setAuthorizer(authorizer) }
+        }.get()
+    }
+
+    var authorizer: SandboxAuthorizer { state.withLockedValue { $0.authorizer } }
+
     func revoke(token: String) -> Bool {
         state.withLockedValue { $0.revoke(token: token) }
     }
@@ -212,7 +211,8 @@ extension SandboxEngine {
     func mintAuthorizationCode(adAccounts: Int, redirectURI: String?) -> String {
         let code = SandboxState.randomToken(prefix: "sandbox-minted-", length: 24)
         state.withLockedValue {
-            $0.authorizationCodes[code] = AuthorizationCodeRecord(adAccounts: adAccounts, redirectURI: redirectURI)
+            $0.authorizationCodes[code] = AuthorizationCodeRecord(
+                grantee: .newUser(adAccounts: max(0, adAccounts), currency: "USD"), redirectURI: redirectURI)
         }
         return code
     }

@@ -48,6 +48,9 @@ final class SandboxEngine: Sendable {
         if request.path == "/_sandbox" || request.path.hasPrefix("/_sandbox/") {
             return .respond(handleControl(request).rendered(), delayMilliseconds: 0)
         }
+        if SandboxEngine.isAuthorizePath(request.path) {
+            return .respond(handleAuthorize(request).rendered(), delayMilliseconds: 0)
+        }
         guard request.path == "/v5" || request.path.hasPrefix("/v5/") else {
             let error = APIError(status: 404, code: 2, message: "Not found: the API lives under /v5.")
             return .respond(error.response.rendered(), delayMilliseconds: 0)
@@ -154,7 +157,8 @@ final class SandboxEngine: Sendable {
         }
     }
 
-    /// Routing, authentication, rate limits, body parsing and the operation, in that order.
+    /// Routing, authentication (and the token's scope), rate limits, body parsing and the
+    /// operation, in that order.
     private static func process(
         _ request: SandboxRequest, routing: Result<Route, RouteFailure>, query: QueryParameters,
         parsedBody: Result<JSONValue, JSONParseError>?,
@@ -174,9 +178,14 @@ final class SandboxEngine: Sendable {
                 headers: [(name: "allow", value: allowed.joined(separator: ", "))])
         }
 
-        let userID =
-            route.operation.needsBearer
-            ? try state.authenticate(request.header("authorization"), operation: route.operation) : ""
+        var userID = ""
+        if route.operation.needsBearer {
+            let bearer = try state.authenticate(request.header("authorization"), operation: route.operation)
+            if let scopes = bearer.scopes, let required = route.operation.requiredScope, !scopes.contains(required) {
+                throw .insufficientScope
+            }
+            userID = bearer.userID
+        }
         let limiterKey = route.operation.needsBearer ? userID : "app:" + state.configuration.appID
         var rateHeaders: [(name: String, value: String)] = []
         switch state.rateLimiter.admit(

@@ -1,37 +1,4 @@
 extension SandboxState {
-    /// The documented `event_name` values; the schema has no enum, but "other names will not be accepted".
-    static let eventNames: Set<String> = [
-        "add_payment_info", "add_to_cart", "add_to_wishlist", "app_install", "checkout", "custom",
-        "initiate_checkout", "lead", "page_visit", "search", "signup", "subscribe", "view_category", "view_content",
-        "watch_video",
-    ]
-    static let actionSources: Set<String> = ["app_android", "app_ios", "web", "offline"]
-    static let eventKeys: Set<String> = [
-        "event_name", "action_source", "event_time", "event_id", "user_data", "event_source_url", "opt_out",
-        "partner_name", "language", "app_id", "app_name", "app_version", "device_brand", "device_carrier",
-        "device_model", "device_type", "os_version", "wifi", "app_info", "device_info", "custom_data",
-    ]
-    static let customDataKeys: Set<String> = [
-        "currency", "value", "content_ids", "contents", "num_items", "order_id", "content_name", "content_category",
-        "content_brand", "search_string", "predicted_ltv", "opt_out_type", "np", "external_measurement_id",
-        "external_measurement_vendor_id",
-    ]
-    static let contentKeys: Set<String> = ["id", "item_price", "quantity", "item_name", "item_category", "item_brand"]
-    static let appInfoKeys: Set<String> = [
-        "app_id", "app_name", "app_package_name", "app_store", "app_version", "install_time", "user_agent",
-        "window_height", "window_width",
-    ]
-    static let deviceInfoKeys: Set<String> = [
-        "battery_level", "brand", "carrier", "cpu_cores", "external_storage_free_space", "external_storage_size",
-        "form_factor", "kernel_version", "languages", "locale", "model", "network_type", "os_family", "os_name",
-        "os_release_name", "os_version", "screen_density", "screen_height", "screen_width", "storage_free_space",
-        "storage_size", "timezone", "timezone_abbr", "type",
-    ]
-    /// `user_data` fields that carry SHA-256 hex arrays.
-    static let hashedUserDataKeys: Set<String> = [
-        "em", "hashed_maids", "ph", "ge", "db", "ln", "fn", "ct", "st", "zp", "country", "external_id",
-    ]
-    static let plainUserDataKeys: Set<String> = ["client_ip_address", "client_user_agent", "click_id", "partner_id"]
     /// Pinterest keeps the first of two events with the same event_id and event_name for 48 hours.
     static let deduplicationWindow: Int64 = 48 * 3600
 
@@ -43,10 +10,18 @@ extension SandboxState {
     ///
     /// The request as a whole is a 400 (code 4196) when its shape is wrong: not an object, `data`
     /// missing or not 1–1000 entries, or a property the schema forbids (`additionalProperties:
-    /// false` on the body, each event, `custom_data`, `contents[]`, `app_info`, `device_info`).
-    /// Otherwise it is a 200 with one status per event, in request order; each event is checked
-    /// alone (required fields and types, event_name among the 15, action_source, `em` and the other
-    /// hashed `user_data` fields as 64 lowercase hex, one of em / hashed_maids / ip + user agent).
+    /// false` on the body, each event, `custom_data`, `contents[]`, `app_info`, `device_info`; the
+    /// message names where, e.g. `data[2].custom_data: Additional properties are not allowed
+    /// ('colour' was unexpected).`). `user_data` is open in the schema: an unknown field there earns
+    /// a warning on its event, nothing more.
+    ///
+    /// Otherwise it is a 200 with one status per event, in request order. Each event is checked
+    /// alone against ``EventSchema/event`` (every field's JSON type, nullability, maxLength, bounds
+    /// and enums; event_name among the 15, action_source among the 4; `value` and `item_price`
+    /// non-negative decimal strings, `predicted_ltv` a decimal string; hashed `user_data` fields
+    /// arrays of 64-lowercase-hex strings; then one of em / hashed_maids / ip + user agent): the
+    /// first problem fails the event, with an `error_message` naming the field's path, e.g.
+    /// `data[3].custom_data.value must be a string holding a non-negative decimal number …`.
     mutating func eventsCreate(_ call: OperationRequest) throws(APIError) -> SandboxResponse {
         let account = try account(call.route.adAccountID, for: call.userID)
         let now = now
@@ -96,15 +71,15 @@ extension SandboxState {
             return .failure(invalidEventsRequest("'data' holds \(events.count) events; at most 1000 are allowed."))
         }
         for (index, event) in events.enumerated() {
-            if let problem = forbiddenProperty(in: event) {
-                return .failure(invalidEventsRequest("data[\(index)]: \(problem)"))
+            if let object = event.objectValue, let problem = EventSchema.event.forbiddenProperty(in: object) {
+                return .failure(invalidEventsRequest("\(problem.location(under: "data[\(index)]")): \(problem.message)"))
             }
         }
         var statuses: [JSONValue] = []
         statuses.reserveCapacity(events.count)
         var accepted: [PreparedEvents.Accepted] = []
-        for event in events {
-            switch validateEvent(event, now: now) {
+        for (index, event) in events.enumerated() {
+            switch validateEvent(event, at: "data[\(index)]", now: now) {
             case .failure(let message):
                 statuses.append(["status": "failed", "error_message": .string(message), "warning_message": .null])
             case .success(let (name, id, source, warning)):
@@ -137,152 +112,44 @@ extension SandboxState {
         }
     }
 
-    /// A property the schema forbids (`additionalProperties: false`), if any.
-    static func forbiddenProperty(in event: JSONValue) -> String? {
-        guard let object = event.objectValue else { return nil }
-        func unexpected(_ object: JSONObject, _ allowed: Set<String>, _ path: String) -> String? {
-            object.keys.first { !allowed.contains($0) }.map {
-                "Additional properties are not allowed ('\($0)' was unexpected\(path.isEmpty ? "" : " in \(path)"))."
-            }
-        }
-        if let problem = unexpected(object, eventKeys, "") { return problem }
-        if let custom = object["custom_data"]?.objectValue {
-            if let problem = unexpected(custom, customDataKeys, "custom_data") { return problem }
-            for (index, content) in (custom["contents"]?.arrayValue ?? []).enumerated() {
-                if let item = content.objectValue,
-                    let problem = unexpected(item, contentKeys, "custom_data.contents[\(index)]")
-                {
-                    return problem
-                }
-            }
-        }
-        if let info = object["app_info"]?.objectValue, let problem = unexpected(info, appInfoKeys, "app_info") {
-            return problem
-        }
-        if let info = object["device_info"]?.objectValue, let problem = unexpected(info, deviceInfoKeys, "device_info") {
-            return problem
-        }
-        return nil
-    }
-
     enum EventVerdict: Sendable {
         case success((name: String, id: String, actionSource: String, warning: String?))
         case failure(String)
     }
 
-    static func validateEvent(_ value: JSONValue, now: Int64) -> EventVerdict {
-        guard let event = value.objectValue else { return .failure("Each event must be a JSON object.") }
-        guard let name = event["event_name"]?.stringValue else {
-            return .failure("event_name is required and must be a string.")
+    /// One event against ``EventSchema/event``: the first type or value problem fails it (the
+    /// message names the field's path, e.g. `data[3].custom_data.value`); then `user_data` must
+    /// identify someone (the schema's `anyOf`), and `event_time` must not be in the future.
+    /// Unknown `user_data` fields (that object is open in the schema) earn a warning.
+    static func validateEvent(_ value: JSONValue, at root: String, now: Int64) -> EventVerdict {
+        guard let event = value.objectValue else {
+            return .failure("\(root) must be an object, not \(value.typeName).")
         }
-        guard SandboxState.eventNames.contains(name) else {
+        if let problem = EventSchema.event.problem(in: event) { return .failure(problem.described(under: root)) }
+        guard case .string(let name)? = event["event_name"], case .string(let source)? = event["action_source"],
+            case .int(let time)? = event["event_time"], case .string(let id)? = event["event_id"],
+            case .object(let userData)? = event["user_data"]
+        else {
+            return .failure("\(root) lacks a required field.")
+        }
+        func nonEmpty(_ key: String) -> Bool {
+            switch userData[key] {
+            case .array(let items)?: !items.isEmpty
+            case .string(let text)?: !text.isEmpty
+            default: false
+            }
+        }
+        guard nonEmpty("em") || nonEmpty("hashed_maids") || (nonEmpty("client_ip_address") && nonEmpty("client_user_agent"))
+        else {
             return .failure(
-                "event_name '\(name)' is not accepted; use one of \(SandboxState.eventNames.sorted().joined(separator: ", ")).")
-        }
-        guard let source = event["action_source"]?.stringValue, SandboxState.actionSources.contains(source) else {
-            return .failure("action_source is required and must be one of app_android, app_ios, web, offline.")
-        }
-        guard let time = event["event_time"]?.intValue else {
-            return .failure("event_time is required and must be an integer (Unix seconds).")
+                "\(root).user_data needs em, hashed_maids, or client_ip_address together with client_user_agent.")
         }
         guard time <= now + 3600 else {
-            return .failure("event_time is in the future; it must be Unix seconds, not milliseconds.")
+            return .failure("\(root).event_time is in the future; it must be Unix seconds, not milliseconds.")
         }
-        guard let id = event["event_id"]?.stringValue, !id.isEmpty else {
-            return .failure("event_id is required and must be a non-empty string.")
+        let warnings = userData.keys.filter { !EventSchema.userData.names.contains($0) }.map {
+            "\(root).user_data.\($0) is not a standard field and was ignored."
         }
-        guard let userData = event["user_data"]?.objectValue else {
-            return .failure("user_data is required and must be an object.")
-        }
-        var warnings: [String] = []
-        for entry in userData.pairs {
-            let (key, field) = (entry.key, entry.value)
-            if SandboxState.hashedUserDataKeys.contains(key) {
-                guard let array = field.arrayValue, array.allSatisfy({ $0.stringValue != nil }) else {
-                    return .failure("user_data.\(key) must be an array of strings.")
-                }
-                for entry in array {
-                    guard let hash = entry.stringValue, hash.utf8.count == 64, SandboxState.isLowercaseHex(hash) else {
-                        return .failure(
-                            "user_data.\(key) values must be SHA-256 hashes: 64 lowercase hex characters.")
-                    }
-                }
-            } else if SandboxState.plainUserDataKeys.contains(key) {
-                let nullable = key == "click_id" || key == "partner_id"
-                if field.isNull, nullable { continue }
-                guard field.stringValue != nil else { return .failure("user_data.\(key) must be a string.") }
-            } else {
-                warnings.append("user_data.\(key) is not a standard field and was ignored.")
-            }
-        }
-        let hasEmail = !(userData["em"]?.arrayValue ?? []).isEmpty
-        let hasMAIDs = !(userData["hashed_maids"]?.arrayValue ?? []).isEmpty
-        let hasIPAndAgent =
-            !(userData["client_ip_address"]?.stringValue ?? "").isEmpty
-            && !(userData["client_user_agent"]?.stringValue ?? "").isEmpty
-        guard hasEmail || hasMAIDs || hasIPAndAgent else {
-            return .failure("user_data needs em, hashed_maids, or client_ip_address together with client_user_agent.")
-        }
-        if let problem = SandboxState.eventFieldProblem(event) { return .failure(problem) }
         return .success((name, id, source, warnings.isEmpty ? nil : warnings.joined(separator: " ")))
-    }
-
-    /// Types of the optional event fields and of `custom_data`.
-    static let optionalEventStrings = [
-        "event_source_url", "partner_name", "language", "app_id", "app_name", "app_version", "device_brand",
-        "device_carrier", "device_model", "device_type", "os_version",
-    ]
-    static let customDataStrings = [
-        "currency", "value", "order_id", "content_name", "content_category", "content_brand", "search_string",
-        "predicted_ltv", "opt_out_type", "np", "external_measurement_id",
-    ]
-
-    static func eventFieldProblem(_ event: JSONObject) -> String? {
-        for key in optionalEventStrings {
-            if let value = event[key], !value.isNull, value.stringValue == nil { return "\(key) must be a string." }
-        }
-        for key in ["opt_out", "wifi"] {
-            if let value = event[key], value.boolValue == nil { return "\(key) must be a boolean." }
-        }
-        for key in ["app_info", "device_info"] {
-            if let value = event[key], value.objectValue == nil { return "\(key) must be an object." }
-        }
-        if let partner = event["partner_name"]?.stringValue, !(partner.hasPrefix("ss-") && partner == partner.lowercased()) {
-            return "partner_name must look like \"ss-<partner>\" in lowercase."
-        }
-        guard let customValue = event["custom_data"] else { return nil }
-        guard let custom = customValue.objectValue else { return "custom_data must be an object." }
-        for key in customDataStrings {
-            if let value = custom[key], !value.isNull, value.stringValue == nil {
-                return "custom_data.\(key) must be a string."
-            }
-        }
-        if let value = custom["value"]?.stringValue, Double(value) == nil {
-            return "custom_data.value must be a string holding a number, e.g. \"12.50\"."
-        }
-        if let value = custom["num_items"], value.intValue == nil { return "custom_data.num_items must be an integer." }
-        if let value = custom["external_measurement_vendor_id"], !value.isNull, value.intValue == nil {
-            return "custom_data.external_measurement_vendor_id must be an integer."
-        }
-        if let value = custom["content_ids"] {
-            guard let ids = value.arrayValue, ids.allSatisfy({ $0.stringValue != nil }) else {
-                return "custom_data.content_ids must be an array of strings."
-            }
-        }
-        if let value = custom["contents"] {
-            guard let contents = value.arrayValue else { return "custom_data.contents must be an array." }
-            for content in contents {
-                guard let item = content.objectValue else { return "custom_data.contents items must be objects." }
-                for key in ["id", "item_price", "item_name", "item_category", "item_brand"] {
-                    if let value = item[key], value.stringValue == nil {
-                        return "custom_data.contents[].\(key) must be a string."
-                    }
-                }
-                if let value = item["quantity"], value.intValue == nil {
-                    return "custom_data.contents[].quantity must be an integer."
-                }
-            }
-        }
-        return nil
     }
 }

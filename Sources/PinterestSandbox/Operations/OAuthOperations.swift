@@ -1,63 +1,54 @@
 import Foundation
 
 extension SandboxState {
-    static let grantedScope = "ads:read,ads:write,user_accounts:read"
-
     /// `POST /v5/oauth/token`: HTTP Basic app credentials, a form body, and one of two grants.
     ///
     /// - `refresh_token`: rotates. The answer carries a new access token and a new refresh
     ///   token; the refresh token sent becomes invalid. `continuous_refresh=true` (and the legacy
-    ///   `refresh_on=true`) are accepted; every refresh token here is a continuous one.
-    /// - `authorization_code`: `code` and `redirect_uri` are required. A code is either minted by
-    ///   `POST /_sandbox/codes` (single use, bound to its `redirect_uri` when one was given) or any
-    ///   code starting with `sandbox-code` (single use, creates a new user with 2 ad accounts).
+    ///   `refresh_on=true`) are accepted; every refresh token here is a continuous one. An
+    ///   optional `scope` narrows the new access token to those scopes, which must all have been
+    ///   granted (RFC 6749 §6); the new refresh token keeps the grant's scopes.
+    /// - `authorization_code`: `code` and `redirect_uri` are required; see
+    ///   ``exchangeAuthorizationCode(_:)``.
     mutating func oauthToken(_ call: OperationRequest) throws(APIError) -> SandboxResponse {
-        try checkAppCredentials(call.request.header("authorization"))
+        let appID = try checkAppCredentials(call.request.header("authorization"))
         let form = QueryParameters(FormCoding.decode(call.request.bodyText))
         guard let grantType = form.value("grant_type"), !grantType.isEmpty else {
             throw .invalidParameters("grant_type is required.")
         }
         switch grantType {
         case "refresh_token":
-            guard let refreshToken = form.value("refresh_token"), !refreshToken.isEmpty else {
-                throw .invalidParameters("refresh_token is required for grant_type=refresh_token.")
-            }
-            guard let record = refreshTokens[refreshToken] else {
-                throw .authenticationFailed("invalid refresh token.")
-            }
-            guard !record.revoked else { throw .authenticationFailed("refresh token revoked or already used.") }
-            guard now < record.expiresAt else { throw .authenticationFailed("refresh token expired.") }
-            refreshTokens[refreshToken]?.revoked = true
-            let pair = mintTokens(userID: record.userID)
-            return tokenResponse(pair, responseType: "refresh_token", scope: form.value("scope"))
+            return try refreshGrant(form)
         case "authorization_code":
-            guard let code = form.value("code"), !code.isEmpty else {
-                throw .invalidParameters("code is required for grant_type=authorization_code.")
-            }
-            guard let redirectURI = form.value("redirect_uri"), !redirectURI.isEmpty else {
-                throw .invalidParameters("redirect_uri is required for grant_type=authorization_code.")
-            }
-            let adAccountCount: Int
-            if let minted = authorizationCodes[code] {
-                if let expected = minted.redirectURI, expected != redirectURI {
-                    throw .invalidParameters("redirect_uri does not match the one used to obtain the code.")
-                }
-                adAccountCount = minted.adAccounts
-            } else if code.hasPrefix("sandbox-code"), !usedAuthorizationCodes.contains(code) {
-                adAccountCount = 2
-            } else {
-                throw .authenticationFailed("invalid or already used authorization code.")
-            }
-            authorizationCodes[code] = nil
-            usedAuthorizationCodes.insert(code)
-            let user = createUser(adAccounts: adAccountCount)
-            let pair = mintTokens(userID: user.id)
-            return tokenResponse(pair, responseType: "authorization_code", scope: nil)
+            return try exchangeAuthorizationCode(TokenExchange(form: form, appID: appID))
         case "client_credentials":
             throw .invalidParameters("grant_type=client_credentials is not supported by the sandbox.")
         default:
             throw .invalidParameters("grant_type must be authorization_code or refresh_token.")
         }
+    }
+
+    private mutating func refreshGrant(_ form: QueryParameters) throws(APIError) -> SandboxResponse {
+        guard let refreshToken = form.value("refresh_token"), !refreshToken.isEmpty else {
+            throw .invalidParameters("refresh_token is required for grant_type=refresh_token.")
+        }
+        guard let record = refreshTokens[refreshToken] else {
+            throw .authenticationFailed("invalid refresh token.")
+        }
+        guard !record.revoked else { throw .authenticationFailed("refresh token revoked or already used.") }
+        guard now < record.expiresAt else { throw .authenticationFailed("refresh token expired.") }
+        var accessScopes = record.scopes
+        if let requested = form.value("scope") {
+            let scopes = PinterestScope.split(requested)
+            guard !scopes.isEmpty else { throw .invalidParameters("scope must name at least one scope.") }
+            if let extra = scopes.first(where: { !record.scopes.contains($0) }) {
+                throw .invalidParameters("scope \(extra) was not granted; the grant has \(PinterestScope.joined(record.scopes)).")
+            }
+            accessScopes = scopes
+        }
+        refreshTokens[refreshToken]?.revoked = true
+        let pair = mintTokens(userID: record.userID, scopes: record.scopes, accessScopes: accessScopes)
+        return tokenResponse(pair, responseType: "refresh_token")
     }
 
     /// `POST /v5/oauth/conversion_token`: a valid OAuth access token (Bearer), no body (one sent
@@ -71,7 +62,9 @@ extension SandboxState {
             recorded: ["access_token": .string(TrafficRecorder.redaction), "token_type": "conversion"])
     }
 
-    func checkAppCredentials(_ authorization: String?) throws(APIError) {
+    /// The app id of valid HTTP Basic app credentials.
+    @discardableResult
+    func checkAppCredentials(_ authorization: String?) throws(APIError) -> String {
         guard let authorization else { throw .authenticationFailed("missing app credentials (HTTP Basic).") }
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
@@ -84,15 +77,19 @@ extension SandboxState {
         guard id == configuration.appID, secret == configuration.appSecret else {
             throw .authenticationFailed("wrong app id or app secret.")
         }
+        return id
     }
 
-    func tokenResponse(_ pair: TokenPair, responseType: String, scope: String?) -> SandboxResponse {
+    /// The token answer: `access_token`, `token_type`, `expires_in`, `scope` (the access
+    /// token's scopes, comma-separated), `refresh_token`, `refresh_token_expires_in`,
+    /// `refresh_token_expires_at`, `response_type`. Tokens are redacted in the traffic record.
+    func tokenResponse(_ pair: TokenPair, responseType: String) -> SandboxResponse {
         func body(access: String, refresh: String) -> JSONValue {
             [
                 "access_token": .string(access),
                 "token_type": "bearer",
                 "expires_in": JSONValue(pair.expiresIn),
-                "scope": .string(scope ?? SandboxState.grantedScope),
+                "scope": .string(PinterestScope.joined(pair.scopes)),
                 "refresh_token": .string(refresh),
                 "refresh_token_expires_in": JSONValue(pair.refreshExpiresIn),
                 "refresh_token_expires_at": .int(pair.refreshExpiresAt),

@@ -22,9 +22,10 @@ struct OperationRequest: Sendable {
 }
 
 extension SandboxState {
-    /// The one dispatch point from operation to handler.
+    /// The one dispatch point from operation to handler (after the Business Access role check).
     mutating func perform(_ call: OperationRequest) throws(APIError) -> SandboxResponse {
-        switch call.route.operation {
+        try checkBusinessAccessRole(call)
+        return switch call.route.operation {
         case .oauthToken: try oauthToken(call)
         case .oauthConversionToken: oauthConversionToken(call)
         case .userAccountGet: try userAccountGet(call)

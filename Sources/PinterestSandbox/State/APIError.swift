@@ -32,6 +32,11 @@ struct APIError: Error, Sendable {
         APIError(status: 404, code: 2, message: "\(what) not found.")
     }
 
+    /// 401, code 3: the access token was not granted the scope the operation's `security` asks for.
+    static let insufficientScope = APIError(
+        status: 401, code: 3,
+        message: "Your token does not have sufficient permissions to perform this operation. Please ensure your token is authorized with the correct set of scopes.")
+
     /// 403, code 29: the token's user may not touch this resource.
     static let notPermitted = APIError(
         status: 403, code: 29, message: "You are not permitted to access that resource.")

@@ -4,12 +4,17 @@
 struct UserRecord: Sendable {
     var id: String
     var username: String
+    /// The ad accounts the user owns, in creation (= ascending id) order.
     var adAccountIDs: [String]
+    /// Ad accounts of other owners the user has Business Access to, in ascending id order.
+    var sharedAdAccountIDs: [String] = []
 }
 
 struct AccessTokenRecord: Sendable {
     var userID: String
     var expiresAt: Int64
+    /// The granted scopes; an operation whose `security` asks for another one is refused.
+    var scopes: [String]
     var revoked = false
 }
 
@@ -23,14 +28,31 @@ struct ConversionTokenRecord: Sendable {
 struct RefreshTokenRecord: Sendable {
     var userID: String
     var expiresAt: Int64
+    /// The scopes of the grant; every refresh keeps them.
+    var scopes: [String]
     /// Set when the token was rotated out by a refresh or revoked through the control API.
     var revoked = false
 }
 
+/// An authorization code for `grant_type=authorization_code`.
 struct AuthorizationCodeRecord: Sendable {
-    var adAccounts: Int
-    /// When set at minting, the token exchange must send the same `redirect_uri`.
+    /// Who the exchange mints tokens for.
+    enum Grantee: Sendable {
+        /// An existing user (the one who approved at `GET /oauth/`).
+        case user(String)
+        /// A user created at the exchange (codes minted by `POST /_sandbox/codes`).
+        case newUser(adAccounts: Int, currency: String)
+    }
+
+    var grantee: Grantee
+    /// When set, the exchange must send exactly this `redirect_uri` (always set for codes of the
+    /// browser step).
     var redirectURI: String?
+    /// When set, the exchange's HTTP Basic app id must be this one.
+    var clientID: String?
+    var scopes: [String] = PinterestScope.pinadsGrant
+    /// Sandbox seconds after which the code is refused; nil = never (minted codes).
+    var expiresAt: Int64?
 }
 
 struct AdAccountRecord: Sendable {
@@ -38,6 +60,18 @@ struct AdAccountRecord: Sendable {
     var name: String
     var ownerID: String
     var createdAt: Int64
+    /// A code of the `Currency` enum.
+    var currency: String
+    /// A code of the `Country` enum.
+    var country: String
+    /// Users other than the owner with Business Access, and their roles (`BusinessAccessRole`).
+    var businessAccess: [String: [String]] = [:]
+
+    /// The roles `userID` holds on the account: `["OWNER"]` for the owner, the granted roles
+    /// for a user with Business Access, nil for anyone else.
+    func permissions(of userID: String) -> [String]? {
+        userID == ownerID ? [BusinessAccessRole.owner] : businessAccess[userID]
+    }
 }
 
 struct CustomerListRecord: Sendable {

@@ -17,6 +17,8 @@ struct SandboxState: Sendable {
     var authorizationCodes: [String: AuthorizationCodeRecord] = [:]
     var usedAuthorizationCodes: Set<String> = []
     var adAccounts: [String: AdAccountRecord] = [:]
+    /// Who approves the next `GET /oauth/` requests.
+    var authorizer = SandboxAuthorizer.default
 
     var customerLists: [String: CustomerListRecord] = [:]
     var audiences: [String: AudienceRecord] = [:]
@@ -79,49 +81,34 @@ struct SandboxState: Sendable {
 
     // MARK: Users and tokens
 
-    /// A new user owning `adAccounts` fresh ad accounts.
-    mutating func createUser(adAccounts count: Int) -> UserRecord {
-        let id = mintID(.user)
-        let ordinal = idCounters[.user, default: 0]
-        var user = UserRecord(id: id, username: "sandbox_user_\(ordinal)", adAccountIDs: [])
-        let created = now
-        for index in 0..<max(0, count) {
-            let accountID = mintID(.adAccount)
-            adAccounts[accountID] = AdAccountRecord(
-                id: accountID, name: "Sandbox Ad Account \(ordinal)-\(index + 1)", ownerID: id, createdAt: created)
-            user.adAccountIDs.append(accountID)
-        }
-        users[id] = user
-        return user
-    }
-
     struct TokenPair {
         var accessToken: String
         var refreshToken: String
         var expiresIn: Int
         var refreshExpiresIn: Int
         var refreshExpiresAt: Int64
+        var scopes: [String]
     }
 
-    mutating func mintTokens(userID: String, accessLifetime: Int? = nil, refreshLifetime: Int? = nil) -> TokenPair {
+    /// A new token pair for `userID`. The access token carries `accessScopes` (default: the
+    /// grant's `scopes`), the refresh token the grant's `scopes`.
+    mutating func mintTokens(
+        userID: String, scopes: [String] = PinterestScope.pinadsGrant, accessScopes: [String]? = nil,
+        accessLifetime: Int? = nil, refreshLifetime: Int? = nil
+    ) -> TokenPair {
         let accessLifetime = accessLifetime ?? configuration.accessTokenLifetime
         let refreshLifetime = refreshLifetime ?? configuration.refreshTokenLifetime
         let access = SandboxState.randomToken(prefix: "pina_")
         let refresh = SandboxState.randomToken(prefix: "pinr_")
         let issued = now
-        accessTokens[access] = AccessTokenRecord(userID: userID, expiresAt: issued + Int64(accessLifetime))
-        refreshTokens[refresh] = RefreshTokenRecord(userID: userID, expiresAt: issued + Int64(refreshLifetime))
+        let accessScopes = accessScopes ?? scopes
+        accessTokens[access] = AccessTokenRecord(
+            userID: userID, expiresAt: issued + Int64(accessLifetime), scopes: accessScopes)
+        refreshTokens[refresh] = RefreshTokenRecord(
+            userID: userID, expiresAt: issued + Int64(refreshLifetime), scopes: scopes)
         return TokenPair(
             accessToken: access, refreshToken: refresh, expiresIn: accessLifetime, refreshExpiresIn: refreshLifetime,
-            refreshExpiresAt: issued + Int64(refreshLifetime))
-    }
-
-    mutating func seedToken(adAccounts: Int, accessExpiresIn: Int?, refreshExpiresIn: Int?) -> SeededToken {
-        let user = createUser(adAccounts: adAccounts)
-        let pair = mintTokens(userID: user.id, accessLifetime: accessExpiresIn, refreshLifetime: refreshExpiresIn)
-        return SeededToken(
-            accessToken: pair.accessToken, refreshToken: pair.refreshToken, adAccountIDs: user.adAccountIDs,
-            userID: user.id, expiresIn: pair.expiresIn, refreshTokenExpiresIn: pair.refreshExpiresIn)
+            refreshExpiresAt: issued + Int64(refreshLifetime), scopes: accessScopes)
     }
 
     /// Mints a conversion token for `userID`: no expiry, independent of the access token it was
@@ -155,10 +142,17 @@ struct SandboxState: Sendable {
         return false
     }
 
+    /// Who a valid `Authorization: Bearer` token speaks for.
+    struct Bearer {
+        var userID: String
+        /// The access token's scopes; nil for a conversion token (its own security scheme).
+        var scopes: [String]?
+    }
+
     /// The user of a valid `Authorization: Bearer` token for `operation`: an access token, or for
     /// `events/create` also a conversion token. A conversion token sent to any other operation is
     /// refused exactly like an unknown token.
-    func authenticate(_ authorization: String?, operation: Operation) throws(APIError) -> String {
+    func authenticate(_ authorization: String?, operation: Operation) throws(APIError) -> Bearer {
         guard let authorization, !authorization.isEmpty else {
             throw .authenticationFailed("missing Authorization header.")
         }
@@ -169,19 +163,19 @@ struct SandboxState: Sendable {
         let token = parts[1].trimmingCharacters(in: .whitespaces)
         if operation.acceptsConversionToken, let conversion = conversionTokens[token] {
             guard !conversion.revoked else { throw .authenticationFailed("conversion token revoked.") }
-            return conversion.userID
+            return Bearer(userID: conversion.userID, scopes: nil)
         }
         guard let record = accessTokens[token] else { throw .authenticationFailed("invalid access token.") }
         guard !record.revoked else { throw .authenticationFailed("access token revoked.") }
         guard now < record.expiresAt else { throw .authenticationFailed("access token expired.") }
-        return record.userID
+        return Bearer(userID: record.userID, scopes: record.scopes)
     }
 
-    /// The ad account in the path, if the user may use it: 404 when it does not exist, 403 when
-    /// it belongs to someone else.
+    /// The ad account in the path, if the user may use it (owner or Business Access): 404 when it
+    /// does not exist, 403 when the user has no access to it.
     func account(_ id: String?, for userID: String) throws(APIError) -> AdAccountRecord {
         guard let id, let account = adAccounts[id] else { throw .notFound("Ad account") }
-        guard account.ownerID == userID else { throw .notPermitted }
+        guard account.permissions(of: userID) != nil else { throw .notPermitted }
         return account
     }
 
