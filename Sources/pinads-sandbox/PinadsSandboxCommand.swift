@@ -75,6 +75,11 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
                                              "event_ids":[...]} -> {"seen":N,
                                              "missing_count":M,"missing":[first 100]}
                                              (recorded events: not test, not offline)
+              POST   /_sandbox/events/refuse {"count":N,"message":"..."}: the next N
+                                             real events that pass every check are
+                                             answered failed with that error_message,
+                                             as Pinterest refuses events for reasons
+                                             a client cannot check ({"count":0} ends it)
               POST   /_sandbox/clock         {"advance_s":S} moves sandbox time forward
               POST   /_sandbox/reset         forgets all state; the configuration stays
 

@@ -122,7 +122,8 @@ struct ConversionFile {
                     }
                     // A field unknown or of the wrong type: refused here, as the daemon would.
                     if let problem = event.problem {
-                        unreadable.append(RejectedEvent(index: number, reason: problem))
+                        let notAnObject = event.unread.map { $0.objectValue == nil } ?? false
+                        unreadable.append(RejectedEvent(index: number, reason: notAnObject ? "not a JSON object" : problem))
                         continue
                     }
                     if !chunk.events.isEmpty, lineBytes + bytes.count > lineBytesPerRequest {

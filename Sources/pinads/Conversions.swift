@@ -141,6 +141,10 @@ struct SendConversions: ParsableCommand {
     var currency: String?
     @Option(help: ArgumentHelp("The order number.", valueName: "id"))
     var orderId: String?
+    @Option(help: ArgumentHelp("Pinterest's click id: the _epik cookie or the epik= URL parameter (not hashed).", valueName: "id"))
+    var clickId: String?
+    @Flag(help: "The person opted out of tracking (web, offline) or of ads personalization (apps): Pinterest honours it.")
+    var optOut = false
 
     /// The options that describe one event (not allowed with --file).
     private var singleEventOptions: [(String, Bool)] {
@@ -148,6 +152,7 @@ struct SendConversions: ParsableCommand {
             ("--event-id", eventId != nil), ("--event-time", eventTime != nil), ("--action-source", actionSource != nil),
             ("--email", email != nil), ("--phone", phone != nil), ("--ip", ip != nil), ("--user-agent", userAgent != nil),
             ("--external-id", externalId != nil), ("--url", url != nil), ("--value", value != nil), ("--currency", currency != nil),
+            ("--click-id", clickId != nil), ("--opt-out", optOut),
             ("--order-id", orderId != nil),
         ]
     }
@@ -177,10 +182,12 @@ struct SendConversions: ParsableCommand {
 
     private func sendOne() throws {
         guard let event, let eventId else { return }
-        let input = ConversionEventInput(
+        var input = ConversionEventInput(
             eventName: event, eventId: eventId, eventTime: eventTime, actionSource: actionSource, email: email, phone: phone,
             clientIpAddress: ip, clientUserAgent: userAgent, externalId: externalId, eventSourceUrl: url, value: value.map { DecimalAmount($0) }, currency: currency,
             orderId: orderId)
+        input.clickId = clickId
+        input.optOut = optOut ? true : nil
         let result = try options.call(SendConversionsRequest(adAccountId: adAccount, test: test ? true : nil, events: [input]))
         if options.printJSONIfAsked(result) {
             if !result.rejected.isEmpty { throw ExitCode(1) }

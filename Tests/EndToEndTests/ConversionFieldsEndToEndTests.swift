@@ -100,7 +100,7 @@ struct ConversionFieldsEndToEndTests {
         #expect(try daemon.call(GetConversionRequest(eventId: "ok-3", eventName: "checkout")).duplicates == 1)
 
         // Pinterest refuses the next events one by one.
-        try await sandbox.control("POST", "/_sandbox/faults", ["kind": "event_failed", "count": 3, "message": "click_id is not valid."])
+        try await sandbox.control("POST", "/_sandbox/events/refuse", ["count": 3, "message": "click_id is not valid."])
         let refused = (0..<3).map { ConversionEventInput(eventName: "lead", eventId: "bad-\($0)", email: "c\($0)@example.com") }
         _ = try daemon.call(SendConversionsRequest(events: refused))
         try await eventually("refused") { try daemon.call(ConversionStatsRequest()).failed == 3 }

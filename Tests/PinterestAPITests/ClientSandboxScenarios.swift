@@ -184,6 +184,39 @@ enum ClientScenarios {
             token: AccessToken(conversion.accessToken), adAccountID: account, events: events.suffix(2).map(\.json))
         #expect(sent.events.allSatisfy { $0.status == "processed" })
         await #expect(throws: PinterestError.self) { try await h.client.listAdAccounts(token: AccessToken(conversion.accessToken)) }
+        // Every field of the 5.23 event, through both encoders: the sandbox (and the contract
+        // check, on the recorded traffic) takes each as the spec describes it.
+        let full = everyField(now: now)
+        let both = try await h.client.sendEncodedEvents(token: token, adAccountID: account, events: [full.json])
+        #expect(both.events.map(\.status) == ["processed"], "\(both.events)")
+        var again = full
+        again.eventID = "every-field-2"
+        #expect(try await h.client.sendEvents(token: token, adAccountID: account, events: [again]).events.map(\.status) == ["processed"])
+    }
+
+    /// An event with every field Pinterest's 5.23 description gives it.
+    static func everyField(now: Int64) -> ConversionEvent {
+        var user = ConversionEvent.UserData(
+            em: [sha256Hex("a@b.co")], hashedMaids: [sha256Hex("38400000-8cf0-11bd-b23e-10b96e40000d")], ph: [sha256Hex("14155550123")],
+            externalID: [sha256Hex("cust-1")], clientIPAddress: "203.0.113.7", clientUserAgent: "Mozilla/5.0")
+        (user.fn, user.ln, user.ge, user.db) = ([sha256Hex("jane")], [sha256Hex("doe")], [sha256Hex("f")], [sha256Hex("19900131")])
+        (user.ct, user.st, user.zp, user.country) = ([sha256Hex("paris")], [sha256Hex("ca")], [sha256Hex("75001")], [sha256Hex("fr")])
+        (user.clickID, user.partnerID) = ("dj0yJnU9b", "p-1")
+        var custom = ConversionEvent.CustomData(
+            currency: "EUR", value: "0.125", contentIDs: ["sku-1"], numItems: 1, orderID: "o-1",
+            contents: [.init(id: "sku-1", itemPrice: "0.125", quantity: 1, itemName: "Shirt", itemCategory: "shirts", itemBrand: "b")])
+        (custom.contentName, custom.contentCategory, custom.contentBrand, custom.searchString) = ("Shirt", "shirts", "b", "blue shirt")
+        (custom.predictedLTV, custom.optOutType, custom.np) = ("310.50", "LDP", "ss")
+        (custom.externalMeasurementID, custom.externalMeasurementVendorID) = ("m-1", 7)
+        var event = ConversionEvent(
+            eventName: "checkout", actionSource: "app_ios", eventTime: now - 60, eventID: "every-field-1",
+            eventSourceURL: "https://shop.example/checkout", optOut: true, userData: user, customData: custom)
+        (event.partnerName, event.language, event.appID, event.appName, event.appVersion) = ("ss-shop", "en", "429047995", "Shop", "7.2")
+        (event.deviceBrand, event.deviceCarrier, event.deviceModel, event.deviceType) = ("Apple", "T-Mobile", "iPhone 15", "phone")
+        (event.osVersion, event.wifi) = ("18.1", false)
+        event.appInfo = ["app_store": "Apple App Store", "app_version": "7.2", "install_time": 1_700_000_000, "window_width": 390]
+        event.deviceInfo = ["form_factor": "cellphone", "os_family": "ios", "languages": ["en"], "battery_level": 80]
+        return event
     }
 
     static func analytics(_ h: SandboxHarness) async throws {

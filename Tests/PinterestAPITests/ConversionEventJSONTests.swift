@@ -18,6 +18,7 @@ struct ConversionEventJSONTests {
                         .init(quantity: 1), .init(),
                     ])),
             ConversionEvent(eventName: "lead", actionSource: "offline", eventTime: 1, eventID: "x", userData: .init(clientIPAddress: "1.2.3.4", clientUserAgent: "UA")),
+            ClientScenarios.everyField(now: 1_800_000_000),
         ]
         for event in events {
             let mine = try JSONDecoder().decode(JSONValue.self, from: Data(event.json.utf8))

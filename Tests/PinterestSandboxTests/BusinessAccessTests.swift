@@ -143,9 +143,13 @@ struct BusinessAccessTests {
         try await withSandbox({ $0.requestsPerSecondPerToken = 3 }) { sandbox, client in
             let s = try Self.setup(sandbox)
             let path = PinterestSandbox.account(s.shared)
+            // Requests until the agency's user meets its limit (the 4th within a second; more
+            // when a slow machine spreads them over several seconds), then the owner's at once.
             var statuses: [Int] = []
-            for _ in 0..<4 { statuses.append(try await client.get(path, token: s.agency.accessToken).status) }
-            #expect(statuses == [200, 200, 200, 429])
+            while statuses.last != 429, statuses.count < 60 {
+                statuses.append(try await client.get(path, token: s.agency.accessToken).status)
+            }
+            #expect(statuses.last == 429 && statuses.dropLast().allSatisfy { $0 == 200 } && statuses.count >= 4, "\(statuses)")
             #expect(try await client.get(path, token: s.owner.accessToken).status == 200)
         }
     }

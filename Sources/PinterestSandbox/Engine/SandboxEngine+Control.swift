@@ -12,6 +12,7 @@ extension SandboxEngine {
             "/_sandbox/stats": ["GET": { _ throws(APIError) in SandboxEngine.statsJSON(self.stats()) }],
             "/_sandbox/customer_lists": ["GET": controlCustomerLists],
             "/_sandbox/events/seen": ["POST": controlEventsSeen],
+            "/_sandbox/events/refuse": ["POST": controlRefuseEvents],
             "/_sandbox/clock": ["POST": controlAdvanceClock, "GET": controlClock],
             "/_sandbox/reset": ["POST": { _ throws(APIError) in self.reset(); return [:] }],
             "/_sandbox/health": ["GET": { _ throws(APIError) in ["status": "ok"] }],
@@ -122,6 +123,22 @@ extension SandboxEngine {
     /// `GET /_sandbox/customer_lists[?ad_account_id=ID][&records=true]`.
     /// `{"ad_account_id", "event_name", "event_ids": [...]}` → how many of those events were
     /// recorded (not test, not offline), and the first 100 that were not.
+    /// `{"count": N, "message": "…"}`: the next N real events that pass every check are refused
+    /// one by one with that `error_message`, as Pinterest refuses events for reasons a client
+    /// cannot check. `{"count": 0}` ends it.
+    private func controlRefuseEvents(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let body = try controlBody(request)
+        let count = try integer(body, "count", range: 0...1_000_000) ?? 1
+        let message = body["message"]?.stringValue ?? "The event was refused."
+        refuseEvents(count: count, message: message)
+        return [:]
+    }
+
+    /// See `POST /_sandbox/events/refuse`.
+    func refuseEvents(count: Int, message: String) {
+        state.withLockedValue { $0.eventRefusals = count > 0 ? (count, message) : nil }
+    }
+
     private func controlEventsSeen(_ request: SandboxRequest) throws(APIError) -> JSONValue {
         let body = try controlBody(request)
         guard case .string(let account)? = body["ad_account_id"], case .string(let name)? = body["event_name"],

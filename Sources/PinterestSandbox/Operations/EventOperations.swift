@@ -25,8 +25,9 @@ extension SandboxState {
     mutating func eventsCreate(_ call: OperationRequest) throws(APIError) -> SandboxResponse {
         let account = try account(call.route.adAccountID, for: call.userID)
         let now = now
-        let prepared = try (call.preparedEvents ?? SandboxState.prepareEvents(query: call.query, json: call.json, now: now))
+        var prepared = try (call.preparedEvents ?? SandboxState.prepareEvents(query: call.query, json: call.json, now: now))
             .get()
+        if !prepared.isTest { refuseAsAsked(&prepared) }
         for event in prepared.accepted where !prepared.isTest {
             record(event: event.name, id: event.id, actionSource: event.actionSource, account: account.id, now: now)
         }
@@ -36,6 +37,29 @@ extension SandboxState {
             stats.eventsReceived += prepared.received
         }
         return .json(200, prepared.response)
+    }
+
+    /// Events that passed every check fail, in order, while refusals asked for by
+    /// `POST /_sandbox/events/refuse` remain: not recorded, answered `failed` with its message.
+    private mutating func refuseAsAsked(_ prepared: inout PreparedEvents) {
+        guard let refusal = eventRefusals, case .array(var statuses)? = prepared.response["events"] else { return }
+        var remaining = refusal.remaining
+        var kept: [PreparedEvents.Accepted] = []
+        var processed = 0
+        for (index, status) in statuses.enumerated() where status["status"] == "processed" {
+            defer { processed += 1 }
+            guard remaining > 0 else {
+                kept.append(prepared.accepted[processed])
+                continue
+            }
+            remaining -= 1
+            statuses[index] = ["status": "failed", "error_message": .string(refusal.message), "warning_message": .null]
+        }
+        eventRefusals = remaining > 0 ? (remaining, refusal.message) : nil
+        prepared.accepted = kept
+        prepared.response = [
+            "num_events_received": JSONValue(prepared.received), "num_events_processed": JSONValue(kept.count), "events": .array(statuses),
+        ]
     }
 
     /// Everything about an events request that does not depend on the sandbox's state, worked out

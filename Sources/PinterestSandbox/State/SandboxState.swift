@@ -32,6 +32,9 @@ struct SandboxState: Sendable {
     var eventSightings: [String: Int64] = [:]
 
     var faults: [SandboxFault] = []
+    /// The next real events Pinterest would refuse for a reason no client can check (an
+    /// expired click id, an account-level rule): `POST /_sandbox/events/refuse`.
+    var eventRefusals: (remaining: Int, message: String)?
     var stats = SandboxStats()
     var recentRequests = SlidingWindow(lengthNanoseconds: 1_000_000_000)
     var rateLimiter: RateLimiter
