@@ -76,6 +76,8 @@ public final class LoopbackRedirectListener {
                 if errno == EINTR { continue }
                 throw .io(operation: "poll", errno: errno)
             }
+            // A closed or broken standard input (POLLNVAL, POLLERR) is input that ended.
+            if watchInput, fds[1].revents & Int16(POLLNVAL | POLLERR) != 0 { return .inputClosed }
             if watchInput, fds[1].revents != 0, let line = try readInput() { return line }
             if fds[0].revents & Int16(POLLIN) != 0, let request = acceptRequest() { return .browser(request) }
         }
@@ -115,7 +117,9 @@ public final class LoopbackRedirectListener {
         let request = BrowserRequest(fd: client)
         var head: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while head.count < 16 * 1024, !Self.endsHead(head) {
+        // 5 s for the whole head, not per read: a client trickling bytes cannot hold the flow.
+        let headDeadline = Self.monotonicMilliseconds() + 5000
+        while head.count < 16 * 1024, !Self.endsHead(head), Self.monotonicMilliseconds() < headDeadline {
             let count = read(client, &buffer, buffer.count)
             guard count > 0 else { break }
             head += buffer[0..<count]

@@ -66,7 +66,7 @@ extension Store {
                     INSERT INTO conversion_events (ad_account_id, test, event_name, event_id, body, state, accepted_at, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)
                     ON CONFLICT (ad_account_id, test, event_name, event_id) DO UPDATE SET
-                        body = excluded.body, state = 'queued', attempts = 0, message = NULL, accepted_at = excluded.accepted_at,
+                        body = excluded.body, state = 'queued', attempts = 0, message = NULL, duplicates = 0, accepted_at = excluded.accepted_at,
                         next_attempt_at = excluded.next_attempt_at, answered_at = NULL
                     WHERE conversion_events.state = 'failed' OR (conversion_events.accepted_at < ? AND conversion_events.state = 'sent')
                     """)

@@ -4,12 +4,17 @@ import PinAdsClient
 import PinAdsProtocol
 
 struct Connect: ParsableCommand {
+    /// The loopback port of the OAuth redirect: fixed, so that its redirect URI can be
+    /// registered with the app once (Pinterest matches it exactly).
+    static let defaultPort: UInt16 = 8085
+
     static let configuration = CommandConfiguration(
         abstract: "Connect a Pinterest account: in a browser (--oauth), or with tokens; stored (encrypted) in the daemon.",
         discussion: """
             --oauth: prints Pinterest's authorize page for the app; approve it in a browser, and Pinterest sends
-            the browser back to a listener of this command on 127.0.0.1 (--port, default a free one; the
-            redirect URI, http://127.0.0.1:PORT/callback, must be registered with the app). When no browser
+            the browser back to a listener of this command on 127.0.0.1 (--port, default 8085; the redirect
+            URI, http://127.0.0.1:8085/callback, must be registered with the app exactly; --port 0 takes a
+            free port, for Pinterest sandboxes that register none). When no browser
             on this machine can reach it, paste the address the browser landed on here instead (read from
             standard input with --paste, or when it is a terminal; whichever comes first). The redirect's state
             is checked, then the daemon exchanges the code and connects. The app's id and secret come from
@@ -29,7 +34,8 @@ struct Connect: ParsableCommand {
     @OptionGroup var options: ClientOptions
     @Flag(help: "Authorize in a browser (Pinterest's OAuth page) instead of giving tokens.") var oauth = false
     @Flag(help: "With --oauth: read the address the browser landed on from standard input too.") var paste = false
-    @Option(help: "With --oauth: the loopback port of the redirect (default: a free port).") var port: UInt16 = 0
+    @Option(help: "With --oauth: the loopback port of the redirect, as registered with the app (default 8085; 0: a free port).")
+    var port: UInt16?
     @Option(help: "With --oauth: seconds to wait for the redirect.") var authorizeTimeout: Double = 600
     @Flag(help: "Read the tokens from standard input.") var stdin = false
     @Option(help: "Access token (prefer --stdin or PINADS_ACCESS_TOKEN).") var accessToken: String?
@@ -50,7 +56,7 @@ struct Connect: ParsableCommand {
             guard authorizeTimeout > 0, authorizeTimeout <= 86_400 else {
                 throw ValidationError("--authorize-timeout must be above 0 and at most 86400 seconds, got \(authorizeTimeout)")
             }
-        } else if paste || port != 0 {
+        } else if paste || port != nil {
             throw ValidationError("--paste and --port go with --oauth")
         }
     }
@@ -67,7 +73,7 @@ struct Connect: ParsableCommand {
         if oauth {
             try OAuthConnect(
                 options: options, clientID: value("client_id", clientId), clientSecret: value("client_secret", clientSecret),
-                name: name, defaultAdAccount: defaultAdAccount, port: port, watchInput: paste || isatty(STDIN_FILENO) != 0,
+                name: name, defaultAdAccount: defaultAdAccount, port: port ?? Self.defaultPort, watchInput: paste || isatty(STDIN_FILENO) != 0,
                 waitSeconds: authorizeTimeout
             ).run()
             return

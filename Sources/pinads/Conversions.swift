@@ -58,7 +58,7 @@ struct SendConversions: ParsableCommand {
                              ids), client_ip_address with client_user_agent; and
                              phone, fn, ln, ge, db, ct, st, zp, country,
                              external_id, click_id, partner_id
-              money          value (49.99 or "49.99", sent with every digit),
+              money          value (49.99 or "49.99": "…" is sent exactly),
                              currency (default: the ad account's), order_id,
                              content_ids, contents, num_items, content_name, …
               context        opt_out, event_source_url, language, partner_name,

@@ -98,6 +98,7 @@ struct ConversionFieldsEndToEndTests {
         #expect(sent.state == .sent && sent.attempts == 1 && sent.answeredAt != nil && sent.errorMessage == nil && sent.duplicates == 0)
         _ = try daemon.call(SendConversionsRequest(events: [events[3]]))
         #expect(try daemon.call(GetConversionRequest(eventId: "ok-3", eventName: "checkout")).duplicates == 1)
+        #expect(try daemon.call(GetConversionRequest(eventId: " ok-3\t")).eventId == "ok-3", "trimmed as conversions.send trims it")
 
         // Pinterest refuses the next events one by one.
         try await sandbox.control("POST", "/_sandbox/events/refuse", ["count": 3, "message": "click_id is not valid."])
@@ -117,6 +118,7 @@ struct ConversionFieldsEndToEndTests {
         #expect(pages == [["bad-0", "bad-1"], ["bad-2"]])
         #expect(try daemon.call(ListConversionsRequest(limit: 1000)).events.count == 8)
         #expect(try daemon.call(ListConversionsRequest(state: .queued)).events.isEmpty)
+        #expect(try daemon.call(ListConversionsRequest(state: .inFlight, test: false)).events.isEmpty)
         if case .error(let error) = try daemon.client().call(GetConversionRequest(eventId: "never-sent")) {
             #expect(error.code == .notFound)
         } else {

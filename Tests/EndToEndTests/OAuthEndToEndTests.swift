@@ -50,7 +50,7 @@ struct OAuthEndToEndTests {
         let sandbox = try await SandboxProcess()
         let daemon = try await daemon(sandbox)
         let command = try RunningCommand(
-            Binaries.pinads, ["connect", "--oauth", "--client-id", SandboxProcess.appID, "--name", "shop", "--socket", daemon.socketPath],
+            Binaries.pinads, ["connect", "--oauth", "--port", "0", "--client-id", SandboxProcess.appID, "--name", "shop", "--socket", daemon.socketPath],
             environment: Self.app)
         let authorizeURL = try await printedAuthorizeURL(command)
         #expect(authorizeURL.hasPrefix(sandbox.rootURL + "/oauth/?client_id=\(SandboxProcess.appID)&redirect_uri=http%3A%2F%2F127.0.0.1%3A"))
@@ -89,7 +89,7 @@ struct OAuthEndToEndTests {
         let sandbox = try await SandboxProcess()
         let daemon = try await daemon(sandbox)
         let command = try RunningCommand(
-            Binaries.pinads, ["connect", "--oauth", "--client-id", SandboxProcess.appID, "--socket", daemon.socketPath], environment: Self.app)
+            Binaries.pinads, ["connect", "--oauth", "--port", "0", "--client-id", SandboxProcess.appID, "--socket", daemon.socketPath], environment: Self.app)
         let location = try await approve(try await printedAuthorizeURL(command))
         var forged = try #require(URLComponents(string: location))
         forged.queryItems = forged.queryItems?.map { $0.name == "state" ? URLQueryItem(name: "state", value: String(repeating: "0", count: 64)) : $0 }
@@ -109,7 +109,7 @@ struct OAuthEndToEndTests {
         let sandbox = try await SandboxProcess()
         let daemon = try await daemon(sandbox)
         let command = try RunningCommand(
-            Binaries.pinads, ["connect", "--oauth", "--paste", "--json", "--client-id", SandboxProcess.appID, "--socket", daemon.socketPath],
+            Binaries.pinads, ["connect", "--oauth", "--port", "0", "--paste", "--json", "--client-id", SandboxProcess.appID, "--socket", daemon.socketPath],
             environment: Self.app, pipeInput: true)
         let location = try await approve(try await printedAuthorizeURL(command))
         // The person copies the address the browser could not open and pastes it.

@@ -10,6 +10,8 @@ extension ConversionDispatcher {
         if let eventName, !ConversionNormalizer.eventNames.contains(eventName) {
             throw InvalidInput(field: "event_name", reason: "'\(eventName.prefix(40))' is not one of Pinterest's event names")
         }
+        // Trimmed as conversions.send trims it before storing.
+        let eventID = eventID.trimmingCharacters(in: .whitespaces)
         guard !eventID.isEmpty else { throw InvalidInput(field: "event_id", reason: "must not be empty") }
         let account = try await tokens.session(adAccountID: adAccountID).adAccountID
         let names = eventName.map { [$0] } ?? ConversionNormalizer.eventNames.sorted()
@@ -38,10 +40,12 @@ extension ConversionDispatcher {
         let records: [ConversionEventRecord]
         switch listing.state {
         case .inFlight?:
-            let ids = flying.filter { $0 > (listing.after ?? 0) }.sorted().prefix(listing.limit + 1)
-            records = try await store.conversionEvents(ids: Array(ids)).filter { record in
-                (listing.test == nil || record.test == listing.test) && (listing.since.map { record.acceptedAt >= $0 } ?? true)
-            }
+            // At most 8 × 1000 events per lane fly: read them all, filter, then cut the page.
+            let ids = flying.filter { $0 > (listing.after ?? 0) }.sorted()
+            records = Array(
+                try await store.conversionEvents(ids: ids).lazy.filter { record in
+                    (listing.test == nil || record.test == listing.test) && (listing.since.map { record.acceptedAt >= $0 } ?? true)
+                }.prefix(listing.limit + 1))
         case .queued?:
             query.state = .queued
             records = try await store.conversionEvents(query, excluding: flying)

@@ -46,7 +46,7 @@ struct EventObjectSchema: Sendable {
     func check(_ value: JSONValue) throws(ConversionNormalizer.Rejection) -> JSONValue {
         guard let object = value.objectValue else { throw .init("\(name): expected an object, got \(value.typeName)") }
         for (key, field) in object.sorted(by: { $0.key < $1.key }) {
-            guard let kind = fields[key] else { throw .init("\(name).\(key): unknown field (not one of Pinterest's \(name) fields)") }
+            guard let kind = fields[key] else { throw .init("\(name).\(key.prefix(64)): unknown field (not one of Pinterest's \(name) fields)") }
             if case .null = field { continue }
             if let problem = Self.problem(field, kind) { throw .init("\(name).\(key): \(problem)") }
         }

@@ -58,7 +58,7 @@ extension ConversionEventInput {
                 }
                 continue
             }
-            throw EventProblem("\(name): unknown field (not a field of a conversion event; protocol/methods.md lists them, conversions.send)")
+            throw EventProblem("\(name.prefix(64)): unknown field (not a field of a conversion event; protocol/methods.md lists them, conversions.send)")
         }
         try readEvent(fields)
         if nested {
@@ -241,7 +241,7 @@ struct EventFields {
     /// Refuses a field not in `allowed` (Pinterest's `additionalProperties: false`).
     func allowOnly(_ allowed: Set<String>) throws {
         if let extra = container.allKeys.first(where: { !allowed.contains($0.stringValue) }) {
-            throw EventProblem("\(path)\(extra.stringValue): unknown field (not one of Pinterest's \(path.dropLast()) fields)")
+            throw EventProblem("\(path)\(extra.stringValue.prefix(64)): unknown field (not one of Pinterest's \(path.dropLast()) fields)")
         }
     }
 }

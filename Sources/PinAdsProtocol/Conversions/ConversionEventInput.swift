@@ -68,7 +68,8 @@ public struct ConversionEventInput: Codable, Sendable, Equatable {
     public var partnerId: String?
 
     // What (Pinterest's custom_data).
-    /// The total, e.g. 49.99 or "49.99"; sent with every digit given.
+    /// The total, e.g. 49.99 or "49.99"; sent as decimal text, never rounded through a float (a
+    /// string is sent exactly as written).
     public var value: DecimalAmount?
     /// ISO 4217; the ad account's currency when omitted.
     public var currency: String?

@@ -2,7 +2,8 @@ import Foundation
 
 /// A decimal amount as the shop gave it, a JSON number (`49.99`) or a decimal string
 /// (`"49.99"`, Pinterest's own type for `value`, `item_price` and `predicted_ltv`): kept as its
-/// decimal text, every digit it had, no rounding through a binary float. It is written back as
+/// decimal text, no rounding through a binary float (a string exactly as written; a number
+/// loses only trailing zeros, and digits beyond Decimal's 38). It is written back as
 /// it came (a number as a number, a string as a string). Whether the text is a valid amount is
 /// the daemon's check (it names the field).
 public struct DecimalAmount: Codable, Sendable, Equatable, CustomStringConvertible, ExpressibleByFloatLiteral,
