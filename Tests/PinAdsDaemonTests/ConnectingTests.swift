@@ -218,6 +218,27 @@ struct ConnectingTests {
         #expect(try await h.manager.listed().count == 2)
     }
 
+    @Test func connectsOfTheSameUserAtOnceMakeOneConnection() async throws {
+        let h = try Harness()
+        h.pinterest.state.withLockedValue { state in
+            state.validAccess = Set((0..<8).map { "token-\($0)" })
+            for n in 0..<8 {
+                state.userOf["token-\(n)"] = "111"
+                state.accountsOf["token-\(n)"] = ["549755885175"]
+            }
+            state.ownerOf = ["549755885175": "111"]
+        }
+        let manager = h.manager
+        let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for n in 0..<8 {
+                group.addTask { try await manager.connect(ConnectRequest(accessToken: "token-\(n)", expiresIn: 2_592_000)).connectionId }
+            }
+            return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
+        }
+        #expect(ids.count == 1, "one Pinterest user, one connection: \(ids)")
+        #expect(try await manager.listed().count == 1)
+    }
+
     @Test func aConnectionMadeBeforeUserIDsKeepsWorkingAndLearnsItsUser() async throws {
         let h = try Harness()
         // Made by a daemon before v16: keyed by the owner of its first ad account, 777, while

@@ -19,6 +19,16 @@ extension TokenManager {
     /// Pinterest whose they are (`user_account`) and which ad accounts they reach, and stores
     /// them as that user's connection: the one it had (updated), else a new one.
     public func connect(_ request: ConnectionGrant) async throws -> Connected {
+        while connectBusy { await withCheckedContinuation { connectWaiters.append($0) } }
+        connectBusy = true
+        defer {
+            connectBusy = false
+            if !connectWaiters.isEmpty { connectWaiters.removeFirst().resume() }
+        }
+        return try await connectAlone(request)
+    }
+
+    private func connectAlone(_ request: ConnectionGrant) async throws -> Connected {
         if let seconds = request.expiresIn, seconds <= 0 {
             throw InvalidInput(field: "expires_in", reason: "must be a positive number of seconds, got \(seconds)")
         }

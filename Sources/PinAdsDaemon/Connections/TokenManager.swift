@@ -76,6 +76,10 @@ public actor TokenManager {
     var calls: [Int64: PinterestCallRecord] = [:]
     /// Sessions by the ad account asked for ("" for the default), until the connections change.
     var sessions: [String: PinterestSession] = [:]
+    /// Connects run one at a time: a connect chooses its row, then waits on Pinterest, then
+    /// writes; two at once for the same user could both choose to insert.
+    var connectBusy = false
+    var connectWaiters: [CheckedContinuation<Void, Never>] = []
     var connectionsGeneration = 0
 
     public init(
