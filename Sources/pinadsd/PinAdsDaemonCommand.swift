@@ -247,6 +247,10 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
                 configuration.stateDirectory = mode.stateDirectory
                 configuration.pinterestAPIBaseURL = mode.sandbox.baseURL
                 configuration.connectAtStart = mode.connect
+                // The sandbox's own app, so that `pinads connect --oauth --port 0` needs no
+                // credentials against it (real ones are refused with --sandbox).
+                configuration.appCredentials = AppCredentials(
+                    clientID: mode.sandbox.configuration.appID, clientSecret: mode.sandbox.configuration.appSecret)
                 FileHandle.standardError.write(Data(mode.banner(socketPath: configuration.socketPath).utf8))
                 logger.notice(
                     "sandbox mode: talking to a local Pinterest sandbox at \(mode.sandbox.rootURL), not Pinterest",
