@@ -85,6 +85,19 @@ struct OAuthEndToEndTests {
         try await sandbox.stop()
     }
 
+    /// `pinadsd --sandbox` brings its sandbox's app: `pinads connect --oauth` needs nothing more.
+    @Test func underSandboxModeTheOAuthFlowNeedsNoCredentials() async throws {
+        let daemon = try await Daemon(arguments: ["--sandbox"]).start()
+        let command = try RunningCommand(
+            Binaries.pinads, ["connect", "--oauth", "--port", "0", "--socket", daemon.socketPath], environment: Daemon.baseEnvironment)
+        let location = try await approve(try await printedAuthorizeURL(command))
+        #expect(try await get(location).status == 200)
+        let finished = try await command.finish()
+        #expect(finished.status == 0, "\(finished.output)")
+        #expect(try connections(daemon).count == 2, "the sandbox user connected at start, and the one who approved")
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func aRedirectWithAnotherStateIsRefusedAndNothingIsConnected() async throws {
         let sandbox = try await SandboxProcess()
         let daemon = try await daemon(sandbox)
