@@ -109,6 +109,13 @@ struct ListConversions: ParsableCommand {
                     event.errorMessage ?? event.warningMessage ?? event.lastAttemptError ?? "",
                 ]
             })
-        if let next = page.nextAfter { print("more: pinads conversions list \(failed ? "--failed " : "")--after \(next)") }
+        if let next = page.nextAfter {
+            var again = ["pinads conversions list"]
+            if let wanted { again.append("--state \(wanted.rawValue)") }
+            if let since { again.append("--since \(since)") }
+            if let adAccount { again.append("--ad-account \(adAccount)") }
+            if limit != 50 { again.append("--limit \(limit)") }
+            print("more: " + (again + ["--after \(next)"]).joined(separator: " "))
+        }
     }
 }
