@@ -26,7 +26,9 @@ struct AudienceSyncTests {
         let seeded: SeededToken
         let app: AppCredentials
 
-        init(recordsPerRequest: Int = 100, matchRate: Double = 0.8, requestTimeout: Duration = .seconds(60)) async throws {
+        init(
+            recordsPerRequest: Int = 100, matchRate: Double = 0.8, requestTimeout: Duration = .seconds(60), realtimeDelay: TimeInterval = 2
+        ) async throws {
             var configuration = SandboxConfiguration()
             configuration.matchRate = matchRate
             sandbox = try await PinterestSandbox.start(configuration, logger: Logger(label: "sandbox"))
@@ -45,6 +47,7 @@ struct AudienceSyncTests {
             var syncConfiguration = AudienceSyncer.Configuration()
             syncConfiguration.recordsPerRequest = recordsPerRequest
             syncConfiguration.pendingSettleTime = 0
+            syncConfiguration.realtimeDelay = realtimeDelay
             syncer = AudienceSyncer(store: store, tokens: tokens, clock: clock, logger: Logger(label: "test"), configuration: syncConfiguration)
             builder = CampaignBuilder(store: store, tokens: tokens, clock: clock, logger: Logger(label: "test"), settleTime: 0)
             seeded = sandbox.seedToken(adAccounts: 2)
