@@ -7,7 +7,8 @@ public struct TargetingSpec: Codable, Sendable, Equatable {
     public var audiencesExclude: [Int64]?
     /// Pinterest interest ids.
     public var interests: [String]?
-    /// Not part of Pinterest's targeting spec (keywords have their own endpoints): refused.
+    /// Not part of Pinterest's targeting spec: refused here; keywords go in the ad group's
+    /// `keywords` (each a value and a match type).
     public var keywords: [String]?
     /// 18-24, 25-34, 35-44, 45-49, 50-54, 55-64, 65+ (and 19+, 20+, 21+).
     public var ageBuckets: [String]?
@@ -49,8 +50,12 @@ public struct AdGroupSpec: Codable, Sendable, Equatable {
     public var name: String
     /// Default 5,000,000 (5 units of the account currency).
     public var budgetInMicroCurrency: Int64?
-    /// Default 2,000,000.
+    /// Where Pinterest requires a bid (AWARENESS billed on IMPRESSION, CONSIDERATION and
+    /// CATALOG_SALES on CLICKTHROUGH) the default is 2,000,000 with MAX_BID; elsewhere none.
     public var bidInMicroCurrency: Int64?
+    /// AUTOMATIC_BID (Pinterest sets bids; the only one VIDEO_COMPLETION allows), MAX_BID or
+    /// TARGET_AVG (both need a bid). Default: MAX_BID with a bid, AUTOMATIC_BID without.
+    public var bidStrategyType: String?
     /// DAILY (Pinterest's default), LIFETIME or CBO_ADGROUP.
     public var budgetType: String?
     /// IMPRESSION, CLICKTHROUGH or VIDEO_V_50_MRC.
@@ -62,12 +67,20 @@ public struct AdGroupSpec: Codable, Sendable, Equatable {
     public var autoTargetingEnabled: Bool?
     /// ACTIVE or PAUSED; Pinterest's default (ACTIVE) when omitted.
     public var status: String?
+    /// Required for WEB_CONVERSION campaigns, refused for others.
+    public var optimizationGoal: ConversionGoalSpec?
+    /// Created at Pinterest right after the ad group.
+    public var keywords: [KeywordSpec]?
 
     public init(
         name: String, budgetInMicroCurrency: Int64? = nil, bidInMicroCurrency: Int64? = nil, budgetType: String? = nil,
         billableEvent: String, targeting: TargetingSpec? = nil, startTime: Date? = nil, endTime: Date? = nil,
-        autoTargetingEnabled: Bool? = nil, status: String? = nil
+        autoTargetingEnabled: Bool? = nil, status: String? = nil, bidStrategyType: String? = nil,
+        optimizationGoal: ConversionGoalSpec? = nil, keywords: [KeywordSpec]? = nil
     ) {
+        self.bidStrategyType = bidStrategyType
+        self.optimizationGoal = optimizationGoal
+        self.keywords = keywords
         self.name = name
         self.budgetInMicroCurrency = budgetInMicroCurrency
         self.bidInMicroCurrency = bidInMicroCurrency
@@ -81,9 +94,11 @@ public struct AdGroupSpec: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, targeting, status
+        case name, targeting, status, keywords
         case budgetInMicroCurrency = "budget_in_micro_currency"
         case bidInMicroCurrency = "bid_in_micro_currency"
+        case bidStrategyType = "bid_strategy_type"
+        case optimizationGoal = "optimization_goal"
         case budgetType = "budget_type"
         case billableEvent = "billable_event"
         case startTime = "start_time"
@@ -101,11 +116,26 @@ public struct AdGroupInfo: Codable, Sendable, Equatable {
     public var error: BuildError?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Its keywords and their Pinterest ids, as last created or read.
+    public var keywords: [KeywordInfo]?
+    /// True for an ad group made outside pinads (found under a tracked campaign); its spec is
+    /// what Pinterest said when it was found.
+    public var madeElsewhere: Bool?
+    public var pinterest: PinterestReading?
+    /// Where Pinterest's state differs from what pinads last set.
+    public var drift: [Drift]?
+    public var latestUpdate: UpdateInfo?
 
     public init(
         id: Int64, campaignId: Int64, spec: AdGroupSpec, pinterestId: String?, state: BuildState, error: BuildError?, createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date, keywords: [KeywordInfo]? = nil, madeElsewhere: Bool? = nil, pinterest: PinterestReading? = nil,
+        drift: [Drift]? = nil, latestUpdate: UpdateInfo? = nil
     ) {
+        self.keywords = keywords
+        self.madeElsewhere = madeElsewhere
+        self.pinterest = pinterest
+        self.drift = drift
+        self.latestUpdate = latestUpdate
         self.id = id
         self.campaignId = campaignId
         self.spec = spec
@@ -117,7 +147,9 @@ public struct AdGroupInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, spec, state, error
+        case id, spec, state, error, keywords, pinterest, drift
+        case madeElsewhere = "made_elsewhere"
+        case latestUpdate = "latest_update"
         case campaignId = "campaign_id"
         case pinterestId = "pinterest_id"
         case createdAt = "created_at"

@@ -9,13 +9,15 @@ public struct AdSpec: Codable, Sendable, Equatable {
     public var name: String?
     public var clickTrackingUrl: String?
     public var destinationUrl: String?
+    public var viewTrackingUrl: String?
     /// ACTIVE or PAUSED; Pinterest's default (ACTIVE) when omitted.
     public var status: String?
 
     public init(
         pinId: String, creativeType: String, name: String? = nil, clickTrackingUrl: String? = nil, destinationUrl: String? = nil,
-        status: String? = nil
+        status: String? = nil, viewTrackingUrl: String? = nil
     ) {
+        self.viewTrackingUrl = viewTrackingUrl
         self.pinId = pinId
         self.creativeType = creativeType
         self.name = name
@@ -30,6 +32,7 @@ public struct AdSpec: Codable, Sendable, Equatable {
         case creativeType = "creative_type"
         case clickTrackingUrl = "click_tracking_url"
         case destinationUrl = "destination_url"
+        case viewTrackingUrl = "view_tracking_url"
     }
 }
 
@@ -42,11 +45,22 @@ public struct AdInfo: Codable, Sendable, Equatable {
     public var error: BuildError?
     public var createdAt: Date
     public var updatedAt: Date
+    /// True for an ad made outside pinads (found under a tracked campaign).
+    public var madeElsewhere: Bool?
+    /// Pinterest's status and review (review_status, rejected_reasons) as last read.
+    public var pinterest: PinterestReading?
+    public var drift: [Drift]?
+    public var latestUpdate: UpdateInfo?
 
     public init(
         id: Int64, adGroupId: Int64, spec: AdSpec, pinterestId: String?, state: BuildState, error: BuildError?, createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date, madeElsewhere: Bool? = nil, pinterest: PinterestReading? = nil, drift: [Drift]? = nil,
+        latestUpdate: UpdateInfo? = nil
     ) {
+        self.madeElsewhere = madeElsewhere
+        self.pinterest = pinterest
+        self.drift = drift
+        self.latestUpdate = latestUpdate
         self.id = id
         self.adGroupId = adGroupId
         self.spec = spec
@@ -58,7 +72,9 @@ public struct AdInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, spec, state, error
+        case id, spec, state, error, pinterest, drift
+        case madeElsewhere = "made_elsewhere"
+        case latestUpdate = "latest_update"
         case adGroupId = "ad_group_id"
         case pinterestId = "pinterest_id"
         case createdAt = "created_at"

@@ -75,11 +75,19 @@ public struct CampaignInfo: Codable, Sendable, Equatable {
     public var clientRequestId: String?
     public var createdAt: Date
     public var updatedAt: Date
+    public var pinterest: PinterestReading?
+    /// Where Pinterest's state differs from what pinads last set (changed in Ads Manager).
+    public var drift: [Drift]?
+    public var latestUpdate: UpdateInfo?
 
     public init(
         id: Int64, adAccountId: String, spec: CampaignSpec?, pinterestId: String?, state: BuildState, error: BuildError?,
-        pinterestStatus: String?, tracked: Bool, clientRequestId: String?, createdAt: Date, updatedAt: Date
+        pinterestStatus: String?, tracked: Bool, clientRequestId: String?, createdAt: Date, updatedAt: Date,
+        pinterest: PinterestReading? = nil, drift: [Drift]? = nil, latestUpdate: UpdateInfo? = nil
     ) {
+        self.pinterest = pinterest
+        self.drift = drift
+        self.latestUpdate = latestUpdate
         self.id = id
         self.adAccountId = adAccountId
         self.spec = spec
@@ -94,7 +102,8 @@ public struct CampaignInfo: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, spec, state, error, tracked
+        case id, spec, state, error, tracked, pinterest, drift
+        case latestUpdate = "latest_update"
         case adAccountId = "ad_account_id"
         case pinterestId = "pinterest_id"
         case pinterestStatus = "pinterest_status"
@@ -146,8 +155,12 @@ public struct LaunchCampaignRequest: PinAdsRequest {
     public var adGroup: AdGroupSpec
     public var ad: AdSpec
     public var clientRequestId: String
+    /// ACTIVE for a launch that should run at once; PAUSED (the default) leaves the campaign
+    /// paused until `campaigns.update` resumes it.
+    public var status: String?
 
-    public init(campaign: CampaignSpec, adGroup: AdGroupSpec, ad: AdSpec, clientRequestId: String) {
+    public init(campaign: CampaignSpec, adGroup: AdGroupSpec, ad: AdSpec, clientRequestId: String, status: String? = nil) {
+        self.status = status
         self.campaign = campaign
         self.adGroup = adGroup
         self.ad = ad
@@ -155,7 +168,7 @@ public struct LaunchCampaignRequest: PinAdsRequest {
     }
 
     enum CodingKeys: String, CodingKey {
-        case campaign, ad
+        case campaign, ad, status
         case adGroup = "ad_group"
         case clientRequestId = "client_request_id"
     }
