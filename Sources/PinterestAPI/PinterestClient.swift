@@ -13,6 +13,9 @@ public struct PinterestClient: Sendable {
     public static let maximumBulkItems = 30
     public static let maximumEventsPerRequest = 1000
     public static let maximumAnalyticsCampaigns = 250
+    /// Ids per id filter of a list (`campaign_ids`, `ad_group_ids`, `ad_ids`) and of an
+    /// analytics call; a list given more is asked in several calls.
+    public static let maximumFilterIDs = 250
     /// A 429 is waited out (the gate pauses) and the call sent again, this many times at most.
     public static let maximumRateLimitRetries = 5
 
@@ -116,38 +119,6 @@ public struct PinterestClient: Sendable {
         try await allPages(.audiencesList, path: "/ad_accounts/\(try id(adAccountID))/audiences", token: token, query: [])
     }
 
-    // MARK: - Campaigns, ad groups, ads
-
-    /// Creates 1–30 campaigns; the answer says, per item, what was created or why not.
-    public func createCampaigns(token: AccessToken, adAccountID: String, _ campaigns: [CampaignCreate]) async throws -> [BulkItem<Campaign>] {
-        try await bulkCreate(.campaignsCreate, path: "/ad_accounts/\(try id(adAccountID))/campaigns", token: token, items: campaigns)
-    }
-
-    public func listCampaigns(token: AccessToken, adAccountID: String, campaignIDs: [String] = []) async throws -> [Campaign] {
-        try await allPages(
-            .campaignsList, path: "/ad_accounts/\(try id(adAccountID))/campaigns", token: token,
-            query: campaignIDs.map { ("campaign_ids", $0) })
-    }
-
-    public func createAdGroups(token: AccessToken, adAccountID: String, _ adGroups: [AdGroupCreate]) async throws -> [BulkItem<AdGroup>] {
-        try await bulkCreate(.adGroupsCreate, path: "/ad_accounts/\(try id(adAccountID))/ad_groups", token: token, items: adGroups)
-    }
-
-    public func listAdGroups(token: AccessToken, adAccountID: String, campaignIDs: [String] = []) async throws -> [AdGroup] {
-        try await allPages(
-            .adGroupsList, path: "/ad_accounts/\(try id(adAccountID))/ad_groups", token: token,
-            query: campaignIDs.map { ("campaign_ids", $0) })
-    }
-
-    public func createAds(token: AccessToken, adAccountID: String, _ ads: [AdCreate]) async throws -> [BulkItem<Ad>] {
-        try await bulkCreate(.adsCreate, path: "/ad_accounts/\(try id(adAccountID))/ads", token: token, items: ads)
-    }
-
-    public func listAds(token: AccessToken, adAccountID: String, adGroupIDs: [String] = []) async throws -> [Ad] {
-        try await allPages(
-            .adsList, path: "/ad_accounts/\(try id(adAccountID))/ads", token: token, query: adGroupIDs.map { ("ad_group_ids", $0) })
-    }
-
     // MARK: - Conversions
 
     /// Sends 1–1000 events already encoded (each a JSON object as Pinterest takes it, e.g. made
@@ -199,37 +170,14 @@ public struct PinterestClient: Sendable {
         return answer
     }
 
-    // MARK: - Analytics
-
-    /// Campaign metrics: one row per campaign (and date, for DAY/WEEK/MONTH/HOUR), with a key per
-    /// requested column. Dates are `YYYY-MM-DD` in UTC; Pinterest allows 90 days back and a
-    /// 90-day range.
-    public func campaignAnalytics(
-        token: AccessToken, adAccountID: String, startDate: String, endDate: String, campaignIDs: [String],
-        columns: [String], granularity: AnalyticsGranularity
-    ) async throws -> [[String: JSONValue]] {
-        guard (1...Self.maximumAnalyticsCampaigns).contains(campaignIDs.count) else {
-            throw PinterestError.invalidRequest("campaigns/analytics takes 1 to 250 campaign ids, got \(campaignIDs.count)")
-        }
-        guard !columns.isEmpty else { throw PinterestError.invalidRequest("campaigns/analytics needs at least one column") }
-        // campaign_ids repeats its key (the OpenAPI default, explode); columns is comma-separated.
-        var query = [("start_date", startDate), ("end_date", endDate)]
-        query += campaignIDs.map { ("campaign_ids", $0) }
-        query += [("columns", columns.joined(separator: ",")), ("granularity", granularity.rawValue)]
-        let response = try await perform(
-            .campaignsAnalytics, method: "GET", path: "/ad_accounts/\(try id(adAccountID))/campaigns/analytics", token: token,
-            query: query)
-        return try decode([[String: JSONValue]].self, response, .campaignsAnalytics)
-    }
-
     // MARK: - Plumbing
 
-    private func getJSON<T: Decodable>(_ operation: PinterestOperation, path: String, token: AccessToken, query: [(String, String)] = []) async throws -> T {
+    func getJSON<T: Decodable>(_ operation: PinterestOperation, path: String, token: AccessToken, query: [(String, String)] = []) async throws -> T {
         let response = try await perform(operation, method: "GET", path: path, token: token, query: query)
         return try decode(T.self, response, operation)
     }
 
-    private func sendJSON<T: Decodable>(
+    func sendJSON<T: Decodable>(
         _ operation: PinterestOperation, method: String, path: String, token: AccessToken, body: some Encodable
     ) async throws -> T {
         let response = try await perform(
@@ -238,7 +186,7 @@ public struct PinterestClient: Sendable {
         return try decode(T.self, response, operation)
     }
 
-    private func allPages<Item: Decodable>(
+    func allPages<Item: Decodable>(
         _ operation: PinterestOperation, path: String, token: AccessToken, query: [(String, String)]
     ) async throws -> [Item] {
         var items: [Item] = []
@@ -257,7 +205,7 @@ public struct PinterestClient: Sendable {
         return items
     }
 
-    private func bulkCreate<Item: Encodable, Created: Decodable & Sendable>(
+    func bulkCreate<Item: Encodable, Created: Decodable & Sendable>(
         _ operation: PinterestOperation, path: String, token: AccessToken, items: [Item]
     ) async throws -> [BulkItem<Created>] {
         guard (1...Self.maximumBulkItems).contains(items.count) else {
@@ -277,7 +225,7 @@ public struct PinterestClient: Sendable {
 
     /// Sends one request through the gate and the transport, logs it, and turns failures into
     /// `PinterestError`s. With a gate, a 429 pauses the gate and the call is sent again.
-    private func perform(
+    func perform(
         _ operation: PinterestOperation, method: String, path: String, token: AccessToken?, query: [(String, String)] = [],
         headers: [(String, String)] = [], body: [UInt8] = []
     ) async throws -> HTTPResponse {
@@ -353,7 +301,7 @@ public struct PinterestClient: Sendable {
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, _ operation: PinterestOperation) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, _ operation: PinterestOperation) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(response.body))
         } catch {
@@ -362,14 +310,15 @@ public struct PinterestClient: Sendable {
         }
     }
 
-    private static func encode(_ value: some Encodable) throws -> [UInt8] {
+    /// JSON with sorted keys, so the same call always sends the same bytes.
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
     }
 
     /// Path ids are digit strings (customer list, campaign… ids); anything else would change the path.
-    private func id(_ value: String) throws -> String {
+    func id(_ value: String) throws -> String {
         guard !value.isEmpty, value.utf8.count <= 32, value.utf8.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) }) else {
             throw PinterestError.invalidRequest("'\(value)' is not a Pinterest id (digits only)")
         }

@@ -12,8 +12,9 @@ public struct PinterestOperation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether sending the call twice does no harm: reads, and conversion events (Pinterest
-    /// drops a repeated `event_id`). Creates, list updates and token refreshes (the second
-    /// would spend a rotated refresh token) are not.
+    /// drops a repeated `event_id`). Creates, updates (every PATCH: customer lists, campaigns,
+    /// ad groups, ads, keywords) and token refreshes (the second would spend a rotated refresh
+    /// token) are not.
     public func isReplaySafe(method: String) -> Bool {
         method == "GET" || self == .eventsCreate
     }
@@ -38,6 +39,18 @@ public struct PinterestOperation: Sendable, Hashable, CustomStringConvertible {
     public static let adsList = PinterestOperation(id: "ads/list", category: "ads_read")
     public static let eventsCreate = PinterestOperation(id: "events/create", category: "ads_conversions")
     public static let campaignsAnalytics = PinterestOperation(id: "campaigns/analytics", category: "ads_analytics")
+    public static let campaignsUpdate = PinterestOperation(id: "campaigns/update", category: "ads_write")
+    public static let adGroupsUpdate = PinterestOperation(id: "ad_groups/update", category: "ads_write")
+    public static let adsUpdate = PinterestOperation(id: "ads/update", category: "ads_write")
+    public static let conversionTagsList = PinterestOperation(id: "conversion_tags/list", category: "ads_read")
+    public static let conversionTagsCreate = PinterestOperation(id: "conversion_tags/create", category: "ads_write")
+    public static let conversionTagsGet = PinterestOperation(id: "conversion_tags/get", category: "ads_read")
+    public static let keywordsCreate = PinterestOperation(id: "keywords/create", category: "ads_write")
+    /// The keyword list (`GET …/keywords`; the spec calls it `keywords/get`).
+    public static let keywordsGet = PinterestOperation(id: "keywords/get", category: "ads_read")
+    public static let keywordsUpdate = PinterestOperation(id: "keywords/update", category: "ads_write")
+    public static let adGroupsAnalytics = PinterestOperation(id: "ad_groups/analytics", category: "ads_analytics")
+    public static let adsAnalytics = PinterestOperation(id: "ads/analytics", category: "ads_analytics")
 }
 
 /// Asked before every call: the rate limiter plugs in here, so no call bypasses it.

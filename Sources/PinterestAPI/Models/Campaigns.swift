@@ -51,6 +51,13 @@ public struct Campaign: Decodable, Sendable, Equatable {
     public var summaryStatus: String?
     public var createdTime: Int64?
     public var updatedTime: Int64?
+    public var trackingURLs: TrackingURLs?
+    /// CBO: the campaign's budget drives its ad groups' budgets.
+    public var isCampaignBudgetOptimization: Bool?
+    public var isPerformancePlus: Bool?
+    public var isFlexibleDailyBudgets: Bool?
+    public var isAutomatedCampaign: Bool?
+    public var orderLineID: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, status
@@ -63,6 +70,12 @@ public struct Campaign: Decodable, Sendable, Equatable {
         case summaryStatus = "summary_status"
         case createdTime = "created_time"
         case updatedTime = "updated_time"
+        case trackingURLs = "tracking_urls"
+        case isCampaignBudgetOptimization = "is_campaign_budget_optimization"
+        case isPerformancePlus = "is_performance_plus"
+        case isFlexibleDailyBudgets = "is_flexible_daily_budgets"
+        case isAutomatedCampaign = "is_automated_campaign"
+        case orderLineID = "order_line_id"
     }
 }
 
@@ -82,11 +95,16 @@ public struct AdGroupCreate: Encodable, Sendable, Equatable {
     public var autoTargetingEnabled: Bool?
     /// Keys in UPPERCASE (AGE_BUCKET, LOCATION, AUDIENCE_INCLUDE, …), values string arrays.
     public var targetingSpec: [String: [String]]?
+    /// AUTOMATIC_BID, MAX_BID, TARGET_AVG (NOTES §6.5).
+    public var bidStrategyType: String?
+    /// Required when the campaign's objective is WEB_CONVERSION.
+    public var optimizationGoalMetadata: OptimizationGoalMetadata?
 
     public init(
         campaignID: String, name: String, billableEvent: String, budgetInMicroCurrency: Int64? = nil,
         bidInMicroCurrency: Int64? = nil, budgetType: String? = nil, startTime: Int64? = nil, endTime: Int64? = nil,
-        status: String? = nil, autoTargetingEnabled: Bool? = nil, targetingSpec: [String: [String]]? = nil
+        status: String? = nil, autoTargetingEnabled: Bool? = nil, targetingSpec: [String: [String]]? = nil,
+        bidStrategyType: String? = nil, optimizationGoalMetadata: OptimizationGoalMetadata? = nil
     ) {
         self.campaignID = campaignID
         self.name = name
@@ -99,6 +117,8 @@ public struct AdGroupCreate: Encodable, Sendable, Equatable {
         self.status = status
         self.autoTargetingEnabled = autoTargetingEnabled
         self.targetingSpec = targetingSpec
+        self.bidStrategyType = bidStrategyType
+        self.optimizationGoalMetadata = optimizationGoalMetadata
     }
 
     enum CodingKeys: String, CodingKey {
@@ -112,6 +132,8 @@ public struct AdGroupCreate: Encodable, Sendable, Equatable {
         case endTime = "end_time"
         case autoTargetingEnabled = "auto_targeting_enabled"
         case targetingSpec = "targeting_spec"
+        case bidStrategyType = "bid_strategy_type"
+        case optimizationGoalMetadata = "optimization_goal_metadata"
     }
 }
 
@@ -125,7 +147,24 @@ public struct AdGroup: Decodable, Sendable, Equatable {
     public var budgetInMicroCurrency: Int64?
     public var bidInMicroCurrency: Int64?
     public var summaryStatus: String?
+    /// As Pinterest sends it: most keys hold string arrays, some (MINIMUM_AGE) single strings or objects.
     public var targetingSpec: JSONValue?
+    /// DAILY, LIFETIME, CBO_ADGROUP.
+    public var budgetType: String?
+    public var bidStrategyType: String?
+    /// Unix seconds.
+    public var startTime: Int64?
+    public var endTime: Int64?
+    public var autoTargetingEnabled: Bool?
+    public var optimizationGoalMetadata: OptimizationGoalMetadata?
+    /// STANDARD, ACCELERATED.
+    public var pacingDeliveryType: String?
+    public var placementGroup: String?
+    public var trackingURLs: TrackingURLs?
+    /// oCPM learning mode: ACTIVE, NOT_ACTIVE.
+    public var conversionLearningModeType: String?
+    public var createdTime: Int64?
+    public var updatedTime: Int64?
 
     enum CodingKeys: String, CodingKey {
         case id, name, status
@@ -136,6 +175,18 @@ public struct AdGroup: Decodable, Sendable, Equatable {
         case bidInMicroCurrency = "bid_in_micro_currency"
         case summaryStatus = "summary_status"
         case targetingSpec = "targeting_spec"
+        case budgetType = "budget_type"
+        case bidStrategyType = "bid_strategy_type"
+        case startTime = "start_time"
+        case endTime = "end_time"
+        case autoTargetingEnabled = "auto_targeting_enabled"
+        case optimizationGoalMetadata = "optimization_goal_metadata"
+        case pacingDeliveryType = "pacing_delivery_type"
+        case placementGroup = "placement_group"
+        case trackingURLs = "tracking_urls"
+        case conversionLearningModeType = "conversion_learning_mode_type"
+        case createdTime = "created_time"
+        case updatedTime = "updated_time"
     }
 }
 
@@ -183,8 +234,19 @@ public struct Ad: Decodable, Sendable, Equatable {
     public var creativeType: String?
     public var name: String?
     public var status: String?
+    /// OTHER, PENDING, REJECTED, APPROVED.
     public var reviewStatus: String?
     public var summaryStatus: String?
+    public var destinationURL: String?
+    public var clickTrackingURL: String?
+    public var viewTrackingURL: String?
+    public var trackingURLs: TrackingURLs?
+    /// Enum reasons, when `reviewStatus` is REJECTED.
+    public var rejectedReasons: [String]?
+    /// Text reasons, when `reviewStatus` is REJECTED.
+    public var rejectionLabels: [String]?
+    public var createdTime: Int64?
+    public var updatedTime: Int64?
 
     enum CodingKeys: String, CodingKey {
         case id, name, status
@@ -195,6 +257,14 @@ public struct Ad: Decodable, Sendable, Equatable {
         case creativeType = "creative_type"
         case reviewStatus = "review_status"
         case summaryStatus = "summary_status"
+        case destinationURL = "destination_url"
+        case clickTrackingURL = "click_tracking_url"
+        case viewTrackingURL = "view_tracking_url"
+        case trackingURLs = "tracking_urls"
+        case rejectedReasons = "rejected_reasons"
+        case rejectionLabels = "rejection_labels"
+        case createdTime = "created_time"
+        case updatedTime = "updated_time"
     }
 }
 
@@ -206,9 +276,12 @@ public struct PinterestItemException: Decodable, Sendable, Equatable, CustomStri
     public var description: String { "code \(code.map(String.init) ?? "?"): \(message ?? "no message")" }
 }
 
-/// The outcome of one item of a bulk create, in request order.
+/// The outcome of one item of a bulk create or update, in request order.
 public struct BulkItem<Created: Decodable & Sendable>: Sendable {
+    /// The request item's index.
     public var index: Int
+    /// What Pinterest answered for the item: the created object, or for an update the object as
+    /// updated. Nil when the item failed.
     public var created: Created?
     public var exceptions: [PinterestItemException]
 }
@@ -224,7 +297,7 @@ extension Array {
     }
 }
 
-/// A 200 answer of a bulk create: `{items: [{data, exceptions}]}`. `exceptions` is an array
+/// A 200 answer of a bulk create or update: `{items: [{data, exceptions}]}`. `exceptions` is an array
 /// for campaigns and ad groups and a single object for ads; both are read.
 struct BulkResponse<Created: Decodable & Sendable>: Decodable {
     struct Item: Decodable {
