@@ -433,6 +433,9 @@ extension Store {
         // The token's Pinterest user on each connection, the owner on each ad account (issue 16).
         Store.registerConnectionIdentityMigration(&migrator)
 
+        // Running campaigns after their launch (issue 17).
+        Store.registerCampaignOperationsMigration(&migrator)
+
         return migrator
     }()
 }

@@ -56,11 +56,24 @@ public struct BuildRecord: Sendable, Equatable {
     public var tracked: Bool
     public var createdAt: Date
     public var updatedAt: Date
+    /// What Pinterest said of it when last read (JSON), and when.
+    public var pinterestState: String?
+    public var readAt: Date?
+    /// Ad groups and ads found under a tracked campaign, made outside pinads.
+    public var madeElsewhere: Bool = false
+    /// Ad groups whose keywords are still to be created at Pinterest.
+    public var keywordsPending: Bool = false
 }
 
-/// One day of one campaign's metrics.
+/// One day of one campaign's, ad group's or ad's metrics.
 public struct MetricsRecord: Sendable, Equatable {
+    public var level: BuildLevel = .campaign
+    /// The campaign of the row (its own, or its ad group's or ad's).
     public var campaignID: Int64
+    /// Rows of ad groups and ads.
+    public var adGroupID: Int64?
+    /// Rows of ads.
+    public var adID: Int64?
     public var date: String
     public var spendMicro: Int64
     public var impressions: Int64
@@ -120,14 +133,19 @@ extension Store {
     }
 
     /// A child (ad group of a campaign, ad of an ad group) to create.
-    public func insertChild(_ level: BuildLevel, parentID: Int64, spec: String, now: Date) async throws -> BuildRecord {
+    /// - Parameter keywordsPending: an ad group with keywords to create after it.
+    public func insertChild(_ level: BuildLevel, parentID: Int64, spec: String, keywordsPending: Bool = false, now: Date) async throws -> BuildRecord {
         guard let parentColumn = level.parentColumn else { throw StoreError.database(path: "", underlying: "a campaign has no parent") }
         let ms = now.storeMillis
         return try await writer.write { db in
             try db.execute(
                 sql: "INSERT INTO \(level.table) (\(parentColumn), spec, state, created_at, updated_at) VALUES (?, ?, 'PENDING', ?, ?)",
                 arguments: [parentID, spec, ms, ms])
-            return try Self.fetchBuild(db, level, id: db.lastInsertedRowID)
+            let id = db.lastInsertedRowID
+            if level == .adGroup, keywordsPending {
+                try db.execute(sql: "UPDATE ad_groups SET keywords_pending = 1 WHERE id = ?", arguments: [id])
+            }
+            return try Self.fetchBuild(db, level, id: id)
         }
     }
 
@@ -135,7 +153,8 @@ extension Store {
     /// used, the rows of that launch instead (`existed` true), or `ClientRequestIDReused` when
     /// its request differed.
     public func insertLaunch(
-        adAccountID: String, campaign: String, adGroup: String, ad: String, clientRequestID: String, request: String, now: Date
+        adAccountID: String, campaign: String, adGroup: String, ad: String, clientRequestID: String, request: String,
+        keywordsPending: Bool = false, now: Date
     ) async throws -> (campaign: BuildRecord, adGroup: BuildRecord, ad: BuildRecord, existed: Bool) {
         let ms = now.storeMillis
         return try await writer.write { db in
@@ -155,8 +174,8 @@ extension Store {
                 arguments: [adAccountID, campaign, request, clientRequestID, ms, ms])
             let campaignID = db.lastInsertedRowID
             try db.execute(
-                sql: "INSERT INTO ad_groups (campaign_id, spec, state, created_at, updated_at) VALUES (?, ?, 'PENDING', ?, ?)",
-                arguments: [campaignID, adGroup, ms, ms])
+                sql: "INSERT INTO ad_groups (campaign_id, spec, state, keywords_pending, created_at, updated_at) VALUES (?, ?, 'PENDING', ?, ?, ?)",
+                arguments: [campaignID, adGroup, keywordsPending, ms, ms])
             let adGroupID = db.lastInsertedRowID
             try db.execute(
                 sql: "INSERT INTO ads (ad_group_id, spec, state, created_at, updated_at) VALUES (?, ?, 'PENDING', ?, ?)",
@@ -283,6 +302,22 @@ extension Store {
 
     public func upsertMetrics(_ rows: [MetricsRecord]) async throws {
         try await writer.write { db in
+            let levels = try db.cachedStatement(
+                sql: """
+                    INSERT INTO level_metrics (level, object_id, campaign_id, ad_group_id, date, spend_micro, impressions, clicks, saves,
+                        conversions, conversion_value_micro, pulled_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (level, object_id, date) DO UPDATE SET spend_micro = excluded.spend_micro, impressions = excluded.impressions,
+                        clicks = excluded.clicks, saves = excluded.saves, conversions = excluded.conversions,
+                        conversion_value_micro = excluded.conversion_value_micro, pulled_at = excluded.pulled_at
+                    """)
+            for row in rows where row.level != .campaign {
+                guard let group = row.adGroupID, let object = row.level == .ad ? row.adID : row.adGroupID else { continue }
+                try levels.execute(arguments: [
+                    row.level.rawValue, object, row.campaignID, group, row.date, row.spendMicro, row.impressions, row.clicks, row.saves,
+                    row.conversions, row.conversionValueMicro, row.pulledAt.storeMillis,
+                ])
+            }
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO campaign_metrics (campaign_id, date, spend_micro, impressions, clicks, saves, conversions, conversion_value_micro, pulled_at)
@@ -291,11 +326,36 @@ extension Store {
                         clicks = excluded.clicks, saves = excluded.saves, conversions = excluded.conversions,
                         conversion_value_micro = excluded.conversion_value_micro, pulled_at = excluded.pulled_at
                     """)
-            for row in rows {
+            for row in rows where row.level == .campaign {
                 try statement.execute(arguments: [
                     row.campaignID, row.date, row.spendMicro, row.impressions, row.clicks, row.saves, row.conversions, row.conversionValueMicro,
                     row.pulledAt.storeMillis,
                 ])
+            }
+        }
+    }
+
+    /// Ad group or ad rows from `from` to `to` (inclusive), of one campaign or ad group or all,
+    /// by date and object.
+    public func levelMetrics(_ level: BuildLevel, campaignID: Int64?, adGroupID: Int64?, from: String, to: String) async throws -> [MetricsRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM level_metrics WHERE level = ? AND (? IS NULL OR campaign_id = ?) AND (? IS NULL OR ad_group_id = ?)
+                        AND date >= ? AND date <= ?
+                    ORDER BY date, object_id
+                    """,
+                arguments: [level.rawValue, campaignID, campaignID, adGroupID, adGroupID, from, to]
+            ).map { row in
+                var record = MetricsRecord(
+                    campaignID: row["campaign_id"], date: row["date"], spendMicro: row["spend_micro"], impressions: row["impressions"],
+                    clicks: row["clicks"], saves: row["saves"], conversions: row["conversions"], conversionValueMicro: row["conversion_value_micro"],
+                    pulledAt: Date(storeMillis: row["pulled_at"]))
+                record.level = level
+                record.adGroupID = row["ad_group_id"]
+                if level == .ad { record.adID = row["object_id"] }
+                return record
             }
         }
     }
@@ -321,23 +381,28 @@ extension Store {
 
     // MARK: - Rows
 
-    private static func fetchBuild(_ db: Database, _ level: BuildLevel, id: Int64) throws -> BuildRecord {
+    static func fetchBuild(_ db: Database, _ level: BuildLevel, id: Int64) throws -> BuildRecord {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM \(level.table) WHERE id = ?", arguments: [id]) else {
             throw StoreError.database(path: "", underlying: "\(level.rawValue) \(id) vanished inside its transaction")
         }
         return build(level, row)
     }
 
-    private static func build(_ level: BuildLevel, _ row: Row) -> BuildRecord {
+    static func build(_ level: BuildLevel, _ row: Row) -> BuildRecord {
         let pending: Int64? = row["pending_since"]
+        let read: Int64? = row["read_at"]
         let parent: Int64? = level.parentColumn.flatMap { row[$0] }
         let isCampaign = level == .campaign
-        return BuildRecord(
+        var record = BuildRecord(
             level: level, id: row["id"], parentID: parent, adAccountID: isCampaign ? row["ad_account_id"] : nil, spec: row["spec"],
             pinterestID: row["pinterest_id"], state: BuildRecord.State(rawValue: row["state"]) ?? .error, errorMessage: row["error_message"],
             errorCode: row["error_code"], pendingSince: pending.map(Date.init(storeMillis:)),
             clientRequestID: isCampaign ? row["client_request_id"] : nil, request: isCampaign ? row["request"] : nil,
             pinterestStatus: isCampaign ? row["pinterest_status"] : nil, tracked: isCampaign ? row["tracked"] : false,
-            createdAt: Date(storeMillis: row["created_at"]), updatedAt: Date(storeMillis: row["updated_at"]))
+            createdAt: Date(storeMillis: row["created_at"]), updatedAt: Date(storeMillis: row["updated_at"]),
+            pinterestState: row["pinterest_state"], readAt: read.map(Date.init(storeMillis:)))
+        if !isCampaign { record.madeElsewhere = row["made_elsewhere"] }
+        if level == .adGroup { record.keywordsPending = row["keywords_pending"] }
+        return record
     }
 }

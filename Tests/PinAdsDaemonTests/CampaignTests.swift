@@ -55,7 +55,8 @@ struct CampaignValidatorTests {
         #expect(adGroup(AdGroupPlan(name: "g", billableEvent: "CLICKTHROUGH", targeting: Targeting(audiencesInclude: [1], audiencesExclude: [1], locations: ["US"]))) == "ad_group.targeting.audiences_exclude")
         #expect(adGroup(AdGroupPlan(name: "g", budgetType: "LIFETIME", billableEvent: "CLICKTHROUGH", targeting: us)) == "ad_group.end_time")
         let web = try validator.campaign(CampaignPlan(name: "w", objectiveType: "WEB_CONVERSION"))
-        #expect(adGroup(AdGroupPlan(name: "g", billableEvent: "CLICKTHROUGH", targeting: us), web) == "ad_group")
+        // WEB_CONVERSION ad groups need their conversion goal (CampaignRulesTests has the rest).
+        #expect(adGroup(AdGroupPlan(name: "g", billableEvent: "CLICKTHROUGH", targeting: us), web) == "ad_group.optimization_goal")
     }
 
     @Test func adRules() throws {

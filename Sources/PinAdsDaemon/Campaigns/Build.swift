@@ -8,6 +8,17 @@ import PinAdsStore
 struct Build<Plan: Sendable & Equatable>: Sendable, Equatable {
     let record: BuildRecord
     let plan: Plan
+    /// What Pinterest said of it when last read (nil until it is read).
+    var reading: ObjectReading?
+    /// Its newest update, when the reader attached it (`BuildReader.withUpdates`).
+    var latestUpdate: UpdateRecord?
+
+    init(record: BuildRecord, plan: Plan, reading: ObjectReading? = nil, latestUpdate: UpdateRecord? = nil) {
+        self.record = record
+        self.plan = plan
+        self.reading = reading
+        self.latestUpdate = latestUpdate
+    }
 
     subscript<T>(dynamicMember keyPath: KeyPath<BuildRecord, T>) -> T { record[keyPath: keyPath] }
 
@@ -51,15 +62,35 @@ struct BuildReader: Sendable {
     let coding: PlanCoding
 
     func campaign(_ record: BuildRecord) throws -> CampaignBuild {
-        Build(record: record, plan: try record.spec.map { try coding.decode(CampaignPlan.self, from: $0) })
+        Build(record: record, plan: try record.spec.map { try coding.decode(CampaignPlan.self, from: $0) }, reading: reading(record))
     }
 
     func adGroup(_ record: BuildRecord) throws -> AdGroupBuild {
-        Build(record: record, plan: try coding.decode(AdGroupPlan.self, from: record.spec ?? ""))
+        Build(record: record, plan: try coding.decode(AdGroupPlan.self, from: record.spec ?? ""), reading: reading(record))
     }
 
     func ad(_ record: BuildRecord) throws -> AdBuild {
-        Build(record: record, plan: try coding.decode(AdPlan.self, from: record.spec ?? ""))
+        Build(record: record, plan: try coding.decode(AdPlan.self, from: record.spec ?? ""), reading: reading(record))
+    }
+
+    /// The stored reading; one that cannot be read (written by another version) counts as none.
+    private func reading(_ record: BuildRecord) -> ObjectReading? {
+        record.pinterestState.flatMap { try? coding.decode(ObjectReading.self, from: $0) }
+    }
+
+    /// The builds with their newest updates attached.
+    func withUpdates<Plan>(_ builds: [Build<Plan>]) async throws -> [Build<Plan>] {
+        guard let level = builds.first?.level else { return builds }
+        let latest = try await store.latestUpdates(level, objectIDs: builds.map(\.id))
+        return builds.map { build in
+            var build = build
+            build.latestUpdate = latest[build.id]
+            return build
+        }
+    }
+
+    func withUpdate<Plan>(_ build: Build<Plan>) async throws -> Build<Plan> {
+        try await withUpdates([build]).first ?? build
     }
 
     func campaign(id: Int64) async throws -> CampaignBuild? { try await store.buildRecord(.campaign, id: id).map(campaign) }
@@ -83,6 +114,6 @@ struct BuildReader: Sendable {
     /// The row again, as it is now (itself when it vanished).
     func reload<Plan>(_ build: Build<Plan>) async throws -> Build<Plan> {
         guard let record = try await store.buildRecord(build.level, id: build.id) else { return build }
-        return Build(record: record, plan: build.plan)
+        return Build(record: record, plan: build.plan, reading: reading(record), latestUpdate: build.latestUpdate)
     }
 }

@@ -30,13 +30,14 @@ extension CampaignBuilder {
             let adsOfGroup = try await builds.ads(adGroupID: group.id)
             let wanted = named.names(group) || adsOfGroup.contains(where: named.names)
             if group.state == .error && !wanted { continue }
-            if group.state == .created, adsOfGroup.allSatisfy({ $0.state != .pending }) && !wanted {
+            if group.state == .created, adsOfGroup.allSatisfy({ $0.state != .pending }) && !wanted && !group.record.keywordsPending {
                 result.adGroups.append(.init(id: group.id, pinterestID: group.pinterestID))
                 continue
             }
             let groupID: String
             do {
                 groupID = try await ensureAdGroup(group, session: session, campaignID: campaignID)
+                try await ensureKeywords(group, pinterestID: groupID, session: session)
             } catch let error as ConnectionUnavailable {
                 throw error
             } catch {
@@ -124,7 +125,7 @@ extension CampaignBuilder {
                 campaignID: campaignID, name: plan.name, billableEvent: plan.billableEvent, budgetInMicroCurrency: plan.budgetInMicroCurrency,
                 bidInMicroCurrency: plan.bidInMicroCurrency, budgetType: plan.budgetType, startTime: plan.startTime.map(Self.unix),
                 endTime: plan.endTime.map(Self.unix), status: plan.status, autoTargetingEnabled: plan.autoTargetingEnabled ?? false,
-                targetingSpec: targeting)
+                targetingSpec: targeting, bidStrategyType: plan.bidStrategyType, optimizationGoalMetadata: plan.optimizationGoal.map(Self.goalMetadata))
             let item = try await session.createAdGroups([body]).first
             return CreateOutcome(id: item?.created?.id, status: item?.created?.status, exceptions: item?.exceptions ?? [])
         }
@@ -137,9 +138,10 @@ extension CampaignBuilder {
         return try await ensure(ad.record, madeSoFar: madeSoFar) { _ in
             try await self.lostAd(plan, adGroupID: adGroupID, session: session)
         } create: {
-            let body = AdCreate(
+            var body = AdCreate(
                 adGroupID: adGroupID, pinID: plan.pinID, creativeType: plan.creativeType, name: plan.name, status: plan.status,
                 destinationURL: plan.destinationURL, clickTrackingURL: plan.clickTrackingURL)
+            body.viewTrackingURL = plan.viewTrackingURL
             let item = try await session.createAds([body]).first
             return CreateOutcome(id: item?.created?.id, status: item?.created?.status, exceptions: item?.exceptions ?? [])
         }

@@ -36,8 +36,9 @@ extension CampaignBuilder {
     }
 
     /// Pinterest's targeting spec, audiences mapped to the Pinterest audience of each one's
-    /// activation on this ad account.
-    func targetingSpec(_ targeting: Targeting?, adAccountID: String, adGroupID: Int64) async throws -> [String: [String]] {
+    /// activation on this ad account. An audience without one marks the ad group being
+    /// created (`adGroupID`) refused; for an update (nil) it refuses the update.
+    func targetingSpec(_ targeting: Targeting?, adAccountID: String, adGroupID: Int64?) async throws -> [String: [String]] {
         guard let targeting else { return [:] }
         var spec: [String: [String]] = [:]
         func map(_ ids: [Int64]?) async throws -> [String]? {
@@ -46,6 +47,7 @@ extension CampaignBuilder {
             for id in ids {
                 guard let pinterestID = try await store.activation(audienceID: id, adAccountID: adAccountID)?.pinterestAudienceID else {
                     let message = "audience \(id) has no Pinterest audience on ad account \(adAccountID) (activate and sync it first)"
+                    guard let adGroupID else { throw UpdateRefusal(message: message) }
                     try await store.markBuildError(.adGroup, id: adGroupID, message: message, code: nil, now: clock.now())
                     throw JobFailure(message, retryable: false)
                 }

@@ -15,15 +15,21 @@ public actor CampaignBuilder {
     let tokens: TokenManager
     let clock: any WallClock
     let logger: Logger
-    private var queue: JobQueue?
+    private(set) var queue: JobQueue?
     let coding = PlanCoding()
     var builds: BuildReader { BuildReader(store: store, coding: coding) }
     /// How long after a create was sent, at least, Pinterest is asked whether it made the
     /// object (a request cut off by a crash may still be processed for a moment).
     let settleTime: TimeInterval
+    /// The ad accounts' conversion tags.
+    nonisolated let tags: ConversionTagBook
+    /// Reads the hierarchy back from Pinterest.
+    nonisolated let reader: HierarchyReader
 
     public init(store: Store, tokens: TokenManager, clock: any WallClock, logger: Logger, settleTime: TimeInterval = 2) {
         self.settleTime = settleTime
+        tags = ConversionTagBook(store: store, tokens: tokens, clock: clock, logger: logger)
+        reader = HierarchyReader(store: store, clock: clock, logger: logger)
         self.store = store
         self.tokens = tokens
         self.clock = clock
@@ -32,7 +38,7 @@ public actor CampaignBuilder {
 
     public func attach(queue: JobQueue) { self.queue = queue }
 
-    public nonisolated var jobHandlers: [any JobHandler] { [CampaignBuildJob(builder: self)] }
+    public nonisolated var jobHandlers: [any JobHandler] { [CampaignBuildJob(builder: self), CampaignUpdateJob(builder: self)] }
 
     // MARK: - Requests
 
@@ -63,7 +69,11 @@ public actor CampaignBuilder {
         guard campaign.state != .error else { throw CampaignError.parentRefused(level: .campaign, id: campaign.id, message: campaign.errorMessage) }
         let plan = try CampaignValidator(now: clock.now()).adGroup(plan, campaign: campaignPlan)
         try await checkAudiences(plan.targeting, adAccountID: campaign.adAccountID ?? "", prefix: "ad_group.targeting")
-        let record = try await store.insertChild(.adGroup, parentID: campaign.id, spec: try coding.encode(plan), now: clock.now())
+        if let goal = plan.optimizationGoal {
+            try await checkConversionTag(goal, adAccountID: campaign.adAccountID ?? "", field: "ad_group.optimization_goal.conversion_tag_id")
+        }
+        let record = try await store.insertChild(
+            .adGroup, parentID: campaign.id, spec: try coding.encode(plan), keywordsPending: plan.keywords != nil, now: clock.now())
         let job = try await enqueue(.init(adGroupID: record.id), campaign: campaign.id)
         return Queued(item: try builds.adGroup(record), jobID: job)
     }
@@ -82,24 +92,37 @@ public actor CampaignBuilder {
 
     /// Campaign, ad group and ad as one job. The same client request id again resumes that
     /// launch (and retries what Pinterest refused); it never makes a second campaign.
-    func launch(_ launch: LaunchPlan) async throws -> LaunchOutcome {
+    /// - Parameter status: ACTIVE for a launch that runs at once; PAUSED (the default) or nil
+    ///   leaves the campaign as its plan says (PAUSED unless it says ACTIVE).
+    func launch(_ launch: LaunchPlan, status: String? = nil) async throws -> LaunchOutcome {
         let crid = launch.clientRequestID.trimmingCharacters(in: .whitespaces)
         guard !crid.isEmpty, crid.count <= 128 else {
             throw InvalidInput(field: "client_request_id", reason: "must be 1 to 128 characters (a retry sends the same one)")
         }
         let validator = CampaignValidator(now: clock.now())
+        var launchCampaign = launch.campaign
+        if let status {
+            let status = try validator.oneOf(status.uppercased(), CampaignValidator.statuses, field: "status")
+            if let own = launchCampaign.status, own.uppercased() != status {
+                throw InvalidInput(field: "status", reason: "is \(status) but campaign.status is \(own); give one of them")
+            }
+            launchCampaign.status = status
+        }
         let adAccountID = try await tokens.session(adAccountID: launch.campaign.adAccountID).adAccountID
-        var campaign = try validator.campaign(launch.campaign)
+        var campaign = try validator.campaign(launchCampaign)
         campaign.adAccountID = adAccountID
         let group = try validator.adGroup(launch.adGroup, campaign: campaign)
         let ad = try validator.ad(launch.ad)
         try await checkAudiences(group.targeting, adAccountID: adAccountID, prefix: "ad_group.targeting")
+        if let goal = group.optimizationGoal {
+            try await checkConversionTag(goal, adAccountID: adAccountID, field: "ad_group.optimization_goal.conversion_tag_id")
+        }
         let (c, g, a, existed): (BuildRecord, BuildRecord, BuildRecord, Bool)
         do {
             (c, g, a, existed) = try await store.insertLaunch(
                 adAccountID: adAccountID, campaign: try coding.encode(campaign), adGroup: try coding.encode(group), ad: try coding.encode(ad),
                 clientRequestID: crid, request: try coding.encode(LaunchPlan(campaign: campaign, adGroup: group, ad: ad, clientRequestID: crid)),
-                now: clock.now())
+                keywordsPending: group.keywords != nil, now: clock.now())
         } catch let error as ClientRequestIDReused {
             throw CampaignError.launchRequestIDReused(clientRequestID: crid, campaignID: error.campaignID)
         }
@@ -118,27 +141,27 @@ public actor CampaignBuilder {
 
     /// Campaigns made or tracked here, of one ad account or all.
     func campaigns(adAccountID: String?) async throws -> [CampaignBuild] {
-        try await builds.campaigns(adAccountID: adAccountID)
+        try await builds.withUpdates(try await builds.campaigns(adAccountID: adAccountID))
     }
 
-    /// One campaign with its ad groups and ads; `refresh` reads its status from Pinterest first.
+    /// One campaign with its ad groups and ads; `refresh` reads all three levels from
+    /// Pinterest first (their status, budgets and review; ad groups and ads made elsewhere).
     func campaign(_ id: Int64, refresh: Bool) async throws -> CampaignTree {
         var campaign = try await existing(id)
-        if refresh, let pinterestID = campaign.pinterestID, let account = campaign.adAccountID {
-            let found = try await tokens.session(adAccountID: account).campaigns(ids: [pinterestID]).first
-            try await store.setCampaignStatus(id: campaign.id, status: found.map { $0.summaryStatus ?? $0.status ?? "" }, now: clock.now())
+        if refresh, campaign.pinterestID != nil, let account = campaign.adAccountID {
+            _ = try await reader.refresh([campaign.record], session: try await tokens.session(adAccountID: account))
             campaign = try await builds.reload(campaign)
         }
-        let groups = try await builds.adGroups(campaignID: campaign.id)
+        let groups = try await builds.withUpdates(try await builds.adGroups(campaignID: campaign.id))
         var ads: [AdBuild] = []
         for group in groups { ads += try await builds.ads(adGroupID: group.id) }
-        return CampaignTree(campaign: campaign, adGroups: groups, ads: ads)
+        return CampaignTree(campaign: try await builds.withUpdate(campaign), adGroups: groups, ads: try await builds.withUpdates(ads))
     }
 
     /// Ad groups of one campaign (which must exist), or all.
     func adGroups(campaignID: Int64?) async throws -> [AdGroupBuild] {
         if let campaignID { _ = try await existing(campaignID) }
-        return try await builds.adGroups(campaignID: campaignID)
+        return try await builds.withUpdates(try await builds.adGroups(campaignID: campaignID))
     }
 
     /// Ads of one ad group (which must exist), or all.
@@ -146,7 +169,7 @@ public actor CampaignBuilder {
         if let adGroupID, try await store.buildRecord(.adGroup, id: adGroupID) == nil {
             throw CampaignError.unknown(level: .adGroup, id: adGroupID, field: "ad_group_id")
         }
-        return try await builds.ads(adGroupID: adGroupID)
+        return try await builds.withUpdates(try await builds.ads(adGroupID: adGroupID))
     }
 
     /// A campaign made elsewhere (its Pinterest id) whose metrics are pulled from now on.
@@ -154,15 +177,22 @@ public actor CampaignBuilder {
         guard !pinterestCampaignID.isEmpty, pinterestCampaignID.count <= 18, pinterestCampaignID.allSatisfy(\.isNumber) else {
             throw InvalidInput(field: "campaign_id", reason: "must be Pinterest's campaign id (digits), got '\(pinterestCampaignID)'")
         }
-        let account = try await tokens.session(adAccountID: adAccountID).adAccountID
-        let (record, _) = try await store.trackCampaign(adAccountID: account, pinterestID: pinterestCampaignID, now: clock.now())
-        return try builds.campaign(record)
+        let session = try await tokens.session(adAccountID: adAccountID)
+        let (record, _) = try await store.trackCampaign(adAccountID: session.adAccountID, pinterestID: pinterestCampaignID, now: clock.now())
+        // Its ad groups and ads come along; if Pinterest cannot be read now, the next metrics
+        // pull brings them.
+        do {
+            _ = try await reader.refresh([record], session: session)
+        } catch {
+            logger.warning("a tracked campaign could not be read from Pinterest yet", metadata: ["campaign_id": "\(record.id)", "error": "\(error)"])
+        }
+        return try await builds.reload(try builds.campaign(record))
     }
 
     // MARK: - Helpers
 
     /// Audiences named in targeting must be synced to the ad account already.
-    private func checkAudiences(_ targeting: Targeting?, adAccountID: String, prefix: String) async throws {
+    func checkAudiences(_ targeting: Targeting?, adAccountID: String, prefix: String) async throws {
         for (key, ids) in [("audiences_include", targeting?.audiencesInclude ?? []), ("audiences_exclude", targeting?.audiencesExclude ?? [])] {
             for (index, id) in ids.enumerated() {
                 let field = "\(prefix).\(key)[\(index)]"
@@ -184,7 +214,7 @@ public actor CampaignBuilder {
     }
 
     /// The campaign a request names by `campaign_id`.
-    private func existing(_ id: Int64) async throws -> CampaignBuild {
+    func existing(_ id: Int64) async throws -> CampaignBuild {
         guard let campaign = try await builds.campaign(id: id) else { throw CampaignError.unknown(level: .campaign, id: id, field: "campaign_id") }
         return campaign
     }

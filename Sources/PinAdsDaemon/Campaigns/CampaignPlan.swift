@@ -50,7 +50,7 @@ struct Targeting: Codable, Sendable, Equatable {
     var audiencesInclude: [Int64]?
     var audiencesExclude: [Int64]?
     var interests: [String]?
-    /// Refused by the validator (Pinterest manages keywords elsewhere); kept so the refusal can name it.
+    /// Refused by the validator (keywords are the ad group's, with match types); kept so the refusal can name it.
     var keywords: [String]?
     var ageBuckets: [String]?
     var genders: [String]?
@@ -94,14 +94,23 @@ struct AdGroupPlan: Codable, Sendable, Equatable {
     var startTime: Date?
     var endTime: Date?
     var autoTargetingEnabled: Bool?
-    /// ACTIVE or PAUSED; Pinterest's default (ACTIVE) when nil.
+    /// ACTIVE, PAUSED or ARCHIVED; Pinterest's default (ACTIVE) when nil.
     var status: String?
+    /// AUTOMATIC_BID, MAX_BID or TARGET_AVG once validated.
+    var bidStrategyType: String?
+    /// WEB_CONVERSION ad groups: what they optimize for.
+    var optimizationGoal: ConversionGoal?
+    var keywords: [KeywordPlan]?
 
     init(
         name: String, budgetInMicroCurrency: Int64? = nil, bidInMicroCurrency: Int64? = nil, budgetType: String? = nil,
         billableEvent: String, targeting: Targeting? = nil, startTime: Date? = nil, endTime: Date? = nil,
-        autoTargetingEnabled: Bool? = nil, status: String? = nil
+        autoTargetingEnabled: Bool? = nil, status: String? = nil, bidStrategyType: String? = nil, optimizationGoal: ConversionGoal? = nil,
+        keywords: [KeywordPlan]? = nil
     ) {
+        self.bidStrategyType = bidStrategyType
+        self.optimizationGoal = optimizationGoal
+        self.keywords = keywords
         self.name = name
         self.budgetInMicroCurrency = budgetInMicroCurrency
         self.bidInMicroCurrency = bidInMicroCurrency
@@ -115,9 +124,11 @@ struct AdGroupPlan: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, targeting, status
+        case name, targeting, status, keywords
         case budgetInMicroCurrency = "budget_in_micro_currency"
         case bidInMicroCurrency = "bid_in_micro_currency"
+        case bidStrategyType = "bid_strategy_type"
+        case optimizationGoal = "optimization_goal"
         case budgetType = "budget_type"
         case billableEvent = "billable_event"
         case startTime = "start_time"
@@ -133,13 +144,15 @@ struct AdPlan: Codable, Sendable, Equatable {
     var name: String?
     var clickTrackingURL: String?
     var destinationURL: String?
-    /// ACTIVE or PAUSED; Pinterest's default (ACTIVE) when nil.
+    var viewTrackingURL: String?
+    /// ACTIVE, PAUSED or ARCHIVED; Pinterest's default (ACTIVE) when nil.
     var status: String?
 
     init(
         pinID: String, creativeType: String, name: String? = nil, clickTrackingURL: String? = nil, destinationURL: String? = nil,
-        status: String? = nil
+        status: String? = nil, viewTrackingURL: String? = nil
     ) {
+        self.viewTrackingURL = viewTrackingURL
         self.pinID = pinID
         self.creativeType = creativeType
         self.name = name
@@ -154,6 +167,40 @@ struct AdPlan: Codable, Sendable, Equatable {
         case creativeType = "creative_type"
         case clickTrackingURL = "click_tracking_url"
         case destinationURL = "destination_url"
+        case viewTrackingURL = "view_tracking_url"
+    }
+}
+
+/// A WEB_CONVERSION ad group's goal: a conversion tag of the campaign's ad account and the
+/// event it optimizes for.
+struct ConversionGoal: Codable, Sendable, Equatable {
+    var conversionTagID: String
+    var conversionEvent: String
+    var cpaGoalInMicroCurrency: Int64?
+    var clickWindowDays: Int?
+    var engagementWindowDays: Int?
+    var viewWindowDays: Int?
+    var roasOptimized: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case conversionTagID = "conversion_tag_id"
+        case conversionEvent = "conversion_event"
+        case cpaGoalInMicroCurrency = "cpa_goal_in_micro_currency"
+        case clickWindowDays = "click_window_days"
+        case engagementWindowDays = "engagement_window_days"
+        case viewWindowDays = "view_window_days"
+        case roasOptimized = "roas_optimized"
+    }
+}
+
+/// A keyword of an ad group: Pinterest tells keywords apart by value and match type.
+struct KeywordPlan: Codable, Sendable, Equatable, Hashable {
+    var value: String
+    var matchType: String
+
+    enum CodingKeys: String, CodingKey {
+        case value
+        case matchType = "match_type"
     }
 }
 

@@ -9,6 +9,8 @@ struct CampaignValidator: Sendable {
 
     static let objectives: Set<String> = ["AWARENESS", "CONSIDERATION", "WEB_CONVERSION", "CATALOG_SALES", "VIDEO_COMPLETION"]
     static let statuses: Set<String> = ["ACTIVE", "PAUSED"]
+    /// What an update may set: ARCHIVED is final.
+    static let updateStatuses: Set<String> = ["ACTIVE", "PAUSED", "ARCHIVED"]
     static let billableEvents: Set<String> = ["IMPRESSION", "CLICKTHROUGH", "VIDEO_V_50_MRC"]
     static let budgetTypes: Set<String> = ["DAILY", "LIFETIME", "CBO_ADGROUP"]
     static let creativeTypes: Set<String> = [
@@ -21,28 +23,28 @@ struct CampaignValidator: Sendable {
     static let defaultBudget: Int64 = 5_000_000
     static let defaultBid: Int64 = 2_000_000
 
-    private func invalid(_ field: String, _ reason: String) -> InvalidInput {
+    func invalid(_ field: String, _ reason: String) -> InvalidInput {
         InvalidInput(field: field, reason: reason)
     }
 
-    private func oneOf(_ value: String, _ allowed: Set<String>, field: String) throws -> String {
+    func oneOf(_ value: String, _ allowed: Set<String>, field: String) throws -> String {
         guard allowed.contains(value) else {
             throw invalid(field, "must be one of \(allowed.sorted().joined(separator: ", ")), got '\(value)'")
         }
         return value
     }
 
-    private func name(_ name: String, field: String, maximum: Int = 256) throws -> String {
+    func name(_ name: String, field: String, maximum: Int = 256) throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= maximum else { throw invalid(field, "must be 1 to \(maximum) characters") }
         return trimmed
     }
 
-    private func positive(_ amount: Int64?, field: String) throws {
+    func positive(_ amount: Int64?, field: String) throws {
         if let amount, amount <= 0 { throw invalid(field, "must be a positive whole number of micro-currency units (1 unit = 1,000,000), got \(amount)") }
     }
 
-    private func window(start: Date?, end: Date?, prefix: String) throws {
+    func window(start: Date?, end: Date?, prefix: String) throws {
         if let end {
             guard end > now else { throw invalid("\(prefix).end_time", "is in the past (\(Timestamp.format(end)))") }
             if let start, end <= start { throw invalid("\(prefix).end_time", "must be after start_time (\(Timestamp.format(start)))") }
@@ -71,38 +73,36 @@ struct CampaignValidator: Sendable {
         if let type = spec.budgetType { spec.budgetType = try oneOf(type, Self.budgetTypes, field: "\(prefix).budget_type") }
         if let status = spec.status { spec.status = try oneOf(status, Self.statuses, field: "\(prefix).status") }
         try positive(spec.budgetInMicroCurrency, field: "\(prefix).budget_in_micro_currency")
-        try positive(spec.bidInMicroCurrency, field: "\(prefix).bid_in_micro_currency")
-        let budget = spec.budgetInMicroCurrency ?? Self.defaultBudget
-        let bid = spec.bidInMicroCurrency ?? Self.defaultBid
-        guard bid <= budget else {
-            throw invalid("\(prefix).bid_in_micro_currency", "is above the budget (\(bid) > \(budget) micro-currency)")
-        }
-        spec.budgetInMicroCurrency = budget
-        spec.bidInMicroCurrency = bid
+        spec.budgetInMicroCurrency = spec.budgetInMicroCurrency ?? Self.defaultBudget
+        try bidding(&spec, objective: campaign?.objectiveType, fillDefaults: true, prefix: prefix)
         spec.autoTargetingEnabled = spec.autoTargetingEnabled ?? false
         try window(start: spec.startTime, end: spec.endTime, prefix: prefix)
-        if spec.budgetType == "LIFETIME", spec.endTime == nil {
-            throw invalid("\(prefix).end_time", "is required with budget_type LIFETIME")
-        }
-        if let campaign {
-            if let start = spec.startTime, let campaignStart = campaign.startTime, start < campaignStart {
-                throw invalid("\(prefix).start_time", "is before the campaign's start_time (\(Timestamp.format(campaignStart)))")
-            }
-            if let end = spec.endTime, let campaignEnd = campaign.endTime, end > campaignEnd {
-                throw invalid("\(prefix).end_time", "is after the campaign's end_time (\(Timestamp.format(campaignEnd)))")
-            }
-            if campaign.objectiveType == "WEB_CONVERSION" {
-                throw invalid(
-                    "\(prefix)", "ad groups of WEB_CONVERSION campaigns need Pinterest's optimization_goal_metadata (a conversion tag), which pinads does not set yet")
-            }
-        }
+        try schedule(spec, campaign: campaign, prefix: prefix)
+        spec.optimizationGoal = try goal(spec.optimizationGoal, spec: spec, objective: campaign?.objectiveType, prefix: prefix)
         spec.targeting = try targeting(spec.targeting ?? Targeting(), prefix: "\(prefix).targeting")
+        spec.keywords = try keywords(spec.keywords, prefix: "\(prefix).keywords").flatMap { $0.isEmpty ? nil : $0 }
         return spec
     }
 
-    private func targeting(_ spec: Targeting, prefix: String) throws -> Targeting {
+    /// The rules of an ad group's schedule that hold for creates and updates alike.
+    func schedule(_ spec: AdGroupPlan, campaign: CampaignPlan?, prefix: String) throws {
+        if spec.budgetType == "LIFETIME", spec.endTime == nil {
+            throw invalid("\(Self.dotted(prefix))end_time", "is required with budget_type LIFETIME")
+        }
+        guard let campaign else { return }
+        if let start = spec.startTime, let campaignStart = campaign.startTime, start < campaignStart {
+            throw invalid("\(Self.dotted(prefix))start_time", "is before the campaign's start_time (\(Timestamp.format(campaignStart)))")
+        }
+        if let end = spec.endTime, let campaignEnd = campaign.endTime, end > campaignEnd {
+            throw invalid("\(Self.dotted(prefix))end_time", "is after the campaign's end_time (\(Timestamp.format(campaignEnd)))")
+        }
+    }
+
+    func targeting(_ spec: Targeting, prefix: String) throws -> Targeting {
         if let keywords = spec.keywords, !keywords.isEmpty {
-            throw invalid("\(prefix).keywords", "not supported: Pinterest manages keywords through its /keywords endpoints, not the targeting spec")
+            throw invalid(
+                "\(prefix).keywords",
+                "keywords are not part of Pinterest's targeting: give them as the ad group's keywords, each with a value and a match_type (BROAD, PHRASE, EXACT, EXACT_NEGATIVE, PHRASE_NEGATIVE)")
         }
         guard let locations = spec.locations, !locations.isEmpty else {
             throw invalid("\(prefix).locations", "at least one location (an ISO country code such as US, or a US DMA code) is required by Pinterest")
@@ -142,10 +142,11 @@ struct CampaignValidator: Sendable {
         if let status = spec.status { spec.status = try oneOf(status, Self.statuses, field: "\(prefix).status") }
         try url(spec.destinationURL, field: "\(prefix).destination_url")
         try url(spec.clickTrackingURL, field: "\(prefix).click_tracking_url")
+        try url(spec.viewTrackingURL, field: "\(prefix).view_tracking_url")
         return spec
     }
 
-    private func url(_ text: String?, field: String) throws {
+    func url(_ text: String?, field: String) throws {
         guard let text else { return }
         guard text.count <= 2000, let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty, !text.contains(" ")

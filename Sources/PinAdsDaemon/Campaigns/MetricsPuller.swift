@@ -4,8 +4,10 @@ import PinAdsJSON
 import PinAdsStore
 import PinterestAPI
 
-/// Pulls daily campaign analytics for every tracked campaign into the store (the scheduled
-/// `campaign_metrics` task), and answers `campaigns.metrics` from it.
+/// Pulls daily analytics of every tracked campaign, its ad groups and its ads into the store
+/// (the scheduled `campaign_metrics` task), after reading the three levels back from Pinterest
+/// (status, budgets, review; ad groups and ads made elsewhere), and answers
+/// `campaigns.metrics` from the store.
 public struct MetricsPuller: Sendable {
     static let kind = "campaigns.pull_metrics"
     /// What is asked of Pinterest, and where each lands.
@@ -21,8 +23,10 @@ public struct MetricsPuller: Sendable {
     let logger: Logger
     /// Days pulled, ending today (UTC).
     let days: Int
+    let reader: HierarchyReader
 
     public init(store: Store, tokens: TokenManager, clock: any WallClock, logger: Logger, days: Int = 7) {
+        reader = HierarchyReader(store: store, clock: clock, logger: logger)
         self.store = store
         self.tokens = tokens
         self.clock = clock
@@ -74,22 +78,63 @@ public struct MetricsPuller: Sendable {
     /// One ad account's campaigns, at most 250 per call, through one session.
     private func pull(account: String, campaigns: [BuildRecord], start: String, end: String, now: Date) async throws -> (rows: Int, calls: Int) {
         let session = try await tokens.session(adAccountID: account)
-        var rows = 0, calls = 0
+        var calls = try await reader.refresh(campaigns, session: session).calls
+        var rows = 0
         for batch in Self.batches(campaigns) {
             let local = Dictionary(batch.compactMap { c in c.pinterestID.map { ($0, c.id) } }, uniquingKeysWith: { a, _ in a })
             let answer = try await session.campaignAnalytics(
                 startDate: start, endDate: end, campaignIDs: Array(local.keys).sorted(), columns: Self.columns, granularity: .day)
             calls += 1
-            let records = answer.compactMap { Self.record($0, local: local, pulledAt: now) }
+            let records = answer.compactMap { Self.record($0, key: "CAMPAIGN_ID", local: local, pulledAt: now) }
+            try await store.upsertMetrics(records)
+            rows += records.count
+        }
+        // Ad groups and ads of these campaigns (made here or found under them).
+        var groups: [BuildRecord] = []
+        for campaign in campaigns { groups += try await store.buildRecords(.adGroup, parentID: campaign.id).filter { $0.pinterestID != nil } }
+        let campaignOf = Dictionary(groups.map { ($0.id, $0.parentID ?? 0) }, uniquingKeysWith: { a, _ in a })
+        for batch in Self.batches(groups) {
+            let local = Dictionary(batch.compactMap { g in g.pinterestID.map { ($0, g.id) } }, uniquingKeysWith: { a, _ in a })
+            let answer = try await session.adGroupAnalytics(
+                startDate: start, endDate: end, adGroupIDs: Array(local.keys).sorted(), columns: Self.columns, granularity: .day)
+            calls += 1
+            let records = answer.compactMap { row -> MetricsRecord? in
+                guard var record = Self.record(row, key: "AD_GROUP_ID", local: local, pulledAt: now) else { return nil }
+                record.level = .adGroup
+                record.adGroupID = record.campaignID
+                record.campaignID = campaignOf[record.campaignID] ?? 0
+                return record
+            }
+            try await store.upsertMetrics(records)
+            rows += records.count
+        }
+        var ads: [BuildRecord] = []
+        for group in groups { ads += try await store.buildRecords(.ad, parentID: group.id).filter { $0.pinterestID != nil } }
+        let groupOf = Dictionary(ads.map { ($0.id, $0.parentID ?? 0) }, uniquingKeysWith: { a, _ in a })
+        for batch in Self.batches(ads) {
+            let local = Dictionary(batch.compactMap { a in a.pinterestID.map { ($0, a.id) } }, uniquingKeysWith: { a, _ in a })
+            let answer = try await session.adAnalytics(
+                startDate: start, endDate: end, adIDs: Array(local.keys).sorted(), columns: Self.columns, granularity: .day)
+            calls += 1
+            let records = answer.compactMap { row -> MetricsRecord? in
+                guard var record = Self.record(row, key: "AD_ID", local: local, pulledAt: now) else { return nil }
+                let group = groupOf[record.campaignID] ?? 0
+                record.level = .ad
+                record.adID = record.campaignID
+                record.adGroupID = group
+                record.campaignID = campaignOf[group] ?? 0
+                return record
+            }
             try await store.upsertMetrics(records)
             rows += records.count
         }
         return (rows, calls)
     }
 
-    /// One analytics row as stored; nil when it names no known campaign or day.
-    static func record(_ row: [String: JSONValue], local: [String: Int64], pulledAt: Date) -> MetricsRecord? {
-        guard let pinterestID = row["CAMPAIGN_ID"].flatMap(text), let id = local[pinterestID], let date = row["DATE"]?.stringValue else {
+    /// One analytics row as stored, its object (named by `key`: CAMPAIGN_ID, AD_GROUP_ID,
+    /// AD_ID) in `campaignID` until the caller places it; nil when it names no known object or day.
+    static func record(_ row: [String: JSONValue], key: String = "CAMPAIGN_ID", local: [String: Int64], pulledAt: Date) -> MetricsRecord? {
+        guard let pinterestID = row[key].flatMap(text), let id = local[pinterestID], let date = row["DATE"]?.stringValue else {
             return nil
         }
         func number(_ key: String) -> Int64? {
@@ -116,7 +161,10 @@ public struct MetricsPuller: Sendable {
 
     /// `campaigns.metrics`: the stored days from `from` to `to` (YYYY-MM-DD, UTC, inclusive), of
     /// one campaign or every one, with totals.
-    func metrics(campaignID: Int64?, from: String, to: String) async throws -> MetricsReport {
+    /// - Parameter level: campaign, ad group or ad rows; `adGroupID` narrows the last two.
+    func metrics(campaignID: Int64?, from: String, to: String, level: BuildLevel = .campaign, adGroupID: Int64? = nil) async throws
+        -> MetricsReport
+    {
         for (field, value) in [("from", from), ("to", to)] where !Self.isDay(value) {
             throw InvalidInput(field: field, reason: "must be a date as YYYY-MM-DD (UTC), got '\(value)'")
         }
@@ -124,7 +172,16 @@ public struct MetricsPuller: Sendable {
         if let campaignID, try await store.buildRecord(.campaign, id: campaignID) == nil {
             throw CampaignError.unknown(level: .campaign, id: campaignID, field: "campaign_id")
         }
-        let records = try await store.metrics(campaignID: campaignID, from: from, to: to)
+        if let adGroupID {
+            guard level != .campaign else { throw InvalidInput(field: "ad_group_id", reason: "narrows level ad_group or ad, not campaign") }
+            guard try await store.buildRecord(.adGroup, id: adGroupID) != nil else {
+                throw CampaignError.unknown(level: .adGroup, id: adGroupID, field: "ad_group_id")
+            }
+        }
+        let records =
+            level == .campaign
+            ? try await store.metrics(campaignID: campaignID, from: from, to: to)
+            : try await store.levelMetrics(level, campaignID: campaignID, adGroupID: adGroupID, from: from, to: to)
         return MetricsReport(rows: records, totals: Self.totals(records), pulledAt: records.map(\.pulledAt).max())
     }
 

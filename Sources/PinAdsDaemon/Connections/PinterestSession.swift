@@ -23,7 +23,7 @@ public struct PinterestSession: Sendable {
         connection = ConnectionCalls(connectionID: connectionID, tokens: tokens, client: client)
     }
 
-    private func call<T: Sendable>(_ operation: @Sendable (PinterestClient, AccessToken, String) async throws -> T) async throws -> T {
+    func call<T: Sendable>(_ operation: @Sendable (PinterestClient, AccessToken, String) async throws -> T) async throws -> T {
         let account = adAccountID
         return try await connection.call { client, token in try await operation(client, token, account) }
     }

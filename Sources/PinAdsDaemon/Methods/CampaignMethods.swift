@@ -1,5 +1,6 @@
 import Foundation
 import PinAdsProtocol
+import PinAdsStore
 
 /// `campaigns.*`, `ad_groups.*` and `ads.*` methods: each request into a call of the
 /// `CampaignBuilder` or the `MetricsPuller` in the domain's words, and its answer back into the
@@ -27,7 +28,7 @@ struct CampaignMethods: Sendable {
         let launched = try await builder.launch(
             LaunchPlan(
                 campaign: CampaignPlan(request.campaign), adGroup: AdGroupPlan(request.adGroup), ad: AdPlan(request.ad),
-                clientRequestID: request.clientRequestId))
+                clientRequestID: request.clientRequestId), status: request.status)
         return LaunchResult(
             campaign: CampaignInfo(launched.campaign), adGroup: AdGroupInfo(launched.adGroup), ad: AdInfo(launched.ad), jobId: launched.jobID,
             resumed: launched.resumed)
@@ -57,7 +58,40 @@ struct CampaignMethods: Sendable {
     }
 
     func metrics(_ request: CampaignMetricsRequest) async throws -> CampaignMetricsResult {
-        let report = try await metrics.metrics(campaignID: request.campaignId, from: request.from, to: request.to)
-        return CampaignMetricsResult(rows: report.rows.map(MetricsRow.init), totals: MetricsTotals(report.totals), pulledAt: report.pulledAt)
+        let level: BuildLevel
+        switch request.level ?? .campaign {
+        case .campaign: level = .campaign
+        case .adGroup: level = .adGroup
+        case .ad: level = .ad
+        }
+        let report = try await metrics.metrics(
+            campaignID: request.campaignId, from: request.from, to: request.to, level: level, adGroupID: request.adGroupId)
+        return CampaignMetricsResult(
+            rows: report.rows.map(MetricsRow.init), totals: MetricsTotals(report.totals), pulledAt: report.pulledAt, level: request.level)
+    }
+
+    func update(_ request: UpdateCampaignRequest) async throws -> CampaignJobResult {
+        let queued = try await builder.updateCampaign(id: request.id, try CampaignChange(request))
+        return CampaignJobResult(campaign: CampaignInfo(queued.item), jobId: queued.jobID)
+    }
+
+    func updateAdGroup(_ request: UpdateAdGroupRequest) async throws -> AdGroupJobResult {
+        let queued = try await builder.updateAdGroup(id: request.id, try AdGroupChange(request))
+        return AdGroupJobResult(adGroup: AdGroupInfo(queued.item), jobId: queued.jobID)
+    }
+
+    func updateAd(_ request: UpdateAdRequest) async throws -> AdJobResult {
+        let queued = try await builder.updateAd(id: request.id, try AdChange(request))
+        return AdJobResult(ad: AdInfo(queued.item), jobId: queued.jobID)
+    }
+
+    func conversionTags(_ request: ListConversionTagsRequest) async throws -> ListConversionTagsResult {
+        ListConversionTagsResult(tags: try await builder.tags.list(adAccountID: request.adAccountId).map(ConversionTagInfo.init))
+    }
+
+    func createConversionTag(_ request: CreateConversionTagRequest) async throws -> CreateConversionTagResult {
+        let (tag, created) = try await builder.tags.create(
+            adAccountID: request.adAccountId, name: request.name, enhancedMatch: request.enhancedMatch ?? [])
+        return CreateConversionTagResult(tag: ConversionTagInfo(tag), created: created)
     }
 }

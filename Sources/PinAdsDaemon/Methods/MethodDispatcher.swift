@@ -146,6 +146,12 @@ struct MethodDispatcher: Sendable {
         case ListAdsRequest.method: return await unary(request, campaigns.listAds)
         case TrackCampaignRequest.method: return await unary(request, campaigns.track)
         case CampaignMetricsRequest.method: return await unary(request, campaigns.metrics)
+        // Issue 17: running campaigns after their launch.
+        case UpdateCampaignRequest.method: return await unary(request, campaigns.update)
+        case UpdateAdGroupRequest.method: return await unary(request, campaigns.updateAdGroup)
+        case UpdateAdRequest.method: return await unary(request, campaigns.updateAd)
+        case ListConversionTagsRequest.method: return await unary(request, campaigns.conversionTags)
+        case CreateConversionTagRequest.method: return await unary(request, campaigns.createConversionTag)
         case SendConversionsRequest.method: return await unary(request, conversions.send)
         case ConversionStatsRequest.method: return await unary(request, conversions.stats)
         case GetConversionRequest.method: return await unary(request, conversions.get)

@@ -201,6 +201,7 @@ public struct AdCreate: Encodable, Sendable, Equatable {
     public var status: String?
     public var destinationURL: String?
     public var clickTrackingURL: String?
+    public var viewTrackingURL: String?
 
     public init(
         adGroupID: String, pinID: String, creativeType: String, name: String? = nil, status: String? = nil,
@@ -222,6 +223,7 @@ public struct AdCreate: Encodable, Sendable, Equatable {
         case creativeType = "creative_type"
         case destinationURL = "destination_url"
         case clickTrackingURL = "click_tracking_url"
+        case viewTrackingURL = "view_tracking_url"
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A field of an update: absent (the Optional is nil) leaves it as it is; `set` changes it;
+/// A field of an update (the wire's and the daemon's): absent (the Optional is nil) leaves it as it is; `set` changes it;
 /// `clear` (JSON `null`) removes it, where the field may be empty (an end time, a spend cap).
 public enum Patch<Value: Codable & Sendable & Equatable>: Sendable, Equatable {
     case set(Value)
