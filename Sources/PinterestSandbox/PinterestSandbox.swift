@@ -168,6 +168,19 @@ public final class PinterestSandbox: Sendable {
     @discardableResult
     public func revoke(token: String) -> Bool { engine.revoke(token: token) }
 
+    /// Decides Pinterest's review of an ad, as `POST /_sandbox/ads/review` does: `status` is
+    /// OTHER, PENDING, REJECTED or APPROVED; `rejectedReasons` (values of the spec's
+    /// `rejected_reasons` enum, default OTHER) and `rejectionLabels` (default: the reasons in
+    /// words) go only with REJECTED. The ad's `summary_status` follows (REJECTED, PENDING or
+    /// APPROVED for an active ad).
+    /// - Throws: ``SandboxControlError`` for an unknown ad (``SandboxControlError/Kind/notFound``)
+    ///   or a status or reason the spec does not have (``SandboxControlError/Kind/invalid``).
+    public func reviewAd(
+        _ adID: String, status: String, rejectedReasons: [String]? = nil, rejectionLabels: [String]? = nil
+    ) throws(SandboxControlError) {
+        _ = try engine.reviewAd(adID, status: status, rejectedReasons: rejectedReasons, rejectionLabels: rejectionLabels)
+    }
+
     /// Counters of everything seen so far (the content of `GET /_sandbox/stats`).
     public func stats() -> SandboxStats { engine.stats() }
 
