@@ -36,8 +36,9 @@ extension SandboxState {
         json["status"] = "ACTIVE"
         json["code_snippet"] = .string(SandboxState.tagCodeSnippet(tagID: id, enhancedMatch: flags.contains { $0.1 }))
         json["configs"] = .object(configs)
-        // Enhanced match is validated once the tag fires with it; until then it is not.
-        json["enhanced_match_status"] = flags.contains { $0.1 } ? "NOT_VALIDATED" : .null
+        // Enhanced match is validated once the tag fires with it, which no sandbox tag does. Not
+        // null: the spec's schema (a nullable allOf of a non-nullable enum) does not take it.
+        json["enhanced_match_status"] = flags.contains { $0.1 } ? "NOT_VALIDATED" : "UNKNOWN"
         json["last_fired_time_ms"] = .null
         json["version"] = "3"
         conversionTags[id] = ConversionTagRecord(id: id, adAccountID: account.id, json: json)
