@@ -48,7 +48,7 @@ extension SandboxState {
         }
 
         var merged = SandboxState.requestView(stored.json, dropping: SandboxState.campaignResponseOnlyFields)
-        for entry in item.pairs where entry.key != "id" {
+        for entry in item.pairs where entry.key != "id" && entry.key != "ad_account_id" {
             switch (entry.key, entry.value) {
             case ("objective_type", .null):
                 continue  // nullable in CampaignUpdateRequest only: nothing to change
