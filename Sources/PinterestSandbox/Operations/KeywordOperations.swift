@@ -64,8 +64,11 @@ extension SandboxState {
         switch body["keywords"] {
         case .array(let array)?:
             for (index, element) in array.enumerated() {
-                var item = ItemValidator(element.objectValue ?? JSONObject())
-                if element.objectValue == nil { item.problem("must be an object, not \(element.typeName).") }
+                guard let object = element.objectValue else {
+                    check.problem("keywords[\(index)] must be an object, not \(element.typeName).")
+                    continue
+                }
+                var item = ItemValidator(object)
                 item.onlyKeys(["value", "match_type", "bid"], schema: "KeywordsCommon")
                 if item.item["value"] == nil { item.problem("value is required.") }
                 let value = item.string("value")
@@ -183,8 +186,11 @@ extension SandboxState {
         switch body["keywords"] {
         case .array(let array)?:
             for (index, element) in array.enumerated() {
-                var item = ItemValidator(element.objectValue ?? JSONObject())
-                if element.objectValue == nil { item.problem("must be an object, not \(element.typeName).") }
+                guard let object = element.objectValue else {
+                    check.problem("keywords[\(index)] must be an object, not \(element.typeName).")
+                    continue
+                }
+                var item = ItemValidator(object)
                 item.onlyKeys(["id", "archived", "bid"], schema: "KeywordUpdate")
                 let id = item.identifier("id", required: true)
                 let archived = item.boolean("archived")
