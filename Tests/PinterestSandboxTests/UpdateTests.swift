@@ -141,7 +141,7 @@ struct UpdateTests {
             #expect(try await f.get("ads", [("entity_statuses", "ARCHIVED,ACTIVE")]).items.count == 2)
 
             let again = try await f.patch("campaigns", [["id": tree.campaign, "ad_account_id": f.accountID, "status": "ACTIVE"]])
-            #expect(again.refused(0, "campaign \(tree.campaign) is ARCHIVED: archived campaigns cannot be changed"))
+            #expect(again.refused(0, "id \(tree.campaign) is an ARCHIVED campaign: archived campaigns cannot be changed"))
             #expect(try await f.patch("ad_groups", [["id": tree.adGroup, "name": "x"]]).refused(0, "archived ad groups cannot be changed"))
             #expect(try await f.patch("ads", [["id": tree.ad, "name": "x"]]).refused(0, "archived ads cannot be changed"))
             let child = try await f.post("ad_groups", [f.adGroupItem(tree.campaign)])

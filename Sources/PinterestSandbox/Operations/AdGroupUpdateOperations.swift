@@ -30,7 +30,7 @@ extension SandboxState {
         guard let stored = adGroups[id], stored.adAccountID == account.id else {
             return .failure(SandboxState.unknownID(id, "an ad group", account: account.id))
         }
-        guard stored.status != "ARCHIVED" else { return .failure(SandboxState.archived("ad group", id)) }
+        guard stored.status != "ARCHIVED" else { return .failure(SandboxState.archived("an ad group", id)) }
         if let campaignID = check.identifier("campaign_id", prefix: "C"), campaignID != stored.campaignID {
             check.problem("campaign_id cannot be changed: ad group \(id) belongs to campaign \(stored.campaignID).")
         }

@@ -32,7 +32,7 @@ extension SandboxState {
         guard let stored = ads[id], stored.adAccountID == account.id else {
             return .failure(SandboxState.unknownID(id, "an ad", account: account.id))
         }
-        guard stored.status != "ARCHIVED" else { return .failure(SandboxState.archived("ad", id)) }
+        guard stored.status != "ARCHIVED" else { return .failure(SandboxState.archived("an ad", id)) }
         if let adGroupID = check.identifier("ad_group_id", prefix: "AG"), adGroupID != stored.adGroupID {
             check.problem("ad_group_id cannot be changed: ad \(id) belongs to ad group \(stored.adGroupID).")
         }

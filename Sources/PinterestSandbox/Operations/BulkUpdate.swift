@@ -22,8 +22,10 @@ extension SandboxState {
     }
 
     /// The failure of an item that would change an ARCHIVED object: archiving is final (NOTES §13.2).
+    /// `what` comes with its article ("a campaign").
     static func archived(_ what: String, _ id: String) -> BulkItemFailure {
-        BulkItemFailure(["\(what) \(id) is ARCHIVED: archived \(what)s cannot be changed."])
+        let noun = what.split(separator: " ", maxSplits: 1).last.map(String.init) ?? what
+        return BulkItemFailure(["id \(id) is an ARCHIVED \(noun): archived \(noun)s cannot be changed."])
     }
 
     /// The ad groups of a campaign that are not ARCHIVED (an archived object never changes again).

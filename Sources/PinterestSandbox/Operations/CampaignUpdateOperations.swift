@@ -38,7 +38,7 @@ extension SandboxState {
         guard let stored = campaigns[id], stored.adAccountID == account.id else {
             return .failure(SandboxState.unknownID(id, "a campaign", account: account.id))
         }
-        guard stored.status != "ARCHIVED" else { return .failure(SandboxState.archived("campaign", id)) }
+        guard stored.status != "ARCHIVED" else { return .failure(SandboxState.archived("a campaign", id)) }
         if stored.status != "DRAFT" {
             for key in ["objective_type", "is_performance_plus"] {
                 if let value = item[key], !value.isNull, value != stored.json[key] {
