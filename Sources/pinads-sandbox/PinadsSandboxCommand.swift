@@ -86,6 +86,8 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
                                              review decides (OTHER, PENDING, REJECTED
                                              or APPROVED; reasons and labels only with
                                              REJECTED) -> the ad as GET answers it
+              POST   /_sandbox/conversion_tags {"ad_account_id":"...","name":"..."}
+                                             -> {"id"}: an ACTIVE tag, no AEM
               POST   /_sandbox/clock         {"advance_s":S} moves sandbox time forward
               POST   /_sandbox/reset         forgets all state; the configuration stays
 

@@ -84,6 +84,23 @@ struct ConversionTagTests {
         }
     }
 
+    @Test("tests can make a tag without a /v5 call, in Swift or over the control API")
+    func seeding() async throws {
+        try await withSandbox { sandbox, client in
+            let f = AdAccountFixture(sandbox, client)
+            let swift = try sandbox.seedConversionTag(adAccountID: f.accountID)
+            let http = try await client.control("POST", "/_sandbox/conversion_tags", json: ["ad_account_id": f.accountID, "name": "seeded"])
+            #expect(http.status == 200)
+            let id = try #require(http.object["id"] as? String)
+            #expect(try await f.get("conversion_tags").items.compactMap { $0["id"] as? String } == [swift, id])
+            #expect(try await f.get("conversion_tags/\(id)").object["name"] as? String == "seeded")
+            #expect(try await client.control("POST", "/_sandbox/conversion_tags", json: ["ad_account_id": "1"]).status == 404)
+            #expect(try await client.control("POST", "/_sandbox/conversion_tags", json: ["ad_account_id": f.accountID, "nom": "x"]).status == 400)
+            #expect(throws: SandboxControlError.self) { try sandbox.seedConversionTag(adAccountID: "1") }
+            #expect(sandbox.stats().byOperation["conversion_tags/create"] == nil, "no /v5 request was made")
+        }
+    }
+
     @Test("creating needs ads:write, reading ads:read")
     func scopes() async throws {
         try await withSandbox { sandbox, client in

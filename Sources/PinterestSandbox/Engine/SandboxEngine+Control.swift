@@ -14,6 +14,7 @@ extension SandboxEngine {
             "/_sandbox/events/seen": ["POST": controlEventsSeen],
             "/_sandbox/events/refuse": ["POST": controlRefuseEvents],
             "/_sandbox/ads/review": ["POST": controlReviewAd],
+            "/_sandbox/conversion_tags": ["POST": controlSeedConversionTag],
             "/_sandbox/clock": ["POST": controlAdvanceClock, "GET": controlClock],
             "/_sandbox/reset": ["POST": { _ throws(APIError) in self.reset(); return [:] }],
             "/_sandbox/health": ["GET": { _ throws(APIError) in ["status": "ok"] }],

@@ -1,5 +1,29 @@
-/// `POST /_sandbox/ads/review`: Pinterest's ad review, decided by the test.
+/// `POST /_sandbox/ads/review`: Pinterest's ad review, decided by the test; and
+/// `POST /_sandbox/conversion_tags`: a tag made without a `/v5` call.
 extension SandboxEngine {
+    /// `{"ad_account_id": "…", "name": "…"}` (name optional) → `{"id": "…"}`.
+    func controlSeedConversionTag(_ request: SandboxRequest) throws(APIError) -> JSONValue {
+        let body = try controlBody(request)
+        if let unknown = body.keys.first(where: { $0 != "ad_account_id" && $0 != "name" }) {
+            throw .invalidParameters("\(unknown) is not a field of /_sandbox/conversion_tags (ad_account_id, name).")
+        }
+        guard let account = body["ad_account_id"]?.stringValue else {
+            throw .invalidParameters("ad_account_id is required (a string).")
+        }
+        if let name = body["name"], name.stringValue == nil { throw .invalidParameters("name must be a string.") }
+        do {
+            return ["id": .string(try seedConversionTag(adAccountID: account, name: body["name"]?.stringValue ?? "Sandbox tag"))]
+        } catch {
+            throw error.apiError
+        }
+    }
+
+    func seedConversionTag(adAccountID: String, name: String) throws(SandboxControlError) -> String {
+        try state.withLockedValue { state in
+            Result { () throws(SandboxControlError) -> String in try state.seedConversionTag(adAccountID: adAccountID, name: name) }
+        }.get()
+    }
+
     static let reviewKeys: Set<String> = ["ad_id", "review_status", "rejected_reasons", "rejection_labels"]
 
     /// `{"ad_id": "…", "review_status": "REJECTED", "rejected_reasons": ["LANDING_PAGE_BROKEN"],

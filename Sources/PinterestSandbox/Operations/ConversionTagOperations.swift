@@ -24,6 +24,14 @@ extension SandboxState {
             throw .invalidParameters(check.problems.joined(separator: " "))
         }
 
+        let tag = addConversionTag(name: name, flags: flags, frequency: frequency, account: account.id)
+        return .json(200, .object(tag.json))
+    }
+
+    /// A new ACTIVE tag of `account` (the ad account must exist).
+    mutating func addConversionTag(name: String, flags: [(String, Bool)], frequency: Double, account: String)
+        -> ConversionTagRecord
+    {
         let id = mintID(.conversionTag)
         var configs = JSONObject()
         for (key, value) in flags { configs[key] = .bool(value) }
@@ -31,7 +39,7 @@ extension SandboxState {
         configs["no_code_capi_domains"] = []
         var json = JSONObject()
         json["id"] = .string(id)
-        json["ad_account_id"] = .string(account.id)
+        json["ad_account_id"] = .string(account)
         json["name"] = .string(name)
         json["status"] = "ACTIVE"
         json["code_snippet"] = .string(SandboxState.tagCodeSnippet(tagID: id, enhancedMatch: flags.contains { $0.1 }))
@@ -41,9 +49,18 @@ extension SandboxState {
         json["enhanced_match_status"] = flags.contains { $0.1 } ? "NOT_VALIDATED" : "UNKNOWN"
         json["last_fired_time_ms"] = .null
         json["version"] = "3"
-        conversionTags[id] = ConversionTagRecord(id: id, adAccountID: account.id, json: json)
-        index(id, kind: .conversionTag, account: account.id)
-        return .json(200, .object(json))
+        let tag = ConversionTagRecord(id: id, adAccountID: account, json: json)
+        conversionTags[id] = tag
+        index(id, kind: .conversionTag, account: account)
+        return tag
+    }
+
+    /// ``PinterestSandbox/seedConversionTag(adAccountID:name:)``: a tag with every AEM flag off.
+    mutating func seedConversionTag(adAccountID: String, name: String) throws(SandboxControlError) -> String {
+        guard adAccounts[adAccountID] != nil else { throw .notFound("ad_account_id", "ad account \(adAccountID)") }
+        guard !name.isEmpty else { throw .invalid("name", "must not be empty.") }
+        let flags = SandboxState.conversionTagFlags.map { ($0, false) }
+        return addConversionTag(name: name, flags: flags, frequency: 1, account: adAccountID).id
     }
 
     /// `GET /v5/ad_accounts/{id}/conversion_tags[?filter_deleted=BOOL]` → `{items}` (no bookmark),
