@@ -9,8 +9,10 @@ import NIOPosix
 ///
 /// It behaves like Pinterest as far as the official OpenAPI description and the contract notes
 /// say: OAuth with rotating refresh tokens, ad accounts, customer lists with matching, audiences,
-/// campaigns / ad groups / ads with per-item exceptions, the Conversions API with deduplication,
-/// synthetic campaign analytics, Pinterest's rate limits and error shapes. Faults can be injected,
+/// campaigns / ad groups / ads with per-item exceptions, their PATCH updates and the bid rules of
+/// each objective, keywords, conversion tags, Pinterest's ad review (decided by ``reviewAd(_:status:rejectedReasons:rejectionLabels:)``),
+/// the Conversions API with deduplication, synthetic campaign, ad group and ad analytics,
+/// Pinterest's rate limits and error shapes. Faults can be injected,
 /// the clock advanced, and everything it saw read back through ``stats()``.
 ///
 /// ```swift
@@ -167,6 +169,27 @@ public final class PinterestSandbox: Sendable {
     /// whether it existed.
     @discardableResult
     public func revoke(token: String) -> Bool { engine.revoke(token: token) }
+
+    /// Decides Pinterest's review of an ad, as `POST /_sandbox/ads/review` does: `status` is
+    /// OTHER, PENDING, REJECTED or APPROVED; `rejectedReasons` (values of the spec's
+    /// `rejected_reasons` enum, default OTHER) and `rejectionLabels` (default: the reasons in
+    /// words) go only with REJECTED. The ad's `summary_status` follows (REJECTED, PENDING or
+    /// APPROVED for an active ad).
+    /// - Throws: ``SandboxControlError`` for an unknown ad (``SandboxControlError/Kind/notFound``)
+    ///   or a status or reason the spec does not have (``SandboxControlError/Kind/invalid``).
+    public func reviewAd(
+        _ adID: String, status: String, rejectedReasons: [String]? = nil, rejectionLabels: [String]? = nil
+    ) throws(SandboxControlError) {
+        _ = try engine.reviewAd(adID, status: status, rejectedReasons: rejectedReasons, rejectionLabels: rejectionLabels)
+    }
+
+    /// Makes an ACTIVE conversion tag of an existing ad account (every AEM flag off) without a
+    /// `/v5` call, as `POST /_sandbox/conversion_tags` does; returns its id, for
+    /// `optimization_goal_metadata.conversion_tag_v3_goal_metadata.conversion_tag_id`.
+    /// - Throws: ``SandboxControlError`` for an unknown ad account or an empty name.
+    public func seedConversionTag(adAccountID: String, name: String = "Sandbox tag") throws(SandboxControlError) -> String {
+        try engine.seedConversionTag(adAccountID: adAccountID, name: name)
+    }
 
     /// Counters of everything seen so far (the content of `GET /_sandbox/stats`).
     public func stats() -> SandboxStats { engine.stats() }

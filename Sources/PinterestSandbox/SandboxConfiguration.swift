@@ -35,6 +35,11 @@ public struct SandboxConfiguration: Sendable {
     /// Sandbox seconds a customer list stays `PROCESSING` after a create or an update before it
     /// becomes `READY` or `TOO_SMALL`. 0 (the default) makes the status final immediately.
     public var customerListProcessingSeconds = 0
+    /// Sandbox seconds a new ad stays `review_status` PENDING before Pinterest's review approves
+    /// it. 0 (the default) approves every ad at creation; nil keeps new ads PENDING until
+    /// `POST /_sandbox/ads/review` (or ``PinterestSandbox/reviewAd(_:status:rejectedReasons:rejectionLabels:)``)
+    /// decides. The control API can reject or approve any ad at any time.
+    public var adReviewSeconds: Int? = 0
     /// Largest request body accepted, in bytes; larger bodies get a 413.
     public var maximumBodyBytes = 32 * 1024 * 1024
 

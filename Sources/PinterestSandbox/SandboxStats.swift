@@ -39,6 +39,10 @@ public struct SandboxStats: Sendable, Equatable {
     public var adGroups = 0
     /// Ads that exist now.
     public var ads = 0
+    /// Conversion tags that exist now.
+    public var conversionTags = 0
+    /// Keywords that exist now (archived ones included).
+    public var keywords = 0
 
     public init() {}
 }

@@ -16,7 +16,7 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
         commandName: "pinads-sandbox",
         abstract: "A local, stateful simulator of the Pinterest API v5 endpoints pinads uses.",
         discussion: """
-            Serves Pinterest's API under http://HOST:PORT/v5 (OAuth with rotating refresh tokens, conversion tokens, ad accounts, customer lists, audiences, campaigns, ad groups, ads, conversion events, campaign analytics) with Pinterest's error shapes and rate limits, so pinads can be developed, tested and demonstrated without a Pinterest account. State lives in memory until exit.
+            Serves Pinterest's API under http://HOST:PORT/v5 (OAuth with rotating refresh tokens, conversion tokens, ad accounts, customer lists, audiences, campaigns, ad groups and ads with their PATCH updates, keywords, conversion tags, conversion events, campaign, ad group and ad analytics) with Pinterest's error shapes and rate limits, so pinads can be developed, tested and demonstrated without a Pinterest account. State lives in memory until exit.
 
             On start it prints to stdout
               pinads-sandbox listening on http://127.0.0.1:PORT/v5
@@ -80,6 +80,14 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
                                              answered failed with that error_message,
                                              as Pinterest refuses events for reasons
                                              a client cannot check ({"count":0} ends it)
+              POST   /_sandbox/ads/review    {"ad_id":"...","review_status":"REJECTED",
+                                             "rejected_reasons":["LANDING_PAGE_BROKEN"],
+                                             "rejection_labels":["..."]}: Pinterest's
+                                             review decides (OTHER, PENDING, REJECTED
+                                             or APPROVED; reasons and labels only with
+                                             REJECTED) -> the ad as GET answers it
+              POST   /_sandbox/conversion_tags {"ad_account_id":"...","name":"..."}
+                                             -> {"id"}: an ACTIVE tag, no AEM
               POST   /_sandbox/clock         {"advance_s":S} moves sandbox time forward
               POST   /_sandbox/reset         forgets all state; the configuration stays
 
@@ -130,6 +138,12 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
             valueName: "uri"))
     var redirectURIs: [String] = []
 
+    @Option(help: ArgumentHelp("Sandbox seconds a new ad stays review_status PENDING before it is approved; 0 approves at once.", valueName: "s"))
+    var adReviewSeconds: Int = 0
+
+    @Flag(help: "Keep new ads PENDING until POST /_sandbox/ads/review decides (overrides --ad-review-seconds).")
+    var manualAdReview = false
+
     @Option(help: ArgumentHelp("Least severe log level on stderr: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: String = "info"
 
@@ -138,6 +152,7 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
         guard adAccounts >= 0, adAccounts <= 10_000 else { throw ValidationError("--ad-accounts must be 0...10000") }
         guard (0...1).contains(matchRate) else { throw ValidationError("--match-rate must be between 0 and 1") }
         guard rps >= 1 else { throw ValidationError("--rps must be at least 1") }
+        guard adReviewSeconds >= 0 else { throw ValidationError("--ad-review-seconds must be 0 or more") }
         for entry in categoryLimits {
             let parts = entry.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, !parts[0].isEmpty, let limit = Int(parts[1]), limit >= 0 else {
@@ -173,6 +188,7 @@ struct PinadsSandboxCommand: AsyncParsableCommand {
         configuration.recordPath = record
         configuration.appID = appID
         configuration.appSecret = appSecret
+        configuration.adReviewSeconds = manualAdReview ? nil : adReviewSeconds
         if !redirectURIs.isEmpty { configuration.registeredRedirectURIs = Set(redirectURIs) }
         for entry in categoryLimits {
             let parts = entry.split(separator: "=", maxSplits: 1)

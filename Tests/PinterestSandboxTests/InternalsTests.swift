@@ -56,7 +56,22 @@ struct InternalsTests {
         #expect(op("POST", "/v5/ad_accounts/1/events") == "events/create")
         #expect(op("GET", "/v5/ad_accounts/abc") == nil)
         #expect(op("GET", "/v5/ad_accounts/1234567890123456789") == nil)
-        #expect(Router.match(method: "PUT", path: "/v5/ad_accounts/1/ads") == .failure(.methodNotAllowed(allowed: ["GET", "POST"])))
+        #expect(op("PATCH", "/v5/ad_accounts/1/campaigns") == "campaigns/update")
+        #expect(op("PATCH", "/v5/ad_accounts/1/ad_groups") == "ad_groups/update")
+        #expect(op("PATCH", "/v5/ad_accounts/1/ads") == "ads/update")
+        #expect(op("GET", "/v5/ad_accounts/1/ad_groups/analytics") == "ad_groups/analytics")
+        #expect(op("GET", "/v5/ad_accounts/1/ads/analytics") == "ads/analytics")
+        #expect(op("POST", "/v5/ad_accounts/1/conversion_tags") == "conversion_tags/create")
+        #expect(op("GET", "/v5/ad_accounts/1/conversion_tags") == "conversion_tags/list")
+        #expect(op("GET", "/v5/ad_accounts/1/conversion_tags/2") == "conversion_tags/get")
+        #expect(op("GET", "/v5/ad_accounts/1/keywords") == "keywords/get")
+        #expect(op("POST", "/v5/ad_accounts/1/keywords") == "keywords/create")
+        #expect(op("PATCH", "/v5/ad_accounts/1/keywords") == "keywords/update")
+        #expect(op("GET", "/v5/ad_accounts/1/audiences/analytics") == nil)
+        // The spec has GET, PATCH and POST on /ads (PATCH is ads/update).
+        #expect(Router.match(method: "PUT", path: "/v5/ad_accounts/1/ads") == .failure(.methodNotAllowed(allowed: ["GET", "PATCH", "POST"])))
+        #expect(Router.match(method: "POST", path: "/v5/ad_accounts/1/ads/analytics") == .failure(.methodNotAllowed(allowed: ["GET"])))
+        #expect(Router.match(method: "DELETE", path: "/v5/ad_accounts/1/conversion_tags/2") == .failure(.methodNotAllowed(allowed: ["GET"])))
     }
 
     @Test("bookmarks page by last id in either order")

@@ -13,6 +13,8 @@ extension SandboxEngine {
             "/_sandbox/customer_lists": ["GET": controlCustomerLists],
             "/_sandbox/events/seen": ["POST": controlEventsSeen],
             "/_sandbox/events/refuse": ["POST": controlRefuseEvents],
+            "/_sandbox/ads/review": ["POST": controlReviewAd],
+            "/_sandbox/conversion_tags": ["POST": controlSeedConversionTag],
             "/_sandbox/clock": ["POST": controlAdvanceClock, "GET": controlClock],
             "/_sandbox/reset": ["POST": { _ throws(APIError) in self.reset(); return [:] }],
             "/_sandbox/health": ["GET": { _ throws(APIError) in ["status": "ok"] }],
@@ -308,6 +310,8 @@ extension SandboxEngine {
             "campaigns": JSONValue(stats.campaigns),
             "ad_groups": JSONValue(stats.adGroups),
             "ads": JSONValue(stats.ads),
+            "conversion_tags": JSONValue(stats.conversionTags),
+            "keywords": JSONValue(stats.keywords),
         ]
     }
 }

@@ -1,10 +1,5 @@
 extension SandboxState {
-    static let billableEvents = ["CLICKTHROUGH", "IMPRESSION", "VIDEO_V_50_MRC"]
-    static let budgetTypes = ["DAILY", "LIFETIME", "CBO_ADGROUP"]
-    static let bidStrategyTypes = ["AUTOMATIC_BID", "MAX_BID", "TARGET_AVG"]
     static let adGroupListDocumented = "Invalid ad account group parameters."
-    /// Objective/billable-event pairs for which the spec makes `bid_in_micro_currency` REQUIRED.
-    static let bidRequiredPairs: Set<String> = ["AWARENESS/IMPRESSION", "CONSIDERATION/CLICKTHROUGH", "CATALOG_SALES/CLICKTHROUGH"]
 
     func adGroupJSON(_ adGroup: AdGroupRecord) -> JSONValue {
         var object = adGroup.json
@@ -19,16 +14,14 @@ extension SandboxState {
         let items = try bulkItems(call)
         var results: [Result<JSONValue, BulkItemFailure>] = []
         for value in items {
-            switch bulkItemObject(value) {
-            case .success(let object): results.append(createAdGroup(object, account: account))
-            case .failure(let failure): results.append(.failure(failure))
-            }
+            results.append(bulkItemObject(value).flatMap { createAdGroup($0, account: account) })
         }
         return bulkResponse(results)
     }
 
-    /// The fields of an ad group to create, each checked against the spec on its own.
-    private struct AdGroupFields {
+    /// The fields of an ad group to create (or of one merged with an update), each checked
+    /// against the spec on its own.
+    struct AdGroupFields {
         var campaignID: String?, name: String?, billableEvent: String?, status: String
         var budget: Int64?, bid: Int64?, bidStrategy: String?, budgetType: String?
         var startTime: Int64?, endTime: Int64?, lifetimeFrequencyCap: Int64?
@@ -37,8 +30,44 @@ extension SandboxState {
         var targeting: JSONObject?
     }
 
+    /// An ad group that passed every rule, with what its answer is built from.
+    struct CheckedAdGroup {
+        var fields: AdGroupFields
+        var campaign: CampaignRecord
+        var name: String
+        var billableEvent: String
+    }
+
+    /// Which rules tying an ad group to its campaign apply.
+    struct AdGroupChecks {
+        /// Whether the ad group's window must lie inside the campaign's: on create, and on an
+        /// update that sends `start_time` or `end_time` (a campaign window cut short by a
+        /// campaign update wins silently over the ad groups it cuts into, NOTES §13.3).
+        var windowInsideCampaign = true
+        /// Whether the ad group is new to its campaign (the 70 ad groups of a CBO campaign, an
+        /// ARCHIVED campaign taking none).
+        var joinsCampaign = true
+    }
+
     mutating func createAdGroup(_ item: JSONObject, account: AdAccountRecord) -> Result<JSONValue, BulkItemFailure> {
         var check = ItemValidator(item)
+        guard let checked = checkAdGroup(&check, account: account, AdGroupChecks()) else {
+            return .failure(BulkItemFailure(check.problems))
+        }
+        let id = mintID(.adGroup)
+        let created = now
+        let json = adGroupBody(checked, id: id, account: account, created: created, updated: created)
+        let adGroup = AdGroupRecord(
+            id: id, adAccountID: account.id, campaignID: checked.campaign.id, status: checked.fields.status,
+            startTime: checked.fields.startTime, endTime: checked.fields.endTime, json: json)
+        adGroups[id] = adGroup
+        index(id, kind: .adGroup, account: account.id)
+        return .success(adGroupJSON(adGroup))
+    }
+
+    /// Every create-time rule of an ad group: its fields, its campaign, its bids and its schedule.
+    /// Nil (with the problems in `check`) when any fails.
+    func checkAdGroup(_ check: inout ItemValidator, account: AdAccountRecord, _ checks: AdGroupChecks) -> CheckedAdGroup? {
         let fields = readAdGroup(&check, account: account)
         let campaign = fields.campaignID.flatMap { campaigns[$0] }
         if let campaignID = fields.campaignID {
@@ -46,19 +75,15 @@ extension SandboxState {
                 check.problem("campaign_id \(campaignID) is not a campaign of ad account \(account.id).")
             }
         }
-        if let campaign { checkAgainstCampaign(fields, campaign, into: &check) }
+        if let campaign {
+            checkAgainstCampaign(fields, campaign, checks, into: &check)
+            checkBids(fields, campaign: campaign, account: account, into: &check)
+        }
         checkSchedule(fields, into: &check)
         guard check.problems.isEmpty, let campaign, let name = fields.name, let billableEvent = fields.billableEvent else {
-            return .failure(BulkItemFailure(check.problems))
+            return nil
         }
-        let id = mintID(.adGroup)
-        let json = adGroupBody(fields, id: id, name: name, billableEvent: billableEvent, account: account, campaign: campaign)
-        let adGroup = AdGroupRecord(
-            id: id, adAccountID: account.id, campaignID: campaign.id, status: fields.status, startTime: fields.startTime,
-            endTime: fields.endTime, json: json)
-        adGroups[id] = adGroup
-        index(id, kind: .adGroup, account: account.id)
-        return .success(adGroupJSON(adGroup))
+        return CheckedAdGroup(fields: fields, campaign: campaign, name: name, billableEvent: billableEvent)
     }
 
     private func readAdGroup(_ check: inout ItemValidator, account: AdAccountRecord) -> AdGroupFields {
@@ -77,7 +102,11 @@ extension SandboxState {
         let pacing = check.enumeration("pacing_delivery_type", ["STANDARD", "ACCELERATED"]) ?? "STANDARD"
         let autoTargeting = check.boolean("auto_targeting_enabled", nullable: true) ?? true
         let creativeOptimization = check.boolean("is_creative_optimization", nullable: true)
-        let bidMultiplier = check.number("bid_multiplier", range: 0...10)
+        var bidMultiplier = check.number("bid_multiplier", range: 0...10)
+        if let multiplier = bidMultiplier, multiplier > 0, multiplier < 0.1 {
+            check.problem("bid_multiplier must be 0 (no multiplier) or 0.1...10; got \(multiplier).")
+        }
+        if bidMultiplier == 0 { bidMultiplier = nil }  // "Enter 0 to remove the bid multiplier."
         let goal = check.object("optimization_goal_metadata", nullable: true)
         let tracking = check.trackingURLs()
         let templates = check.stringArray("targeting_template_ids", nullable: true, maxItems: 1)
@@ -97,28 +126,31 @@ extension SandboxState {
             templates: templates, promotionID: promotionID, promotionLevel: promotionLevel, targeting: targeting)
     }
 
-    /// The rules that depend on the ad group's campaign: budget (CBO or not), bids for the
-    /// objective, the objective's goal, and the campaign's schedule.
-    private func checkAgainstCampaign(_ fields: AdGroupFields, _ campaign: CampaignRecord, into check: inout ItemValidator) {
+    /// The rules that depend on the ad group's campaign: its status, budget (CBO or not) and
+    /// schedule. The bids for the objective are ``checkBids(_:campaign:account:into:)``.
+    private func checkAgainstCampaign(
+        _ fields: AdGroupFields, _ campaign: CampaignRecord, _ checks: AdGroupChecks, into check: inout ItemValidator
+    ) {
+        if checks.joinsCampaign, campaign.status == "ARCHIVED" {
+            check.problem("campaign_id \(campaign.id) is ARCHIVED: archived campaigns cannot be changed or get new ad groups.")
+        }
         if !campaign.isBudgetOptimized, fields.budget == nil {
             check.problem("budget_in_micro_currency is required for ad groups of non-CBO campaigns.")
         }
-        if campaign.isBudgetOptimized, let budgetType = fields.budgetType, budgetType != "CBO_ADGROUP" {
-            check.problem("ad groups of CBO campaigns only allow budget_type CBO_ADGROUP.")
+        if campaign.isBudgetOptimized {
+            if let budgetType = fields.budgetType, budgetType != "CBO_ADGROUP" {
+                check.problem("ad groups of CBO campaigns only allow budget_type CBO_ADGROUP.")
+            }
+            if fields.pacing != "STANDARD" {
+                check.problem("pacing_delivery_type \(fields.pacing): ad groups of CBO campaigns only allow STANDARD.")
+            }
+            let held = liveAdGroups(of: campaign.id, account: campaign.adAccountID).count
+            if checks.joinsCampaign, held >= SandboxState.cboAdGroupLimit {
+                check.problem(
+                    "campaign_id \(campaign.id): a CBO campaign can hold at most \(SandboxState.cboAdGroupLimit) ad groups; it has \(held).")
+            }
         }
-        if let billableEvent = fields.billableEvent, fields.bid == nil, fields.bidStrategy != "AUTOMATIC_BID",
-            SandboxState.bidRequiredPairs.contains("\(campaign.objectiveType)/\(billableEvent)")
-        {
-            check.problem(
-                "bid_in_micro_currency is required for \(campaign.objectiveType) campaigns billed on \(billableEvent) "
-                    + "(unless bid_strategy_type is AUTOMATIC_BID).")
-        }
-        if campaign.objectiveType == "VIDEO_COMPLETION", let bidStrategy = fields.bidStrategy, bidStrategy != "AUTOMATIC_BID" {
-            check.problem("VIDEO_COMPLETION campaigns only support bid_strategy_type AUTOMATIC_BID.")
-        }
-        if campaign.objectiveType == "WEB_CONVERSION", fields.goal == nil {
-            check.problem("optimization_goal_metadata is required when the campaign objective is WEB_CONVERSION.")
-        }
+        guard checks.windowInsideCampaign else { return }
         if let startTime = fields.startTime, let campaignStart = campaign.startTime, startTime < campaignStart {
             check.problem("start_time cannot precede the campaign's start_time.")
         }
@@ -144,18 +176,19 @@ extension SandboxState {
         }
     }
 
-    /// The ad group as Pinterest returns it, defaults filled.
-    private func adGroupBody(
-        _ fields: AdGroupFields, id: String, name: String, billableEvent: String, account: AdAccountRecord, campaign: CampaignRecord
+    /// The ad group as Pinterest returns it (without `summary_status`), defaults filled.
+    func adGroupBody(
+        _ checked: CheckedAdGroup, id: String, account: AdAccountRecord, created: Int64, updated: Int64
     ) -> JSONObject {
-        let created = now
+        let fields = checked.fields
+        let campaign = checked.campaign
         var json = JSONObject()
         json["id"] = .string(id)
         json["ad_account_id"] = .string(account.id)
         json["campaign_id"] = .string(campaign.id)
-        json["name"] = .string(name)
+        json["name"] = .string(checked.name)
         json["status"] = .string(fields.status)
-        json["billable_event"] = .string(billableEvent)
+        json["billable_event"] = .string(checked.billableEvent)
         json["budget_in_micro_currency"] = JSONValue(fields.budget)
         json["bid_in_micro_currency"] = JSONValue(fields.bid)
         json["bid_strategy_type"] = JSONValue(fields.bidStrategy)
@@ -170,84 +203,16 @@ extension SandboxState {
         json["auto_targeting_enabled"] = .bool(fields.autoTargeting)
         json["is_creative_optimization"] = .bool(fields.creativeOptimization ?? false)
         json["bid_multiplier"] = fields.bidMultiplier.map { .double($0) } ?? .null
-        // Left out when unset: the spec's schema for it is an object that is not nullable.
+        // Left out when unset: null fails the spec's schema (a nullable allOf of a non-nullable object).
         if let goal = fields.goal { json["optimization_goal_metadata"] = .object(goal) }
         json["tracking_urls"] = fields.tracking.map { .object($0) } ?? .null
         json["promotion_id"] = JSONValue(fields.promotionID)
         json["promotion_application_level"] = JSONValue(fields.promotionLevel)
         json["conversion_learning_mode_type"] = .null
         json["created_time"] = .int(created)
-        json["updated_time"] = .int(created)
+        json["updated_time"] = .int(updated)
         json["type"] = "adgroup"
         return json
-    }
-
-    /// `targeting_spec`: UPPERCASE keys of the spec only, typed values, enum members, audience ids
-    /// that exist in the ad account, and at least one of LOCATION or GEO.
-    func validateTargetingSpec(_ spec: JSONObject, account: AdAccountRecord, into check: inout ItemValidator) {
-        let stringArrayKeys: [String: [String]?] = [
-            "AGE_BUCKET": ["18-24", "19+", "20+", "21+", "25-34", "35-44", "45-49", "50-54", "55-64", "65+"],
-            "APPTYPE": ["android_mobile", "android_tablet", "ipad", "iphone", "web", "web_mobile"],
-            "GENDER": ["unknown", "male", "female"],
-            "TARGETING_STRATEGY": ["CHOOSE_YOUR_OWN", "FIND_NEW_CUSTOMERS", "RECONNECT_WITH_USERS"],
-            "AUDIENCE_INCLUDE": nil, "AUDIENCE_EXCLUDE": nil, "GEO": nil, "INTEREST": nil, "LOCALE": nil,
-            "LOCATION": nil,
-        ]
-        var hasLocation = false
-        for entry in spec.pairs {
-            let (key, value) = (entry.key, entry.value)
-            if let allowed = stringArrayKeys[key] {
-                if value.isNull, key != "INTEREST" { continue }
-                guard let array = value.arrayValue, array.allSatisfy({ $0.stringValue != nil }) else {
-                    check.problem("targeting_spec.\(key) must be an array of strings.")
-                    continue
-                }
-                let strings = array.compactMap(\.stringValue)
-                if let allowed, let bad = strings.first(where: { !allowed.contains($0) }) {
-                    check.problem("targeting_spec.\(key) value \"\(bad)\" is not one of \(allowed.joined(separator: ", ")).")
-                }
-                if key == "LOCATION" || key == "GEO", !strings.isEmpty { hasLocation = true }
-                if key == "AUDIENCE_INCLUDE" || key == "AUDIENCE_EXCLUDE" {
-                    for id in strings {
-                        guard Router.isPathID(id) else {
-                            check.problem("targeting_spec.\(key) ids must be digit strings.")
-                            break
-                        }
-                        if audiences[id]?.adAccountID != account.id {
-                            let hint = customerLists[id] != nil ? " (that is a customer list id; use its audience's id)" : ""
-                            check.problem("targeting_spec.\(key): audience \(id) not found in ad account \(account.id)\(hint).")
-                        }
-                    }
-                }
-            } else if key == "MINIMUM_AGE" || key == "MAXIMUM_AGE" {
-                guard let text = value.stringValue, !text.isEmpty else {
-                    check.problem("targeting_spec.\(key) must be a single string such as \"18\" or \"65+\".")
-                    continue
-                }
-                let digits = key == "MAXIMUM_AGE" && text.hasSuffix("+") ? String(text.dropLast()) : text
-                guard let age = Int(digits), (18...65).contains(age) else {
-                    check.problem("targeting_spec.\(key) must be \"18\"...\"65\"\(key == "MAXIMUM_AGE" ? " or \"65+\"" : "").")
-                    continue
-                }
-            } else if key == "SHOPPING_RETARGETING" {
-                if value.isNull { continue }
-                guard let array = value.arrayValue, array.allSatisfy({ $0.objectValue != nil }) else {
-                    check.problem("targeting_spec.SHOPPING_RETARGETING must be an array of objects.")
-                    continue
-                }
-            } else {
-                check.problem("targeting_spec.\(key) is not a targeting key of the spec (keys are UPPERCASE).")
-            }
-        }
-        if (spec["MINIMUM_AGE"] != nil) != (spec["MAXIMUM_AGE"] != nil) {
-            check.problem("targeting_spec.MINIMUM_AGE and MAXIMUM_AGE must be used together.")
-        }
-        if spec["AGE_BUCKET"] != nil, spec["MINIMUM_AGE"] != nil {
-            check.problem("targeting_spec.AGE_BUCKET cannot be combined with MINIMUM_AGE/MAXIMUM_AGE.")
-        }
-        if !hasLocation {
-            check.problem("targeting_spec needs at least one of LOCATION or GEO.")
-        }
     }
 
     func adGroupsList(_ call: OperationRequest) throws(APIError) -> SandboxResponse {

@@ -15,15 +15,37 @@ extension SandboxState {
     ]
     static let adListDocumented = "Invalid ad account ads parameters."
 
+    /// The ad as Pinterest answers it: its review as of now and the `summary_status` that follows
+    /// from its status and review (a rejected ad shows REJECTED unless it is archived or a draft).
     func adJSON(_ ad: AdRecord) -> JSONValue {
         var object = ad.json
+        let review = currentReview(ad.review)
+        object["review_status"] = .string(review.status)
+        object["rejected_reasons"] = JSONValue(strings: review.rejectedReasons)
+        object["rejection_labels"] = JSONValue(strings: review.rejectionLabels)
         let summary: String =
-            switch ad.status {
-            case "ACTIVE": "APPROVED"
-            default: ad.status
+            switch (ad.status, review.status) {
+            case ("ARCHIVED", _), ("DRAFT", _), ("DELETED_DRAFT", _): ad.status
+            case (_, "REJECTED"): "REJECTED"
+            case ("PAUSED", _): "PAUSED"
+            case (_, "APPROVED"): "APPROVED"
+            default: "PENDING"
             }
         object["summary_status"] = .string(summary)
         return .object(object)
+    }
+
+    /// A review as of now: a PENDING one whose time has come is APPROVED.
+    func currentReview(_ review: AdReview) -> AdReview {
+        guard review.status == "PENDING", let approvesAt = review.approvesAt, approvesAt <= now else { return review }
+        return AdReview(status: "APPROVED")
+    }
+
+    /// The review a new ad starts with (``SandboxConfiguration/adReviewSeconds``).
+    var newAdReview: AdReview {
+        guard let seconds = configuration.adReviewSeconds else { return AdReview(status: "PENDING") }
+        guard seconds > 0 else { return AdReview(status: "APPROVED") }
+        return AdReview(status: "PENDING", approvesAt: now + Int64(seconds))
     }
 
     /// `POST /v5/ad_accounts/{id}/ads`: 1–30 `AdCreateRequest`s. Unlike campaigns and ad groups,
@@ -31,41 +53,70 @@ extension SandboxState {
     mutating func adsCreate(_ call: OperationRequest) throws(APIError) -> SandboxResponse {
         let account = try account(call.route.adAccountID, for: call.userID)
         let items = try bulkItems(call)
-        var results: [JSONValue] = []
+        var results: [Result<JSONValue, BulkItemFailure>] = []
         for value in items {
-            let result: Result<JSONValue, BulkItemFailure>
-            switch bulkItemObject(value) {
-            case .success(let object): result = createAd(object, account: account)
-            case .failure(let failure): result = .failure(failure)
-            }
+            results.append(bulkItemObject(value).flatMap { createAd($0, account: account) })
+        }
+        return adBulkResponse(results)
+    }
+
+    /// `{items: [...]}` for ads: `exceptions` is one object, the messages joined.
+    func adBulkResponse(_ results: [Result<JSONValue, BulkItemFailure>]) -> SandboxResponse {
+        let items: [JSONValue] = results.map { result in
             switch result {
             case .success(let data):
-                results.append(["data": data])
+                return ["data": data]
             case .failure(let failure):
-                results.append([
+                return [
                     "exceptions": [
                         "code": .int(Int64(failure.code)),
                         "message": .string(failure.messages.joined(separator: " ")),
                     ]
-                ])
+                ]
             }
         }
-        return .json(200, ["items": .array(results)])
+        return .json(200, ["items": .array(items)])
+    }
+
+    /// The fields of an ad to create (or of one merged with an update).
+    struct AdFields {
+        var adGroup: AdGroupRecord
+        var creativeType: String, pinID: String, name: String?, status: String
+        var strings: [(String, String?)], carousels: [(String, [String]?)]
+        var callToAction: String?, gridClick: String?, disclosure: String?, leadForm: String?
+        var pinDeleted: Bool?, removable: Bool?, quiz: JSONObject?, tracking: JSONObject?
     }
 
     mutating func createAd(_ item: JSONObject, account: AdAccountRecord) -> Result<JSONValue, BulkItemFailure> {
         var check = ItemValidator(item)
+        guard let fields = readAd(&check, account: account, joinsAdGroup: true), check.problems.isEmpty else {
+            return .failure(BulkItemFailure(check.problems))
+        }
+        let created = now
+        let id = mintID(.ad)
+        let ad = AdRecord(
+            id: id, adAccountID: account.id, campaignID: fields.adGroup.campaignID, adGroupID: fields.adGroup.id,
+            status: fields.status, review: newAdReview,
+            json: adBody(fields, id: id, account: account, created: created, updated: created))
+        ads[id] = ad
+        index(id, kind: .ad, account: account.id)
+        return .success(adJSON(ad))
+    }
+
+    /// Every create-time rule of an ad. `joinsAdGroup`: the ad is new to its ad group, which
+    /// must then not be ARCHIVED.
+    func readAd(_ check: inout ItemValidator, account: AdAccountRecord, joinsAdGroup: Bool) -> AdFields? {
         let adGroupID = check.identifier("ad_group_id", required: true, prefix: "AG")
         let creativeType = check.enumeration("creative_type", SandboxState.creativeTypes, required: true)
         let pinID = check.identifier("pin_id", required: true)
         let name = check.string("name", nullable: true, maxLength: 255)
         let status = check.enumeration("status", SandboxState.entityStatuses) ?? "ACTIVE"
-        var optionalStrings: [(String, String?)] = []
+        var strings: [(String, String?)] = []
         for key in [
             "destination_url", "click_tracking_url", "view_tracking_url", "android_deep_link", "ios_deep_link",
             "disclosure_url",
         ] {
-            optionalStrings.append((key, check.string(key, nullable: true)))
+            strings.append((key, check.string(key, nullable: true)))
         }
         let carousels = ["carousel_android_deep_links", "carousel_destination_urls", "carousel_ios_deep_links"].map {
             ($0, check.stringArray($0, nullable: true))
@@ -83,45 +134,43 @@ extension SandboxState {
         if let adGroupID, adGroup == nil || adGroup?.adAccountID != account.id {
             check.problem("ad_group_id \(adGroupID) is not an ad group of ad account \(account.id).")
         }
-        guard check.problems.isEmpty, let adGroup, let creativeType, let pinID else {
-            return .failure(BulkItemFailure(check.problems))
+        if joinsAdGroup, let adGroup, adGroup.status == "ARCHIVED" {
+            check.problem("ad_group_id \(adGroup.id) is ARCHIVED: archived ad groups cannot be changed or get new ads.")
         }
+        guard let adGroup, let creativeType, let pinID else { return nil }
+        return AdFields(
+            adGroup: adGroup, creativeType: creativeType, pinID: pinID, name: name, status: status, strings: strings,
+            carousels: carousels, callToAction: callToAction, gridClick: gridClick, disclosure: disclosure,
+            leadForm: leadForm, pinDeleted: pinDeleted, removable: removable, quiz: quiz, tracking: tracking)
+    }
 
-        let created = now
-        let id = mintID(.ad)
+    /// The ad as Pinterest returns it, without its review and `summary_status` (``adJSON(_:)``).
+    func adBody(_ fields: AdFields, id: String, account: AdAccountRecord, created: Int64, updated: Int64) -> JSONObject {
         var json = JSONObject()
         json["id"] = .string(id)
         json["ad_account_id"] = .string(account.id)
-        json["campaign_id"] = .string(adGroup.campaignID)
-        json["ad_group_id"] = .string(adGroup.id)
-        json["pin_id"] = .string(pinID)
-        json["creative_type"] = .string(creativeType)
-        json["name"] = JSONValue(name)
-        json["status"] = .string(status)
-        for (key, value) in optionalStrings { json[key] = JSONValue(value) }
-        for (key, value) in carousels { json[key] = value.map { JSONValue(strings: $0) } ?? .null }
-        json["customizable_cta_type"] = JSONValue(callToAction)
+        json["campaign_id"] = .string(fields.adGroup.campaignID)
+        json["ad_group_id"] = .string(fields.adGroup.id)
+        json["pin_id"] = .string(fields.pinID)
+        json["creative_type"] = .string(fields.creativeType)
+        json["name"] = JSONValue(fields.name)
+        json["status"] = .string(fields.status)
+        for (key, value) in fields.strings { json[key] = JSONValue(value) }
+        for (key, value) in fields.carousels { json[key] = value.map { JSONValue(strings: $0) } ?? .null }
+        json["customizable_cta_type"] = JSONValue(fields.callToAction)
         // Left out when unset: the spec's enum for it has no null even though it is nullable.
-        if let gridClick { json["grid_click_type"] = .string(gridClick) }
-        json["disclosure_type"] = JSONValue(disclosure)
-        json["lead_form_id"] = JSONValue(leadForm)
-        json["is_pin_deleted"] = .bool(pinDeleted ?? false)
-        json["is_removable"] = .bool(removable ?? false)
-        json["quiz_pin_data"] = quiz.map { .object($0) } ?? .null
-        json["tracking_urls"] = tracking.map { .object($0) } ?? .null
-        json["review_status"] = "APPROVED"
-        json["rejected_reasons"] = []
-        json["rejection_labels"] = []
+        if let gridClick = fields.gridClick { json["grid_click_type"] = .string(gridClick) }
+        json["disclosure_type"] = JSONValue(fields.disclosure)
+        json["lead_form_id"] = JSONValue(fields.leadForm)
+        json["is_pin_deleted"] = .bool(fields.pinDeleted ?? false)
+        json["is_removable"] = .bool(fields.removable ?? false)
+        json["quiz_pin_data"] = fields.quiz.map { .object($0) } ?? .null
+        json["tracking_urls"] = fields.tracking.map { .object($0) } ?? .null
         json["collection_items_destination_url_template"] = .null
         json["created_time"] = .int(created)
-        json["updated_time"] = .int(created)
+        json["updated_time"] = .int(updated)
         json["type"] = "pinpromotion"
-        let ad = AdRecord(
-            id: id, adAccountID: account.id, campaignID: adGroup.campaignID, adGroupID: adGroup.id, status: status,
-            json: json)
-        ads[id] = ad
-        index(id, kind: .ad, account: account.id)
-        return .success(adJSON(ad))
+        return json
     }
 
     func adsList(_ call: OperationRequest) throws(APIError) -> SandboxResponse {

@@ -30,9 +30,27 @@ extension SandboxState {
     /// the daily numbers (ratios are not summed).
     func campaignsAnalytics(_ call: OperationRequest) throws(APIError) -> SandboxResponse {
         let account = try account(call.route.adAccountID, for: call.userID)
-        func invalid(_ detail: String) -> APIError { .invalid(SandboxState.analyticsDocumented, detail) }
-        let query = call.query
+        let documented = SandboxState.analyticsDocumented
+        let report = try analyticsReport(call.query, documented: documented, offersAggregate: true)
+        let ids = try SandboxState.analyticsIDs(call.query, "campaign_ids", documented: documented, required: true) ?? []
+        let entities = Array(Set(ids)).compactMap { id -> AnalyticsEntity? in
+            guard let campaign = campaigns[id], campaign.adAccountID == account.id else { return nil }
+            return campaignEntity(campaign)
+        }
+        return .json(200, .array(analyticsRows(report, entities: entities)))
+    }
 
+    /// The parameters every analytics level shares, checked as §9 says.
+    struct AnalyticsReport {
+        var columns: [String]
+        var aggregate: Bool
+        var periods: [AnalyticsPeriod]
+    }
+
+    func analyticsReport(_ query: QueryParameters, documented: String, offersAggregate: Bool) throws(APIError)
+        -> AnalyticsReport
+    {
+        func invalid(_ detail: String) -> APIError { .invalid(documented, detail) }
         guard let startText = query.value("start_date"), let start = CivilDate(startText) else {
             throw invalid("start_date is required as YYYY-MM-DD.")
         }
@@ -41,13 +59,6 @@ extension SandboxState {
         }
         guard let granularity = query.value("granularity"), SandboxState.granularities.contains(granularity) else {
             throw invalid("granularity is required: TOTAL, DAY, HOUR, WEEK or MONTH.")
-        }
-        guard let campaignIDs = query.list("campaign_ids"), !campaignIDs.isEmpty else {
-            throw invalid("campaign_ids is required (1 to 250 ids).")
-        }
-        guard campaignIDs.count <= 250 else { throw invalid("campaign_ids takes at most 250 ids; got \(campaignIDs.count).") }
-        guard campaignIDs.allSatisfy(Router.isPathID) else {
-            throw invalid("campaign_ids must be digit strings of at most 18 characters.")
         }
         guard let columns = query.list("columns"), !columns.isEmpty else {
             throw invalid("columns is required (comma-separated).")
@@ -66,8 +77,12 @@ extension SandboxState {
         if let value = query.value("reporting_timezone"), !["PINTEREST_TIME_ZONE", "AD_ACCOUNT_TIME_ZONE"].contains(value) {
             throw invalid("reporting_timezone must be PINTEREST_TIME_ZONE or AD_ACCOUNT_TIME_ZONE.")
         }
-        let aggregate: Bool
-        do { aggregate = try query.boolean("aggregate_report_rows") ?? false } catch { throw invalid(error.detail) }
+        var aggregate = false
+        if offersAggregate {
+            do { aggregate = try query.boolean("aggregate_report_rows") ?? false } catch { throw invalid(error.detail) }
+        } else if query.contains("aggregate_report_rows") {
+            throw invalid("aggregate_report_rows is not a parameter of this report: every row is one object's.")
+        }
 
         let today = CivilDate(unixSeconds: now)
         let isHourly = granularity == "HOUR"
@@ -80,30 +95,25 @@ extension SandboxState {
         guard end - start <= maximumRange else {
             throw invalid("end_date must be at most \(maximumRange) days after start_date.")
         }
+        let periods = SandboxState.analyticsPeriods(from: start, through: min(end, today), granularity: granularity)
+        return AnalyticsReport(columns: columns, aggregate: aggregate, periods: periods)
+    }
 
-        let lastDay = min(end, today)
-        let known = Array(Set(campaignIDs)).compactMap { id -> CampaignRecord? in
-            guard let campaign = campaigns[id], campaign.adAccountID == account.id else { return nil }
-            return campaign
-        }.sorted { (UInt64($0.id) ?? 0) < (UInt64($1.id) ?? 0) }
-
-        let periods = SandboxState.analyticsPeriods(
-            from: start, through: lastDay, granularity: granularity)
-        var rows: [JSONValue] = []
-        if aggregate {
-            for period in periods where !known.isEmpty {
-                rows.append(
-                    .object(analyticsRow(campaigns: known, period: period, columns: columns, dimensions: false)))
-            }
-        } else {
-            for campaign in known {
-                for period in periods {
-                    rows.append(
-                        .object(analyticsRow(campaigns: [campaign], period: period, columns: columns, dimensions: true)))
-                }
-            }
+    /// An id-array parameter: 1 to `maximum` digit strings (≤18 characters), nil when absent.
+    static func analyticsIDs(
+        _ query: QueryParameters, _ name: String, documented: String, required: Bool = false, maximum: Int = 250
+    ) throws(APIError) -> [String]? {
+        guard let ids = query.list(name) else {
+            if required { throw .invalid(documented, "\(name) is required (1 to \(maximum) ids).") }
+            return nil
         }
-        return .json(200, .array(rows))
+        guard !ids.isEmpty, ids.count <= maximum else {
+            throw .invalid(documented, "\(name) takes 1 to \(maximum) ids; got \(ids.count).")
+        }
+        guard ids.allSatisfy(Router.isPathID) else {
+            throw .invalid(documented, "\(name) must be digit strings of at most 18 characters.")
+        }
+        return ids
     }
 
     struct AnalyticsPeriod {
@@ -140,89 +150,5 @@ extension SandboxState {
         default:
             return days.map { AnalyticsPeriod(label: $0, hour: nil, days: [$0]) }
         }
-    }
-
-    func analyticsRow(campaigns: [CampaignRecord], period: AnalyticsPeriod, columns: [String], dimensions: Bool)
-        -> JSONObject
-    {
-        var row = JSONObject()
-        if let label = period.label { row["DATE"] = .string(label.text) }
-        if let hour = period.hour { row["HOUR"] = JSONValue(hour) }
-        let campaign = campaigns.count == 1 ? campaigns[0] : nil
-        if dimensions, let campaign { row["CAMPAIGN_ID"] = .string(campaign.id) }
-        let seedSuffix = period.hour.map { "#\($0)" } ?? ""
-        for column in columns where row[column] == nil {
-            if SandboxState.lowerLevelColumns.contains(column) { continue }
-            if SandboxState.campaignDimensionColumns.contains(column) {
-                guard dimensions, let campaign else { continue }
-                switch column {
-                case "CAMPAIGN_NAME": row[column] = .string(campaign.name)
-                case "ADVERTISER_ID", "AD_ACCOUNT_ID": row[column] = .string(campaign.adAccountID)
-                case "CAMPAIGN_ENTITY_STATUS": row[column] = .string(campaign.status)
-                case "CAMPAIGN_OBJECTIVE_TYPE": row[column] = .string(campaign.objectiveType)
-                case "CAMPAIGN_LIFETIME_SPEND_CAP":
-                    if let cap = campaign.json["lifetime_spend_cap"], !cap.isNull { row[column] = cap }
-                case "CAMPAIGN_DAILY_SPEND_CAP":
-                    if let cap = campaign.json["daily_spend_cap"], !cap.isNull { row[column] = cap }
-                case "CAMPAIGN_BUDGET_OPTIMIZATION": row[column] = .bool(campaign.isBudgetOptimized)
-                case "IS_PREMIERE_CAMPAIGN": row[column] = .bool(false)
-                default: break
-                }
-                continue
-            }
-            if SandboxState.isRatioColumn(column) {
-                let seed = campaigns.map(\.id).joined(separator: "+") + "|"
-                    + (period.days.first?.text ?? "") + "-" + (period.days.last?.text ?? "") + seedSuffix + "|" + column
-                row[column] = .double(SandboxState.ratioValue(seed: seed))
-                continue
-            }
-            let isDollars = column.hasSuffix("_IN_DOLLAR") || column.hasSuffix("_IN_DOLLAR_1")
-            let source = isDollars ? SandboxState.microSibling(of: column) : column
-            var total: Int64 = 0
-            for campaign in campaigns {
-                for day in period.days {
-                    total += SandboxState.dailyValue(
-                        seed: campaign.id + "|" + day.text + seedSuffix + "|" + source, column: source,
-                        hourly: period.hour != nil)
-                }
-            }
-            row[column] = isDollars ? .double(Double(total) / 1_000_000) : .int(total)
-        }
-        return row
-    }
-
-    /// Ratios, prices and averages: one value per period, never summed.
-    static func isRatioColumn(_ column: String) -> Bool {
-        if column.hasSuffix("_RATE") || column.contains("ROAS") || column.contains("COST_PER") { return true }
-        if ["CTR", "ECTR", "OUTBOUND_CTR_1", "CTR_2"].contains(column) { return true }
-        if column.hasPrefix("CPC_") || column.hasPrefix("CPM_") || column.hasPrefix("ECP") { return true }
-        return column.contains("FREQUENCY") || column.contains("AVG")
-    }
-
-    /// `SPEND_IN_DOLLAR` is derived from `SPEND_IN_MICRO_DOLLAR` so the two always agree.
-    static func microSibling(of column: String) -> String {
-        column.replacingOccurrences(of: "_IN_DOLLAR", with: "_IN_MICRO_DOLLAR")
-    }
-
-    static func dailyValue(seed: String, column: String, hourly: Bool) -> Int64 {
-        let range: ClosedRange<Int64>
-        if column.contains("MICRO_DOLLAR") || column.contains("VALUE") || column.contains("SPEND") {
-            range = 1_000_000...50_000_000
-        } else if column.contains("IMPRESSION") {
-            range = 1_000...20_000
-        } else if column.contains("CLICK") || column.contains("ENGAGEMENT") || column.contains("REPIN")
-            || column.contains("SESSIONS") || column.contains("VIDEO") || column.contains("SHOWCASE")
-        {
-            range = 10...500
-        } else {
-            range = 0...25
-        }
-        let span = UInt64(range.upperBound - range.lowerBound + 1)
-        let value = range.lowerBound + Int64(Hashing.fnv1a(seed) % span)
-        return hourly ? value / 24 : value
-    }
-
-    static func ratioValue(seed: String) -> Double {
-        Double(Hashing.fnv1a(seed) % 10_000) / 100_000
     }
 }

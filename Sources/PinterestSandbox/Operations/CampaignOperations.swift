@@ -66,6 +66,26 @@ extension SandboxState {
 
     mutating func createCampaign(_ item: JSONObject, account: AdAccountRecord) -> Result<JSONValue, BulkItemFailure> {
         var check = ItemValidator(item)
+        let fields = readCampaign(&check, account: account)
+        guard check.problems.isEmpty, let fields else { return .failure(BulkItemFailure(check.problems)) }
+        let created = now
+        let id = mintID(.campaign)
+        let campaign = campaignRecord(fields, id: id, account: account, created: created, updated: created)
+        campaigns[id] = campaign
+        index(id, kind: .campaign, account: account.id)
+        return .success(campaignJSON(campaign))
+    }
+
+    /// The fields of a `CampaignCreateRequest` (or of a campaign merged with an update), each
+    /// checked against the spec, and the rules between them.
+    struct CampaignFields {
+        var name: String, objective: String, status: String
+        var dailyCap: Int64?, lifetimeCap: Int64?, startTime: Int64?, endTime: Int64?
+        var isCBO: Bool, defaultAdGroupBudget: Int64?, flexible: Bool, automated: Bool, performancePlus: Bool
+        var orderLine: String?, tracking: JSONObject?, bidOptions: JSONObject?
+    }
+
+    func readCampaign(_ check: inout ItemValidator, account: AdAccountRecord) -> CampaignFields? {
         if let bodyAccount = check.identifier("ad_account_id", required: true), bodyAccount != account.id {
             check.problem("ad_account_id \(bodyAccount) does not match the ad account in the path (\(account.id)).")
         }
@@ -94,40 +114,44 @@ extension SandboxState {
         if let startTime, let endTime, endTime <= startTime {
             check.problem("end_time must be after start_time.")
         }
-        guard check.problems.isEmpty, let name, let objective else {
-            return .failure(BulkItemFailure(check.problems))
-        }
+        guard let name, let objective else { return nil }
+        return CampaignFields(
+            name: name, objective: objective, status: status, dailyCap: dailyCap, lifetimeCap: lifetimeCap,
+            startTime: startTime, endTime: endTime, isCBO: isCBO, defaultAdGroupBudget: defaultAdGroupBudget,
+            flexible: flexible, automated: automated, performancePlus: performancePlus, orderLine: orderLine,
+            tracking: tracking, bidOptions: bidOptions)
+    }
 
-        let created = now
-        let id = mintID(.campaign)
-        let start = startTime ?? created
+    /// The campaign as Pinterest returns it (without `summary_status`), defaults filled: a
+    /// campaign without `start_time` starts at `updated`.
+    func campaignRecord(
+        _ fields: CampaignFields, id: String, account: AdAccountRecord, created: Int64, updated: Int64
+    ) -> CampaignRecord {
+        let start = fields.startTime ?? updated
         var json = JSONObject()
         json["id"] = .string(id)
         json["ad_account_id"] = .string(account.id)
-        json["name"] = .string(name)
-        json["status"] = .string(status)
-        json["objective_type"] = .string(objective)
-        json["daily_spend_cap"] = JSONValue(dailyCap)
-        json["lifetime_spend_cap"] = JSONValue(lifetimeCap)
+        json["name"] = .string(fields.name)
+        json["status"] = .string(fields.status)
+        json["objective_type"] = .string(fields.objective)
+        json["daily_spend_cap"] = JSONValue(fields.dailyCap)
+        json["lifetime_spend_cap"] = JSONValue(fields.lifetimeCap)
         json["start_time"] = .int(start)
-        json["end_time"] = JSONValue(endTime)
-        json["order_line_id"] = JSONValue(orderLine)
-        json["tracking_urls"] = tracking.map { .object($0) } ?? .null
-        json["bid_options"] = bidOptions.map { .object($0) } ?? .null
-        json["is_campaign_budget_optimization"] = .bool(isCBO)
-        json["default_ad_group_budget_in_micro_currency"] = JSONValue(defaultAdGroupBudget)
-        json["is_flexible_daily_budgets"] = .bool(flexible)
-        json["is_automated_campaign"] = .bool(automated)
-        json["is_performance_plus"] = .bool(performancePlus)
+        json["end_time"] = JSONValue(fields.endTime)
+        json["order_line_id"] = JSONValue(fields.orderLine)
+        json["tracking_urls"] = fields.tracking.map { .object($0) } ?? .null
+        json["bid_options"] = fields.bidOptions.map { .object($0) } ?? .null
+        json["is_campaign_budget_optimization"] = .bool(fields.isCBO)
+        json["default_ad_group_budget_in_micro_currency"] = JSONValue(fields.defaultAdGroupBudget)
+        json["is_flexible_daily_budgets"] = .bool(fields.flexible)
+        json["is_automated_campaign"] = .bool(fields.automated)
+        json["is_performance_plus"] = .bool(fields.performancePlus)
         json["created_time"] = .int(created)
-        json["updated_time"] = .int(created)
+        json["updated_time"] = .int(updated)
         json["type"] = "campaign"
-        let campaign = CampaignRecord(
-            id: id, adAccountID: account.id, name: name, status: status, objectiveType: objective,
-            isBudgetOptimized: isCBO, startTime: start, endTime: endTime, json: json)
-        campaigns[id] = campaign
-        index(id, kind: .campaign, account: account.id)
-        return .success(campaignJSON(campaign))
+        return CampaignRecord(
+            id: id, adAccountID: account.id, name: fields.name, status: fields.status, objectiveType: fields.objective,
+            isBudgetOptimized: fields.isCBO, startTime: start, endTime: fields.endTime, json: json)
     }
 
     /// Filters shared by the campaign, ad group and ad lists.
@@ -152,6 +176,12 @@ extension SandboxState {
             campaignIDs = try ids("campaign_ids")
             if adGroups || ads { adGroupIDs = try ids("ad_group_ids") }
             if ads { adIDs = try ids("ad_ids") }
+            let given = [("campaign_ids", campaignIDs), ("ad_group_ids", adGroupIDs), ("ad_ids", adIDs)]
+                .filter { $0.1 != nil }.map(\.0)
+            if given.count > 1 {
+                throw ParameterError(
+                    "provide only one of \(given.joined(separator: ", ")): the spec takes one kind of id filter at a time.")
+            }
             if let list = query.list("entity_statuses") {
                 guard list.allSatisfy(SandboxState.entityStatuses.contains) else {
                     throw ParameterError(

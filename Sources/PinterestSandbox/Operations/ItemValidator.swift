@@ -9,6 +9,30 @@ struct ItemValidator {
 
     mutating func problem(_ text: String) { problems.append(text) }
 
+    /// Refuses every key of the item that `schema` (named in the message) does not have.
+    mutating func onlyKeys(_ allowed: Set<String>, schema: String) {
+        for key in item.keys where !allowed.contains(key) {
+            problem("\(key) is not a field of \(schema).")
+        }
+    }
+
+    /// Takes the problems of a validator of a nested object, each prefixed with `prefix.` so that
+    /// it names the field by its full path (`optimization_goal_metadata.frequency_goal_metadata.…`).
+    mutating func absorb(_ nested: ItemValidator, prefix: String) {
+        problems += nested.problems.map { "\(prefix).\($0)" }
+    }
+
+    /// A string of digits (`pattern: ^[0-9]+$`), e.g. micro-currency amounts the spec types as
+    /// strings; an integer is refused like any other non-string.
+    mutating func digitString(_ key: String, required: Bool = false, nullable: Bool = false) -> String? {
+        guard let text = string(key, required: required, nullable: nullable) else { return nil }
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            problem("\(key) must be a string of digits; got \"\(text)\".")
+            return nil
+        }
+        return text
+    }
+
     /// The value, or nil when absent or (for nullable fields) null. Non-nullable nulls are problems.
     private mutating func present(_ key: String, nullable: Bool) -> JSONValue? {
         guard let value = item[key] else { return nil }

@@ -39,15 +39,26 @@ extension SandboxState {
         case .audiencesList: try audiencesList(call)
         case .audiencesGet: try audiencesGet(call)
         case .campaignsCreate: try campaignsCreate(call)
+        case .campaignsUpdate: try campaignsUpdate(call)
         case .campaignsList: try campaignsList(call)
         case .campaignsGet: try campaignsGet(call)
         case .campaignsAnalytics: try campaignsAnalytics(call)
         case .adGroupsCreate: try adGroupsCreate(call)
+        case .adGroupsUpdate: try adGroupsUpdate(call)
         case .adGroupsList: try adGroupsList(call)
         case .adGroupsGet: try adGroupsGet(call)
+        case .adGroupsAnalytics: try adGroupsAnalytics(call)
         case .adsCreate: try adsCreate(call)
+        case .adsUpdate: try adsUpdate(call)
         case .adsList: try adsList(call)
         case .adsGet: try adsGet(call)
+        case .adsAnalytics: try adsAnalytics(call)
+        case .conversionTagsCreate: try conversionTagsCreate(call)
+        case .conversionTagsList: try conversionTagsList(call)
+        case .conversionTagsGet: try conversionTagsGet(call)
+        case .keywordsCreate: try keywordsCreate(call)
+        case .keywordsGet: try keywordsGet(call)
+        case .keywordsUpdate: try keywordsUpdate(call)
         case .eventsCreate: try eventsCreate(call)
         }
     }
@@ -62,8 +73,9 @@ extension Operation {
     /// Whether the operation's body is JSON (parsed before the handler runs).
     var takesJSONBody: Bool {
         switch self {
-        case .customerListsCreate, .customerListsUpdate, .audiencesCreate, .campaignsCreate, .adGroupsCreate,
-            .adsCreate, .eventsCreate:
+        case .customerListsCreate, .customerListsUpdate, .audiencesCreate, .campaignsCreate, .campaignsUpdate,
+            .adGroupsCreate, .adGroupsUpdate, .adsCreate, .adsUpdate, .conversionTagsCreate, .keywordsCreate,
+            .keywordsUpdate, .eventsCreate:
             true
         default:
             false

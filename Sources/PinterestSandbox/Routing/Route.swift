@@ -13,15 +13,26 @@ enum Operation: String, Sendable, CaseIterable {
     case audiencesList = "audiences/list"
     case audiencesGet = "audiences/get"
     case campaignsCreate = "campaigns/create"
+    case campaignsUpdate = "campaigns/update"
     case campaignsList = "campaigns/list"
     case campaignsGet = "campaigns/get"
     case campaignsAnalytics = "campaigns/analytics"
     case adGroupsCreate = "ad_groups/create"
+    case adGroupsUpdate = "ad_groups/update"
     case adGroupsList = "ad_groups/list"
     case adGroupsGet = "ad_groups/get"
+    case adGroupsAnalytics = "ad_groups/analytics"
     case adsCreate = "ads/create"
+    case adsUpdate = "ads/update"
     case adsList = "ads/list"
     case adsGet = "ads/get"
+    case adsAnalytics = "ads/analytics"
+    case conversionTagsCreate = "conversion_tags/create"
+    case conversionTagsList = "conversion_tags/list"
+    case conversionTagsGet = "conversion_tags/get"
+    case keywordsCreate = "keywords/create"
+    case keywordsGet = "keywords/get"
+    case keywordsUpdate = "keywords/update"
     case eventsCreate = "events/create"
 
     /// The spec's `x-ratelimit-category` of the operation.
@@ -29,12 +40,14 @@ enum Operation: String, Sendable, CaseIterable {
         switch self {
         case .oauthToken, .userAccountGet: "org_read"
         case .adAccountsList, .adAccountsGet, .customerListsList, .customerListsGet, .audiencesList, .audiencesGet,
-            .campaignsList, .campaignsGet, .adGroupsList, .adGroupsGet, .adsList, .adsGet:
+            .campaignsList, .campaignsGet, .adGroupsList, .adGroupsGet, .adsList, .adsGet, .conversionTagsList,
+            .conversionTagsGet, .keywordsGet:
             "ads_read"
-        case .customerListsCreate, .customerListsUpdate, .audiencesCreate, .campaignsCreate, .adGroupsCreate,
-            .adsCreate:
+        case .customerListsCreate, .customerListsUpdate, .audiencesCreate, .campaignsCreate, .campaignsUpdate,
+            .adGroupsCreate, .adGroupsUpdate, .adsCreate, .adsUpdate, .conversionTagsCreate, .keywordsCreate,
+            .keywordsUpdate:
             "ads_write"
-        case .campaignsAnalytics: "ads_analytics"
+        case .campaignsAnalytics, .adGroupsAnalytics, .adsAnalytics: "ads_analytics"
         case .eventsCreate: "ads_conversions"
         case .oauthConversionToken: "org_write"
         }
@@ -115,16 +128,30 @@ enum Router {
             return [
                 "POST": Route(operation: .campaignsCreate, adAccountID: account),
                 "GET": Route(operation: .campaignsList, adAccountID: account),
+                "PATCH": Route(operation: .campaignsUpdate, adAccountID: account),
             ]
         case "ad_groups":
             return [
                 "POST": Route(operation: .adGroupsCreate, adAccountID: account),
                 "GET": Route(operation: .adGroupsList, adAccountID: account),
+                "PATCH": Route(operation: .adGroupsUpdate, adAccountID: account),
             ]
         case "ads":
             return [
                 "POST": Route(operation: .adsCreate, adAccountID: account),
                 "GET": Route(operation: .adsList, adAccountID: account),
+                "PATCH": Route(operation: .adsUpdate, adAccountID: account),
+            ]
+        case "conversion_tags":
+            return [
+                "POST": Route(operation: .conversionTagsCreate, adAccountID: account),
+                "GET": Route(operation: .conversionTagsList, adAccountID: account),
+            ]
+        case "keywords":
+            return [
+                "POST": Route(operation: .keywordsCreate, adAccountID: account),
+                "GET": Route(operation: .keywordsGet, adAccountID: account),
+                "PATCH": Route(operation: .keywordsUpdate, adAccountID: account),
             ]
         case "events":
             return ["POST": Route(operation: .eventsCreate, adAccountID: account)]
@@ -133,10 +160,15 @@ enum Router {
         }
     }
 
-    /// `/ad_accounts/{id}/{collection}/{id}` (and the campaigns' analytics).
+    /// `/ad_accounts/{id}/{collection}/{id}` (and the analytics of campaigns, ad groups and ads).
     private static func resourceRoutes(account: String, collection: String, id: String) -> [String: Route]? {
-        if collection == "campaigns", id == "analytics" {
-            return ["GET": Route(operation: .campaignsAnalytics, adAccountID: account)]
+        if id == "analytics" {
+            switch collection {
+            case "campaigns": return ["GET": Route(operation: .campaignsAnalytics, adAccountID: account)]
+            case "ad_groups": return ["GET": Route(operation: .adGroupsAnalytics, adAccountID: account)]
+            case "ads": return ["GET": Route(operation: .adsAnalytics, adAccountID: account)]
+            default: return nil
+            }
         }
         guard isPathID(id) else { return nil }
         switch collection {
@@ -149,6 +181,8 @@ enum Router {
         case "campaigns": return ["GET": Route(operation: .campaignsGet, adAccountID: account, resourceID: id)]
         case "ad_groups": return ["GET": Route(operation: .adGroupsGet, adAccountID: account, resourceID: id)]
         case "ads": return ["GET": Route(operation: .adsGet, adAccountID: account, resourceID: id)]
+        case "conversion_tags":
+            return ["GET": Route(operation: .conversionTagsGet, adAccountID: account, resourceID: id)]
         default: return nil
         }
     }

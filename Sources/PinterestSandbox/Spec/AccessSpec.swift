@@ -87,21 +87,23 @@ extension Operation {
         case .oauthToken: nil
         case .userAccountGet: "user_accounts:read"
         case .adAccountsList, .adAccountsGet, .customerListsList, .customerListsGet, .audiencesList, .audiencesGet,
-            .campaignsList, .campaignsGet, .campaignsAnalytics, .adGroupsList, .adGroupsGet, .adsList, .adsGet:
+            .campaignsList, .campaignsGet, .campaignsAnalytics, .adGroupsList, .adGroupsGet, .adGroupsAnalytics,
+            .adsList, .adsGet, .adsAnalytics, .conversionTagsList, .conversionTagsGet, .keywordsGet:
             "ads:read"
         case .oauthConversionToken, .customerListsCreate, .customerListsUpdate, .audiencesCreate, .campaignsCreate,
-            .adGroupsCreate, .adsCreate, .eventsCreate:
+            .campaignsUpdate, .adGroupsCreate, .adGroupsUpdate, .adsCreate, .adsUpdate, .conversionTagsCreate,
+            .keywordsCreate, .keywordsUpdate, .eventsCreate:
             "ads:write"
         }
     }
 
     /// The Business Access roles an operation's description requires of a user who does not own
     /// the ad account; nil when the description names none (any granted role will do).
-    /// `campaigns/list` and `campaigns/analytics`: Admin, Analyst, Campaign Manager;
-    /// `events/create`: Admin, Analyst, Audience (Manager), Campaign (Manager).
+    /// `campaigns/list` and the analytics of campaigns, ad groups and ads: Admin, Analyst,
+    /// Campaign Manager; `events/create`: Admin, Analyst, Audience (Manager), Campaign (Manager).
     var businessAccessRoles: Set<String>? {
         switch self {
-        case .campaignsList, .campaignsAnalytics: ["ADMIN", "ANALYST", "CAMPAIGN_MANAGER"]
+        case .campaignsList, .campaignsAnalytics, .adGroupsAnalytics, .adsAnalytics: ["ADMIN", "ANALYST", "CAMPAIGN_MANAGER"]
         case .eventsCreate: ["ADMIN", "ANALYST", "AUDIENCE_MANAGER", "CAMPAIGN_MANAGER"]
         default: nil
         }

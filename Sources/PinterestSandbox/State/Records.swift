@@ -134,14 +134,46 @@ struct AdRecord: Sendable {
     var campaignID: String
     var adGroupID: String
     var status: String
+    /// Pinterest's ad review, answered as `review_status`, `rejected_reasons` and
+    /// `rejection_labels` (which are not kept in ``json``).
+    var review: AdReview
     var json: JSONObject
+}
+
+/// Where an ad stands in Pinterest's review (`review_status`: OTHER, PENDING, REJECTED,
+/// APPROVED). A PENDING review with ``approvesAt`` set becomes APPROVED at that sandbox time.
+struct AdReview: Sendable, Equatable {
+    var status: String
+    var rejectedReasons: [String] = []
+    var rejectionLabels: [String] = []
+    var approvesAt: Int64? = nil
+}
+
+/// A conversion tag (Pinterest tag) of one ad account; `json` is the `ConversionTag` answer.
+struct ConversionTagRecord: Sendable {
+    var id: String
+    var adAccountID: String
+    var json: JSONObject
+}
+
+/// A keyword (`/keywords`) whose parent is an ad account, a campaign or an ad group.
+struct KeywordRecord: Sendable {
+    var id: String
+    var adAccountID: String
+    /// The parent's id, digits only (no `C`/`AG` prefix).
+    var parentID: String
+    /// `advertiser`, `campaign` or `ad_group`.
+    var parentType: String
+    var value: String
+    var matchType: String
+    var archived = false
 }
 
 /// The id families the sandbox mints. IDs are digit strings that grow with creation order, so
 /// ordering by id is ordering by age, as the spec says of Pinterest's ids. Some families are
 /// 18 digits (beyond 2^53, which breaks clients that parse ids as doubles), some shorter.
 enum IDKind: Int, Sendable, CaseIterable {
-    case user, adAccount, customerList, audience, campaign, adGroup, ad
+    case user, adAccount, customerList, audience, campaign, adGroup, ad, conversionTag, keyword
 
     var base: UInt64 {
         switch self {
@@ -152,6 +184,8 @@ enum IDKind: Int, Sendable, CaseIterable {
         case .campaign: 626_735_565_838_000_000
         case .adGroup: 2_680_059_592_705_000
         case .ad: 687_195_134_316_000_000
+        case .conversionTag: 2_617_998_070_000
+        case .keyword: 383_791_336_903_000_000
         }
     }
 
@@ -164,6 +198,8 @@ enum IDKind: Int, Sendable, CaseIterable {
         case .campaign: 7919
         case .adGroup: 7
         case .ad: 7
+        case .conversionTag: 13
+        case .keyword: 7
         }
     }
 }

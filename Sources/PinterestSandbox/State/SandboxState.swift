@@ -25,6 +25,8 @@ struct SandboxState: Sendable {
     var campaigns: [String: CampaignRecord] = [:]
     var adGroups: [String: AdGroupRecord] = [:]
     var ads: [String: AdRecord] = [:]
+    var conversionTags: [String: ConversionTagRecord] = [:]
+    var keywords: [String: KeywordRecord] = [:]
     /// Ids per ad account in creation (= ascending id) order, per object family.
     var idsByAccount: [IDKind: [String: [String]]] = [:]
 
@@ -202,6 +204,8 @@ struct SandboxState: Sendable {
         snapshot.campaigns = campaigns.count
         snapshot.adGroups = adGroups.count
         snapshot.ads = ads.count
+        snapshot.conversionTags = conversionTags.count
+        snapshot.keywords = keywords.count
         return snapshot
     }
 
