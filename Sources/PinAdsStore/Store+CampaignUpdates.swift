@@ -202,16 +202,29 @@ extension Store {
     }
 
     /// An ad group or ad found at Pinterest under a campaign here, made elsewhere (CREATED,
-    /// its spec what Pinterest said). Returns the existing row when its Pinterest id is known.
+    /// its spec what Pinterest said). Returns the existing row when its Pinterest id is known,
+    /// and nil, adding nothing, while a create under the same campaign is in progress (the
+    /// object may be that create's, its id not stored yet).
     public func insertFoundChild(
         _ level: BuildLevel, parentID: Int64, pinterestID: String, spec: String, reading: String, now: Date
-    ) async throws -> (record: BuildRecord, existed: Bool) {
+    ) async throws -> (record: BuildRecord, existed: Bool)? {
         guard let parentColumn = level.parentColumn else { throw StoreError.database(path: "", underlying: "a campaign has no parent") }
         let ms = now.storeMillis
         return try await writer.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM \(level.table) WHERE pinterest_id = ?", arguments: [pinterestID]) {
                 return (Self.build(level, row), true)
             }
+            let campaignID: Int64? =
+                level == .adGroup ? parentID : try Int64.fetchOne(db, sql: "SELECT campaign_id FROM ad_groups WHERE id = ?", arguments: [parentID])
+            let building = try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM ad_groups WHERE campaign_id = ? AND (state = 'PENDING' OR pending_since IS NOT NULL))
+                        OR EXISTS (SELECT 1 FROM ads AS a JOIN ad_groups AS g ON g.id = a.ad_group_id
+                            WHERE g.campaign_id = ? AND (a.state = 'PENDING' OR a.pending_since IS NOT NULL))
+                    """,
+                arguments: [campaignID, campaignID]) ?? true
+            guard !building else { return nil }
             try db.execute(
                 sql: """
                     INSERT INTO \(level.table) (\(parentColumn), spec, pinterest_id, state, pinterest_state, read_at, made_elsewhere, created_at, updated_at)

@@ -59,6 +59,21 @@ final class SandboxProcess {
         return response.body.isEmpty ? .null : try JSONDecoder().decode(JSONValue.self, from: Data(response.body))
     }
 
+    /// A Pinterest API call with a bearer token (as Ads Manager or another tool would make it,
+    /// behind pinads' back); the answer as JSON.
+    @discardableResult
+    func api(_ method: String, _ path: String, token: String, _ body: JSONValue? = nil) async throws -> JSONValue {
+        let bytes = try body.map { Array(try JSONEncoder().encode($0)) } ?? []
+        let response = try await transport.send(
+            HTTPRequest(
+                method: method, url: baseURL + path,
+                headers: [(name: "Content-Type", value: "application/json"), (name: "Authorization", value: "Bearer \(token)")], body: bytes))
+        guard (200..<300).contains(response.status) else {
+            throw TestFailure("\(method) \(path) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
+        }
+        return response.body.isEmpty ? .null : try JSONDecoder().decode(JSONValue.self, from: Data(response.body))
+    }
+
     struct Token {
         var access: String
         var refresh: String

@@ -279,20 +279,34 @@ struct CampaignSandboxTests {
         let made = try await methods(h).launch(launch(h))
         _ = try await build(h, ["ad_id": .int(made.ad.id)])
         // 300 more campaigns tracked (made elsewhere): two analytics calls, 250 + 51 ids.
-        for n in 0..<300 { _ = try await methods(h).track(TrackCampaignRequest(campaignId: String(900_000_000 + n))) }
+        for n in 0..<300 { _ = try await h.store.trackCampaign(adAccountID: h.adAccounts[0], pinterestID: String(900_000_000 + n), now: Date()) }
         let clock = ManualClock(Date())
         let puller = MetricsPuller(store: h.store, tokens: h.tokens, clock: clock, logger: Logger(label: "test"), days: 400)
         #expect(puller.days == 90, "never beyond Pinterest's 90 days")
+        let before = h.sandbox.stats().requestsTotal
         let (campaigns, rows, calls) = try await puller.pull()
-        #expect(campaigns == 301 && calls == 2)
+        // Read back first (campaigns, ad groups, ads: 3 lists per 250 campaigns), then the
+        // analytics of each level: campaigns in two calls, the one ad group and the one ad.
+        #expect(campaigns == 301 && calls == 6 + 2 + 1 + 1 && h.sandbox.stats().requestsTotal - before == calls)
+        #expect(h.calls("campaigns/analytics") == 2 && h.calls("ad_groups/analytics") == 1 && h.calls("ads/analytics") == 1)
         #expect(rows > 0, "the created campaign has daily rows")
         let (from, to) = MetricsPuller.window(now: clock.now(), days: 90)
-        let answer = try await methods(h, metrics: puller).metrics(CampaignMetricsRequest(campaignId: made.campaign.id, from: from, to: to))
-        #expect(answer.rows.count == rows && answer.rows.allSatisfy { $0.campaignId == made.campaign.id })
+        func stored() async throws -> [CampaignMetricsResult] {
+            var answers: [CampaignMetricsResult] = []
+            for level in MetricsLevel.allCases {
+                answers.append(try await methods(h, metrics: puller).metrics(CampaignMetricsRequest(campaignId: made.campaign.id, from: from, to: to, level: level)))
+            }
+            return answers
+        }
+        let answers = try await stored()
+        // Every row pulled is stored once, at its level: the campaign's days, its ad group's, its ad's.
+        #expect(answers.map(\.rows.count).reduce(0, +) == rows && answers.allSatisfy { $0.rows.allSatisfy { $0.campaignId == made.campaign.id } })
+        #expect(answers.allSatisfy { !$0.rows.isEmpty })
+        let answer = answers[0]
         #expect(answer.totals.spendMicro == answer.rows.reduce(0) { $0 + $1.spendMicro })
         // A second pull upserts: same rows, no duplicates.
         _ = try await puller.pull()
-        #expect(try await methods(h, metrics: puller).metrics(CampaignMetricsRequest(campaignId: made.campaign.id, from: from, to: to)).rows.count == rows)
+        #expect(try await stored().map(\.rows.count) == answers.map(\.rows.count))
         let bad = await #expect(throws: ResponseError.self) { try await asClient { try await methods(h, metrics: puller).metrics(CampaignMetricsRequest(from: "2027-13-01", to: to)) } }
         #expect(bad?.details?["field"] == "from")
         try await h.shutdown()

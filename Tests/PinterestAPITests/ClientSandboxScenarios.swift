@@ -46,6 +46,7 @@ enum ClientScenarios {
         ("ad accounts pagination", adAccountsPagination),
         ("customer lists and audiences", customerListsAndAudiences),
         ("campaigns, ad groups, ads", campaignHierarchy),
+        ("campaign operations", campaignOperations),
         ("conversion events", conversionEvents),
         ("analytics", analytics),
         ("error types", errorTypes),

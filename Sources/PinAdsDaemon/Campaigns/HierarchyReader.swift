@@ -45,10 +45,12 @@ struct HierarchyReader: Sendable {
                     let keywords = try await keywordsIfPlanned(row, pinterestID: group.id, session: session, calls: &outcome.calls)
                     try await store.setReading(.adGroup, id: row.id, reading: try coding.encode(ObjectReading(group, keywords: keywords)), status: nil, now: now)
                     outcome.read += 1
-                } else if let parent = group.campaignID.flatMap({ local[$0] }) {
+                } else if let parent = group.campaignID.flatMap({ local[$0] }),
+                    // Nil while a create under the campaign is in progress: it may be that create's.
                     let (row, existed) = try await store.insertFoundChild(
                         .adGroup, parentID: parent.id, pinterestID: group.id, spec: try coding.encode(AdGroupPlan(found: group)),
                         reading: try coding.encode(ObjectReading(group)), now: now)
+                {
                     groupRows[group.id] = row
                     if !existed { outcome.found += 1 }
                 }
@@ -60,10 +62,11 @@ struct HierarchyReader: Sendable {
                 if let row = knownAds[ad.id] {
                     try await store.setReading(.ad, id: row.id, reading: try coding.encode(ObjectReading(ad)), status: nil, now: now)
                     outcome.read += 1
-                } else if let parent = ad.adGroupID.flatMap({ groupRows[$0] }) {
+                } else if let parent = ad.adGroupID.flatMap({ groupRows[$0] }),
                     let (_, existed) = try await store.insertFoundChild(
                         .ad, parentID: parent.id, pinterestID: ad.id, spec: try coding.encode(AdPlan(found: ad)),
                         reading: try coding.encode(ObjectReading(ad)), now: now)
+                {
                     if !existed { outcome.found += 1 }
                 }
             }
