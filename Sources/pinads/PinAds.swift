@@ -32,7 +32,7 @@ struct PinAds: ParsableCommand {
         version: PinAdsVersion.current,
         subcommands: [
             Health.self, Status.self, Connect.self, Connections.self, Accounts.self, Refresh.self, Disconnect.self,
-            Audience.self, CampaignCommand.self, AdGroupCommand.self, AdCommand.self, ConversionsCommand.self, Schedule.self, Jobs.self, SelfTest.self, Call.self,
+            Audience.self, CampaignCommand.self, AdGroupCommand.self, AdCommand.self, ConversionTagsCommand.self, ConversionsCommand.self, Schedule.self, Jobs.self, SelfTest.self, Call.self,
         ]
     )
 
