@@ -117,6 +117,7 @@ enum LaunchPlan {
     }
 
     static func parse(_ data: Data, name: String, clientRequestId: String?, status: String? = nil) throws -> LaunchCampaignRequest {
+        let data = JSONInput.padded(data)
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)

@@ -224,7 +224,7 @@ struct Call: ParsableCommand {
         var value: JSONValue?
         if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             do {
-                value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+                value = try JSONDecoder().decode(JSONValue.self, from: JSONInput.padded(Data(text.utf8)))
             } catch {
                 throw ValidationError("params must be a JSON object, e.g. '{\"limit\": 5}': \(error)")
             }
