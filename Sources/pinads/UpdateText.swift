@@ -110,10 +110,11 @@ enum UpdateText {
             Output.printJSON(result, pretty: !(wait && jobId != nil))
             return
         }
-        if let latest {
+        // Without a job nothing was recorded: the latest update, if any, is an earlier one.
+        if jobId == nil {
+            print("\(what): nothing to change (it is so already)" + (latest.map { " (latest \(self.latest($0)))" } ?? ""))
+        } else if let latest {
             print("\(what): \(self.latest(latest))")
-        } else if jobId == nil {
-            print("\(what): nothing to change")
         }
     }
 }
