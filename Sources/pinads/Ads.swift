@@ -24,13 +24,14 @@ struct CreateAd: ParsableCommand {
     @Option(help: "Its name.") var name: String?
     @Option(help: ArgumentHelp("Where a click goes (http or https).", valueName: "url")) var destinationUrl: String?
     @Option(help: ArgumentHelp("A URL Pinterest calls on each click, for your tracking.", valueName: "url")) var clickTrackingUrl: String?
+    @Option(help: ArgumentHelp("A URL Pinterest calls on each impression, for your tracking.", valueName: "url")) var viewTrackingUrl: String?
     @Option(help: "ACTIVE (Pinterest's default) or PAUSED.") var status: String?
     @Flag(help: "Follow the job until Pinterest has the ad, then print its Pinterest id.") var wait = false
 
     func run() throws {
         let spec = AdSpec(
             pinId: pin, creativeType: creativeType.uppercased(), name: name, clickTrackingUrl: clickTrackingUrl, destinationUrl: destinationUrl,
-            status: status?.uppercased())
+            status: status?.uppercased(), viewTrackingUrl: viewTrackingUrl)
         let result = try options.call(CreateAdRequest(adGroupId: adGroupId, ad: spec))
         let following = wait && result.jobId != nil
         if options.json {

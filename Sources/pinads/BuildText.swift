@@ -71,20 +71,23 @@ enum BuildText {
             print("  " + parts.joined(separator: ", "))
         }
         var facts: [String] = []
-        if let status = c.pinterestStatus { facts.append("Pinterest status \(status)") }
+        if c.pinterest == nil, let status = c.pinterestStatus { facts.append("Pinterest status \(status)") }
         facts.append(c.tracked ? "metrics pulled" : "metrics not pulled")
         if let crid = c.clientRequestId { facts.append("client request id \(crid)") }
         facts.append("created \(Timestamp.format(c.createdAt))")
         facts.append("updated \(Timestamp.format(c.updatedAt))")
         print("  " + facts.joined(separator: ", "))
+        printReadings(c.pinterest, c.drift, c.latestUpdate, indent: "  ")
         if detail.adGroups.isEmpty, c.spec != nil {
             print("no ad groups; add one with `pinads ad-group create \(c.id) --name NAME --billable-event CLICKTHROUGH --locations US`")
         }
         for g in detail.adGroups {
-            print("ad group \(g.id) '\(g.spec.name)': \(state(g.state, g.pinterestId, g.error))")
+            let elsewhere = g.madeElsewhere == true ? " (made outside pinads)" : ""
+            print("ad group \(g.id) '\(g.spec.name)'\(elsewhere): \(state(g.state, g.pinterestId, g.error))")
             var parts = ["pays per \(g.spec.billableEvent)"]
             if let budget = g.spec.budgetInMicroCurrency { parts.append("budget \(Money.units(budget))\(g.spec.budgetType.map { " \($0)" } ?? "")") }
             if let bid = g.spec.bidInMicroCurrency { parts.append("bid \(Money.units(bid))") }
+            if let strategy = g.spec.bidStrategyType { parts.append(strategy) }
             if let status = g.spec.status { parts.append("status \(status)") }
             parts.append("auto targeting \(g.spec.autoTargetingEnabled == true ? "on" : "off")")
             if g.spec.startTime != nil || g.spec.endTime != nil {
@@ -92,14 +95,46 @@ enum BuildText {
             }
             print("  " + parts.joined(separator: ", "))
             if let targeting = g.spec.targeting.map(self.targeting), !targeting.isEmpty { print("  targeting: \(targeting)") }
+            if let goal = g.spec.optimizationGoal { print("  goal: \(self.goal(goal))") }
+            if let keywords = keywords(g), !keywords.isEmpty { print("  keywords: \(keywords)") }
+            printReadings(g.pinterest, g.drift, g.latestUpdate, indent: "  ")
             let ads = detail.ads.filter { $0.adGroupId == g.id }
             if ads.isEmpty { print("  no ads; add one with `pinads ad create \(g.id) --pin PIN_ID`") }
             for a in ads {
-                print("  ad \(a.id)\(a.spec.name.map { " '\($0)'" } ?? "") (Pin \(a.spec.pinId), \(a.spec.creativeType)): \(state(a.state, a.pinterestId, a.error))")
+                let elsewhere = a.madeElsewhere == true ? " (made outside pinads)" : ""
+                print("  ad \(a.id)\(a.spec.name.map { " '\($0)'" } ?? "") (Pin \(a.spec.pinId), \(a.spec.creativeType))\(elsewhere): \(state(a.state, a.pinterestId, a.error))")
                 if let url = a.spec.destinationUrl { print("    destination \(url)") }
                 if let url = a.spec.clickTrackingUrl { print("    click tracking \(url)") }
+                if let url = a.spec.viewTrackingUrl { print("    view tracking \(url)") }
+                printReadings(a.pinterest, a.drift, a.latestUpdate, indent: "    ")
             }
         }
+    }
+
+    /// What Pinterest said when last read, where it differs from pinads, and the latest update.
+    static func printReadings(_ reading: PinterestReading?, _ drift: [Drift]?, _ latest: UpdateInfo?, indent: String) {
+        if let reading { print(indent + UpdateText.reading(reading)) }
+        for d in drift ?? [] { print(indent + UpdateText.drift(d)) }
+        if let latest { print(indent + "latest " + UpdateText.latest(latest)) }
+    }
+
+    /// "CHECKOUT on tag 2612345678901, CPA goal 12.50, windows click 30 / view 1 / engagement 30 days, ROAS".
+    static func goal(_ g: ConversionGoalSpec) -> String {
+        var parts = ["\(g.conversionEvent) on tag \(g.conversionTagId)"]
+        if let cpa = g.cpaGoalInMicroCurrency { parts.append("CPA goal \(Money.units(cpa))") }
+        let windows = [("click", g.clickWindowDays), ("view", g.viewWindowDays), ("engagement", g.engagementWindowDays)]
+            .compactMap { name, days in days.map { "\(name) \($0)" } }
+        if !windows.isEmpty { parts.append("windows \(windows.joined(separator: " / ")) days") }
+        if g.roasOptimized == true { parts.append("ROAS") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// Its keywords as Pinterest has them (those not created yet marked), else as asked.
+    static func keywords(_ g: AdGroupInfo) -> String? {
+        if let known = g.keywords {
+            return known.map { "\($0.value):\($0.matchType)\($0.pinterestId == nil ? " (not at Pinterest yet)" : "")" }.joined(separator: ", ")
+        }
+        return g.spec.keywords?.map { "\($0.value):\($0.matchType)" }.joined(separator: ", ")
     }
 
     static func targeting(_ t: TargetingSpec) -> String {

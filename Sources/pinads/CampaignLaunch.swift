@@ -26,17 +26,32 @@ struct LaunchCampaign: ParsableCommand {
             The client request id (in the file, or --client-request-id, which wins) names the launch: running it \
             again with the same id resumes it from the first level Pinterest does not have, and retries levels \
             Pinterest refused; it never makes a second campaign. Use a new id for a new launch.
+
+            The campaign is left PAUSED once built, so nothing spends until `pinads campaign resume ID`; \
+            --status ACTIVE (or "status": "ACTIVE" in the file) makes it run as soon as all three levels exist.
+
+            Examples:
+              pinads campaign launch --file plan.json --client-request-id spring-27 --wait
+              pinads campaign launch --file plan.json --client-request-id spring-27 --status ACTIVE
             """)
     @OptionGroup var options: ClientOptions
     @Option(help: ArgumentHelp("The plan (JSON); - reads standard input.", valueName: "plan.json")) var file: String
     @Option(help: ArgumentHelp("Names this launch (overrides the file's client_request_id).", valueName: "id"))
     var clientRequestId: String?
+    @Option(help: "PAUSED (the default: nothing spends until `campaign resume`) or ACTIVE (overrides the file's status).")
+    var status: String?
     @Flag(help: "Follow the job until all three levels exist at Pinterest, then print their Pinterest ids.") var wait = false
+
+    func validate() throws {
+        if let status, !["ACTIVE", "PAUSED"].contains(status.uppercased()) {
+            throw ValidationError("--status must be ACTIVE or PAUSED, got '\(status)'")
+        }
+    }
 
     func run() throws {
         let request: LaunchCampaignRequest
         do {
-            request = try LaunchPlan.load(path: file, clientRequestId: clientRequestId)
+            request = try LaunchPlan.load(path: file, clientRequestId: clientRequestId, status: status?.uppercased())
         } catch let error as ValidationError {
             Output.printError(error.message)
             throw ExitCode(64)
@@ -66,7 +81,10 @@ struct LaunchCampaign: ParsableCommand {
                     campaign: detail.campaign, adGroup: detail.adGroups.first { $0.id == result.adGroup.id } ?? result.adGroup,
                     ad: detail.ads.first { $0.id == result.ad.id } ?? result.ad)
                 if !ok {
-                    print("run `pinads campaign launch --file \(file) --client-request-id \(request.clientRequestId)` again to resume once the cause is fixed")
+                    let again = "pinads campaign launch --file \(file) --client-request-id \(request.clientRequestId)\(status.map { " --status \($0.uppercased())" } ?? "")"
+                    print("run `\(again)` again to resume once the cause is fixed")
+                } else if request.status?.uppercased() != "ACTIVE" {
+                    print("the campaign is PAUSED: nothing spends until `pinads campaign resume \(detail.campaign.id)`")
                 }
             }
         }
@@ -87,7 +105,7 @@ enum JSONPlanError {
 
 /// Reading a launch plan file into the protocol's request.
 enum LaunchPlan {
-    static func load(path: String, clientRequestId: String?) throws -> LaunchCampaignRequest {
+    static func load(path: String, clientRequestId: String?, status: String? = nil) throws -> LaunchCampaignRequest {
         let data: Data
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -95,10 +113,11 @@ enum LaunchPlan {
             guard let contents = FileManager.default.contents(atPath: path) else { throw ValidationError("--file: cannot read \(path)") }
             data = contents
         }
-        return try parse(data, name: path == "-" ? "the plan" : path, clientRequestId: clientRequestId)
+        return try parse(data, name: path == "-" ? "the plan" : path, clientRequestId: clientRequestId, status: status)
     }
 
-    static func parse(_ data: Data, name: String, clientRequestId: String?) throws -> LaunchCampaignRequest {
+    static func parse(_ data: Data, name: String, clientRequestId: String?, status: String? = nil) throws -> LaunchCampaignRequest {
+        let data = JSONInput.padded(data)
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)
@@ -113,6 +132,9 @@ enum LaunchPlan {
         }
         if let clientRequestId {
             object["client_request_id"] = .string(clientRequestId)
+        }
+        if let status {
+            object["status"] = .string(status)
         }
         let given = object["client_request_id"]?.stringValue?.trimmingCharacters(in: .whitespaces) ?? ""
         if given.isEmpty {
@@ -180,6 +202,8 @@ enum LaunchPlan {
             case is Date.Type: return "an RFC 3339 time"
             case is [String].Type: return "an array of strings"
             case is [Int64].Type: return "an array of whole numbers"
+            case is [Any].Type: return "an array"
+            case is [String: Any].Type: return "an object"
             default: return "\(type)"
             }
         }

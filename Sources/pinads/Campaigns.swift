@@ -7,11 +7,12 @@ import PinAdsProtocol
 struct CampaignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaign",
-        abstract: "Pinterest campaigns: create or launch them (campaign → ad group → ad), track them, read their metrics.",
+        abstract: "Pinterest campaigns: launch them (campaign → ad group → ad), change, pause, resume or archive them, read their metrics.",
         discussion: """
             pinads keeps each campaign, ad group and ad as a row first and creates it at Pinterest in a job: its \
             state is PENDING until Pinterest has it, then CREATED with its Pinterest id, or ERROR with Pinterest's \
-            reason. Campaigns start PAUSED unless --status ACTIVE: nothing spends until you say so.
+            reason. Campaigns start PAUSED unless --status ACTIVE: nothing spends until you say so. Changes \
+            (update, pause, resume, archive) go the same way: recorded, then sent by a job, made once.
 
             Money on the command line is in units of the ad account's currency (50 or 12.5); the protocol and \
             --json carry micro-currency (1 unit = 1,000,000).
@@ -19,8 +20,13 @@ struct CampaignCommand: ParsableCommand {
             Metrics of every campaign made here (and of those tracked) are pulled from Pinterest every 6 hours by \
             the campaign_metrics task; `pinads schedule run campaign_metrics` pulls now.
 
-            All three levels at once (safe to run again):
+            All three levels at once (safe to run again), then a day's work:
               pinads campaign launch --file plan.json --client-request-id spring-27 --wait
+              pinads campaign resume 3           (it was launched PAUSED)
+              pinads campaign update 3 --daily-budget 80
+              pinads campaign metrics 3 --level ad-group
+              pinads campaign show 3 --refresh   (status, review, drift)
+              pinads campaign pause 3
             Or level by level:
               pinads campaign create "Winter sale" --objective CONSIDERATION \\
                   --daily-budget 50 --wait
@@ -31,7 +37,8 @@ struct CampaignCommand: ParsableCommand {
               pinads campaign metrics 3
             """,
         subcommands: [
-            CreateCampaign.self, LaunchCampaign.self, ListCampaigns.self, ShowCampaign.self, TrackCampaign.self, CampaignMetrics.self,
+            CreateCampaign.self, LaunchCampaign.self, ListCampaigns.self, ShowCampaign.self, UpdateCampaign.self, PauseCampaign.self,
+            ResumeCampaign.self, ArchiveCampaign.self, TrackCampaign.self, CampaignMetrics.self,
         ],
         defaultSubcommand: ListCampaigns.self)
 }
@@ -39,17 +46,20 @@ struct CampaignCommand: ParsableCommand {
 struct AdGroupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ad-group",
-        abstract: "Ad groups: budget, bid and targeting inside a campaign made by pinads.",
+        abstract: "Ad groups: budget, bid, targeting and keywords inside a campaign made by pinads.",
         discussion: """
             An ad group is created at Pinterest by a job, after its campaign (which is created first if Pinterest \
             does not have it yet). Audiences in its targeting are pinads audience ids, synced to the campaign's ad \
-            account.
+            account. Changes (update, pause, resume, archive) are sent by a job too.
 
-            Example:
+            Examples:
               pinads ad-group create 3 --name Subscribers --billable-event CLICKTHROUGH \\
-                  --budget 20 --bid 1.5 --locations US,CA --audiences 3
+                  --budget 20 --bid 1.5 --locations US,CA --audiences 3 \\
+                  --keyword "wool socks:PHRASE"
+              pinads ad-group update 1 --budget 30 --bid-strategy TARGET_AVG --bid 1.2
+              pinads ad-group pause 1
             """,
-        subcommands: [CreateAdGroup.self, ListAdGroups.self],
+        subcommands: [CreateAdGroup.self, ListAdGroups.self, UpdateAdGroup.self, PauseAdGroup.self, ResumeAdGroup.self, ArchiveAdGroup.self],
         defaultSubcommand: ListAdGroups.self)
 }
 
@@ -59,13 +69,16 @@ struct AdCommand: ParsableCommand {
         abstract: "Ads: a promoted Pin in an ad group made by pinads.",
         discussion: """
             An ad is created at Pinterest by a job, after its ad group and campaign (created first when Pinterest \
-            does not have them yet).
+            does not have them yet). Changes (update, pause, resume, archive) are sent by a job too; \
+            `pinads campaign show ID --refresh` shows Pinterest's review of each ad.
 
-            Example:
+            Examples:
               pinads ad create 1 --pin 813744226420795884 \\
                   --destination-url https://shop.example.com/winter --wait
+              pinads ad update 1 --destination-url https://shop.example.com/winter-extended
+              pinads ad pause 1
             """,
-        subcommands: [CreateAd.self, ListAds.self],
+        subcommands: [CreateAd.self, ListAds.self, UpdateAd.self, PauseAd.self, ResumeAd.self, ArchiveAd.self],
         defaultSubcommand: ListAds.self)
 }
 
@@ -170,10 +183,22 @@ struct ListCampaigns: ParsableCommand {
 
 struct ShowCampaign: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "One campaign with its ad groups and ads: states, Pinterest ids, errors.")
+        commandName: "show", abstract: "One campaign with its ad groups and ads: states, Pinterest ids, errors, what Pinterest says.",
+        discussion: """
+            For each level: what pinads asked (budgets in currency units, bid strategy, targeting, keywords, \
+            conversion goal), Pinterest's state as last read (status, summary status; for ads the review \
+            status and rejection reasons), fields changed at Pinterest since pinads set them (drift, e.g. a \
+            budget raised in Ads Manager: "changed at Pinterest: daily_spend_cap pinads 50.00 → Pinterest \
+            80.00"), and the latest update with its state (QUEUED, APPLIED or REFUSED and why).
+
+            --refresh reads Pinterest first; without it the answer is what pinads last read.
+
+            Example:
+              pinads campaign show 3 --refresh
+            """)
     @OptionGroup var options: ClientOptions
     @Argument(help: "Campaign id (pinads', as in `pinads campaign list`).") var id: Int64
-    @Flag(help: "Read the campaign's status from Pinterest first.") var refresh = false
+    @Flag(help: "Read the campaign, its ad groups and ads from Pinterest first: status, review, changes made there.") var refresh = false
 
     func run() throws {
         let detail = try options.call(GetCampaignRequest(campaignId: id, refresh: refresh ? true : nil))

@@ -105,7 +105,7 @@ struct Connect: ParsableCommand {
     static func parse(_ text: String) throws -> [String: String] {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("{") {
-            guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)) else {
+            guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: JSONInput.padded(Data(trimmed.utf8))) else {
                 throw ValidationError("standard input starts with '{' but is not a JSON object")
             }
             return object.compactMapValues { value in

@@ -115,7 +115,7 @@ struct ConversionFile {
                     if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
                     let event: ConversionEventInput
                     do {
-                        event = try decoder.decode(ConversionEventInput.self, from: Data(bytes))
+                        event = try decoder.decode(ConversionEventInput.self, from: JSONInput.padded(Data(bytes)))
                     } catch {
                         unreadable.append(RejectedEvent(index: number, reason: ConversionFile.describe(error)))
                         continue

@@ -32,7 +32,7 @@ struct PinAds: ParsableCommand {
         version: PinAdsVersion.current,
         subcommands: [
             Health.self, Status.self, Connect.self, Connections.self, Accounts.self, Refresh.self, Disconnect.self,
-            Audience.self, CampaignCommand.self, AdGroupCommand.self, AdCommand.self, ConversionsCommand.self, Schedule.self, Jobs.self, SelfTest.self, Call.self,
+            Audience.self, CampaignCommand.self, AdGroupCommand.self, AdCommand.self, ConversionTagsCommand.self, ConversionsCommand.self, Schedule.self, Jobs.self, SelfTest.self, Call.self,
         ]
     )
 
@@ -224,7 +224,7 @@ struct Call: ParsableCommand {
         var value: JSONValue?
         if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             do {
-                value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+                value = try JSONDecoder().decode(JSONValue.self, from: JSONInput.padded(Data(text.utf8)))
             } catch {
                 throw ValidationError("params must be a JSON object, e.g. '{\"limit\": 5}': \(error)")
             }
