@@ -58,10 +58,15 @@ public struct DecodedRequest: Sendable {
     /// Parses a request frame's JSON once, reporting exactly what is wrong with its envelope.
     /// Problems with the params themselves are not thrown: they are the method's to answer,
     /// with the request's id, in `params`.
+    private static let trailingSpace = Data(" ".utf8)
+
     public static func decode(_ payload: Data, decoder: JSONDecoder) throws(RequestHeaderError) -> DecodedRequest {
         let raw: RawRequest
         do {
-            raw = try decoder.decode(RawRequest.self, from: payload)
+            // A trailing space: Foundation's parser on Linux traps (kills the process) instead
+            // of throwing when the text ends at its 513th nested array or object; followed by
+            // anything, the same text is the error it should be.
+            raw = try decoder.decode(RawRequest.self, from: payload + Self.trailingSpace)
         } catch let problem as RawRequest.Problem {
             throw RequestHeaderError(id: nil, error: .invalidArgument(problem.message))
         } catch {

@@ -135,6 +135,13 @@ extension CampaignSandboxTests {
                 Drift(field: "daily_spend_cap", pinads: 20_000_000, pinterest: 99_000_000), Drift(field: "status", pinads: "PAUSED", pinterest: "ACTIVE"),
             ])
         #expect(detail.campaign.pinterestStatus == "RUNNING" || detail.campaign.pinterestStatus == "ACTIVE")
+        // Pinterest's review rejects the ad: its state and reasons come with the next read.
+        let adID = try #require(detail.ads.first?.pinterestId)
+        #expect(detail.ads.first?.pinterest?.reviewStatus == "APPROVED")
+        try h.sandbox.reviewAd(adID, status: "REJECTED", rejectedReasons: ["LANDING_PAGE_BROKEN"])
+        let ad = try #require(try await m.get(GetCampaignRequest(campaignId: made.campaign.id, refresh: true)).ads.first)
+        #expect(ad.pinterest?.reviewStatus == "REJECTED" && ad.pinterest?.rejectedReasons == ["LANDING_PAGE_BROKEN"])
+        #expect(ad.pinterest?.summaryStatus == "REJECTED")
         try await h.shutdown()
     }
 

@@ -32,6 +32,16 @@ struct EnvelopeTests {
         }
     }
 
+    /// Foundation's parser on Linux traps, killing the daemon, when a text ends at its 513th
+    /// nested array: such a frame must be an error answer like any other bad JSON.
+    @Test func deeplyNestedFramesAreRefusedNotFatal() {
+        for depth in [511, 512, 513, 514, 2000] {
+            for text in [String(repeating: "[", count: depth), String(repeating: "{\"a\":", count: depth), #"{"id":1,"method":"x","params":"# + String(repeating: "[", count: depth)] {
+                #expect(failure(text)?.error.code == .invalidArgument, "depth \(depth)")
+            }
+        }
+    }
+
     @Test func badIDIsNamed() {
         for text in [#"{"method":"system.health"}"#, #"{"id":true,"method":"system.health"}"#, #"{"id":null,"method":"x.y"}"#] {
             let error = failure(text)
