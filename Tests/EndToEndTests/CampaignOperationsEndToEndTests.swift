@@ -79,4 +79,89 @@ struct CampaignOperationsEndToEndTests {
         try await daemon.stop()
         try await sandbox.stop()
     }
+
+    /// Runs pinads, failing on a non-zero exit.
+    @discardableResult
+    private func pinads(_ daemon: Daemon, _ arguments: String...) async throws -> String {
+        let result = try await runCommand(
+            Binaries.pinads, arguments + ["--socket", daemon.socketPath], environment: Daemon.baseEnvironment, timeout: 90)
+        guard result.status == 0 else { throw TestFailure("pinads \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)") }
+        return result.stdout
+    }
+
+    @Test func aDaysWorkThroughTheCommandLine() async throws {
+        let (sandbox, daemon, token, launch) = try await launched("cli-day")
+        let id = String(launch.campaign.id)
+        let pid = try #require(try daemon.call(GetCampaignRequest(campaignId: launch.campaign.id)).campaign.pinterestId)
+        // Launched PAUSED; resumed, its budget raised, paused again: each visible at Pinterest once.
+        try await pinads(daemon, "campaign", "resume", id, "--wait")
+        #expect(try await pinterestCampaign(sandbox, token, pid)?["status"] == "ACTIVE")
+        try await pinads(daemon, "campaign", "update", id, "--daily-budget", "80", "--end", "2099-01-31", "--wait")
+        let raised = try await pinterestCampaign(sandbox, token, pid)
+        #expect(raised?["daily_spend_cap"] == 80_000_000 && raised?["end_time"]?.intValue == 4_073_500_800)
+        try await pinads(daemon, "campaign", "pause", id, "--wait")
+        #expect(try await pinterestCampaign(sandbox, token, pid)?["status"] == "PAUSED")
+        #expect(try await sandbox.count("campaigns/update") == 3)
+        // The ad group's budget and its keywords.
+        let group = String(launch.adGroup.id)
+        try await pinads(daemon, "ad-group", "update", group, "--budget", "30", "--keyword", "winter boots:PHRASE", "--wait")
+        let detail = try daemon.call(GetCampaignRequest(campaignId: launch.campaign.id))
+        #expect(detail.adGroups.first?.spec.budgetInMicroCurrency == 30_000_000 && detail.adGroups.first?.keywords?.first?.pinterestId != nil)
+        #expect(try await sandbox.count("ad_groups/update") == 1)
+        #expect(try await sandbox.count("keywords/create") == 1)
+        // Metrics per ad group, as a table and as CSV.
+        _ = try daemon.call(RunScheduledTaskRequest(task: "campaign_metrics"))
+        let today = String(Timestamp.format(Date()).prefix(10))
+        try await eventually("ad group metrics arrive", timeout: 60) {
+            !(try daemon.call(CampaignMetricsRequest(from: "2000-01-01", to: today, level: .adGroup)).rows.isEmpty)
+        }
+        let table = try await pinads(daemon, "campaign", "metrics", id, "--level", "ad-group")
+        #expect(table.contains("AD GROUP"), "\(table)")
+        let csv = try await pinads(daemon, "campaign", "metrics", id, "--level", "ad-group", "--csv")
+        let lines = csv.split(separator: "\n")
+        #expect(lines.count >= 2 && lines[0].contains("ad_group_id"), "\(csv)")
+        // Archived: final.
+        try await pinads(daemon, "campaign", "archive", id, "--wait")
+        #expect(try await pinterestCampaign(sandbox, token, pid)?["status"] == "ARCHIVED")
+        let again = try await runCommand(
+            Binaries.pinads, ["campaign", "resume", id, "--socket", daemon.socketPath], environment: Daemon.baseEnvironment, timeout: 60)
+        #expect(again.status != 0 && again.stderr.contains("ARCHIVED"), "\(again.stderr)")
+        #expect(try await sandbox.count("campaigns/update") == 4, "the refused resume reached no one")
+        try await daemon.stop()
+        try await sandbox.stop()
+    }
+
+    @Test func aConversionCampaignWithATagMadeThroughPinads() async throws {
+        let sandbox = try await SandboxProcess()
+        let daemon = try await Daemon(arguments: ["--api-base-url", sandbox.baseURL]).start()
+        let token = try await sandbox.seedToken(adAccounts: 1)
+        _ = try daemon.call(
+            ConnectRequest(accessToken: token.access, refreshToken: token.refresh, clientId: SandboxProcess.appID, clientSecret: SandboxProcess.appSecret))
+        let created = try await pinads(daemon, "tags", "create", "shop.example.com", "--enhanced-match", "email")
+        #expect(created.contains("<script") || created.contains("pintrk"), "\(created)")
+        let tag = try #require(try daemon.call(ListConversionTagsRequest()).tags.first)
+        var plan = CampaignsEndToEndTests.plan("web-1")
+        plan.campaign.objectiveType = "WEB_CONVERSION"
+        plan.adGroup.optimizationGoal = ConversionGoalSpec(conversionTagId: tag.id, conversionEvent: "CHECKOUT", clickWindowDays: 30)
+        plan.status = "ACTIVE"
+        let launched = try daemon.call(plan)
+        try await eventually("the hierarchy exists at Pinterest", timeout: 60) {
+            try daemon.call(GetCampaignRequest(campaignId: launched.campaign.id)).ads.first?.state == .created
+        }
+        let detail = try daemon.call(GetCampaignRequest(campaignId: launched.campaign.id, refresh: true))
+        #expect(detail.campaign.pinterest?.status == "ACTIVE", "a launch with status ACTIVE runs at once")
+        #expect(detail.adGroups.first?.spec.bidStrategyType == "AUTOMATIC_BID" && detail.adGroups.first?.spec.optimizationGoal?.conversionTagId == tag.id)
+        // A tag that is not the ad account's is refused before any call.
+        var wrong = CampaignsEndToEndTests.plan("web-2")
+        wrong.campaign.objectiveType = "WEB_CONVERSION"
+        wrong.adGroup.optimizationGoal = ConversionGoalSpec(conversionTagId: "999999999", conversionEvent: "CHECKOUT")
+        let before = try await sandbox.count("campaigns/create")
+        switch try daemon.client().call(wrong) {
+        case .result: Issue.record("a launch with another account's tag was accepted")
+        case .error(let error): #expect(error.details?["field"] == "ad_group.optimization_goal.conversion_tag_id", "\(error)")
+        }
+        #expect(try await sandbox.count("campaigns/create") == before)
+        try await daemon.stop()
+        try await sandbox.stop()
+    }
 }
