@@ -102,6 +102,11 @@ public enum Daemon {
         await syncer.attach(queue: queue)
         await tokens.attach(connectionUsable: { await queue.wake() })
         await builder.attach(queue: queue)
+        do {
+            try await builder.resumeQueuedUpdates()
+        } catch {
+            logger.warning("queued campaign updates could not be requeued yet; the next update of each campaign takes them", metadata: ["error": "\(error)"])
+        }
         let scheduler = try Scheduler(
             store: store, queue: queue, clock: clock, logger: logger,
             tasks: try ScheduledTask.applying(configuration.scheduleOverrides, to: Scheduler.defaultTasks()), services: services)

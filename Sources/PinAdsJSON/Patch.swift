@@ -14,6 +14,17 @@ public enum Patch<Value: Codable & Sendable & Equatable>: Sendable, Equatable {
 }
 
 extension KeyedDecodingContainer {
+    /// Absent → nil; a value → the value; `null` is refused: the field cannot be emptied, and
+    /// taking null for "no change" would hide a caller's mistake.
+    public func decodeUnlessNull<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value? {
+        guard contains(key) else { return nil }
+        if try decodeNil(forKey: key) {
+            throw DecodingError.valueNotFound(
+                Value.self, .init(codingPath: codingPath + [key], debugDescription: "cannot be null: it cannot be emptied (leave it out to keep it)"))
+        }
+        return try decode(Value.self, forKey: key)
+    }
+
     /// Absent → nil; `null` → `.clear`; a value → `.set(value)`.
     public func decodePatch<Value>(_ type: Value.Type, forKey key: Key) throws -> Patch<Value>? {
         guard contains(key) else { return nil }

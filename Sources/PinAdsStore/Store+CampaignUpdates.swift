@@ -113,6 +113,13 @@ extension Store {
         }
     }
 
+    /// Campaigns with updates still queued.
+    public func campaignsWithQueuedUpdates() async throws -> [Int64] {
+        try await writer.read { db in
+            try Int64.fetchAll(db, sql: "SELECT DISTINCT campaign_id FROM build_updates WHERE state = 'QUEUED' ORDER BY campaign_id")
+        }
+    }
+
     public func update(id: Int64) async throws -> UpdateRecord? {
         try await writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM build_updates WHERE id = ?", arguments: [id]).map(Self.update) }
     }

@@ -278,4 +278,19 @@ extension CampaignSandboxTests {
         #expect(wrong?.details?["field"] == "ad_group_id")
         try await h.shutdown()
     }
+
+    @Test func anUpdateRecordedWithoutItsJobGetsOneAtStart() async throws {
+        let h = try await Harness()
+        let made = try await launched(h)
+        // A stop between the write-ahead record and its job: the record alone.
+        _ = try await h.store.insertUpdate(.campaign, objectID: made.campaign.id, campaignID: made.campaign.id, changes: #"{"status":"ACTIVE"}"#, now: Date())
+        let queue = JobQueue(store: h.store, clock: SystemWallClock(), registry: JobRegistry(h.builder.jobHandlers), logger: Logger(label: "test"))
+        await h.builder.attach(queue: queue)
+        try await h.builder.resumeQueuedUpdates()
+        let jobs = try await h.store.listJobs(state: .queued, kind: CampaignBuilder.updateKind, limit: 10, beforeID: nil)
+        #expect(jobs.count == 1)
+        try await h.builder.resumeQueuedUpdates()
+        #expect(try await h.store.listJobs(state: .queued, kind: CampaignBuilder.updateKind, limit: 10, beforeID: nil).count == 1, "joins the queued job")
+        try await h.shutdown()
+    }
 }

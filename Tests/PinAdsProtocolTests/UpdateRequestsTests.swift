@@ -31,11 +31,16 @@ struct UpdateRequestsTests {
         #expect(again == .object(["id": .int(3), "daily_spend_cap": .int(80_000_000), "lifetime_spend_cap": .null]))
     }
 
-    /// `null` on a field that cannot be cleared reads as absent: no change.
-    @Test func nullOnAFieldThatCannotBeClearedIsNoChange() throws {
-        let request = try #require(try params(UpdateAdGroupRequest.self, #"{"id":1,"name":null,"bid_in_micro_currency":null}"#))
-        #expect(request.name == nil)
-        #expect(request.bidInMicroCurrency == .clear)
+    /// `null` on a field that cannot be cleared is refused, naming it: read as "no change" it
+    /// would hide the caller's mistake.
+    @Test func nullOnAFieldThatCannotBeClearedIsRefused() throws {
+        #expect(try params(UpdateAdGroupRequest.self, #"{"id":1,"bid_in_micro_currency":null}"#)?.bidInMicroCurrency == .clear)
+        do {
+            _ = try params(UpdateAdGroupRequest.self, #"{"id":1,"name":null,"bid_in_micro_currency":null}"#)
+            Issue.record("name: null was taken")
+        } catch let error as DecodingError {
+            #expect(error.fieldPath == "name" && error.reason.contains("must not be null"), "\(error.fieldPath): \(error.reason)")
+        }
     }
 
     @Test func everyUpdateMethodRefusesUnknownFields() throws {

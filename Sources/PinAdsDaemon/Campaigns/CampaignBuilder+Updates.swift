@@ -52,6 +52,13 @@ extension CampaignBuilder {
         return try await enqueueUpdates(campaignID: campaignID)
     }
 
+    /// Queues the job of every campaign with updates still queued: an update is recorded
+    /// before its job, so a stop between the two leaves one without (the daemon calls this at
+    /// start; a job already queued takes them).
+    public func resumeQueuedUpdates() async throws {
+        for campaign in try await store.campaignsWithQueuedUpdates() { _ = try await enqueueUpdates(campaignID: campaign) }
+    }
+
     func enqueueUpdates(campaignID: Int64) async throws -> Int64? {
         guard let queue else { return nil }
         return try await queue.enqueue(CampaignUpdateJob.self, .init(campaignID: campaignID), serialKey: "updates:campaign:\(campaignID)").id
