@@ -185,12 +185,29 @@ extension Store {
         }
     }
 
-    /// Refused (by pinads' checks when it ran, or by Pinterest): the object is left as it was.
-    public func markUpdateRefused(id: Int64, message: String, code: Int?, now: Date) async throws {
+    /// Refused (by pinads' checks when it ran, or by Pinterest): the object is left as it was,
+    /// or, when part of the update was applied, gets that part's `spec` and `reading`.
+    public func markUpdateRefused(id: Int64, message: String, code: Int?, spec: String? = nil, reading: String? = nil, now: Date) async throws {
+        let ms = now.storeMillis
         try await writer.write { db in
+            let update = try Self.fetchUpdate(db, id: id)
+            if let spec {
+                try db.execute(sql: "UPDATE \(update.level.table) SET spec = ?, updated_at = ? WHERE id = ?", arguments: [spec, ms, update.objectID])
+            }
+            if let reading {
+                try db.execute(
+                    sql: "UPDATE \(update.level.table) SET pinterest_state = ?, read_at = ? WHERE id = ?", arguments: [reading, ms, update.objectID])
+            }
             try db.execute(
                 sql: "UPDATE build_updates SET state = 'REFUSED', error_message = ?, error_code = ?, sent_at = NULL, updated_at = ? WHERE id = ?",
-                arguments: [message, code, now.storeMillis, id])
+                arguments: [message, code, ms, id])
+        }
+    }
+
+    /// A plan changed by Pinterest's doing (an ad group archived with its campaign).
+    public func setSpec(_ level: BuildLevel, id: Int64, spec: String, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE \(level.table) SET spec = ?, updated_at = ? WHERE id = ?", arguments: [spec, now.storeMillis, id])
         }
     }
 
@@ -200,9 +217,11 @@ extension Store {
     public func setReading(_ level: BuildLevel, id: Int64, reading: String, status: String?, now: Date) async throws {
         let ms = now.storeMillis
         try await writer.write { db in
+            // A read taken before a later one (an update's answer) does not overwrite it.
             try db.execute(
-                sql: "UPDATE \(level.table) SET pinterest_state = ?, read_at = ?, updated_at = ? WHERE id = ?", arguments: [reading, ms, ms, id])
-            if level == .campaign, let status {
+                sql: "UPDATE \(level.table) SET pinterest_state = ?, read_at = ?, updated_at = ? WHERE id = ? AND (read_at IS NULL OR read_at <= ?)",
+                arguments: [reading, ms, ms, id, ms])
+            if level == .campaign, let status, db.changesCount > 0 {
                 try db.execute(sql: "UPDATE campaigns SET pinterest_status = ? WHERE id = ?", arguments: [status, id])
             }
         }

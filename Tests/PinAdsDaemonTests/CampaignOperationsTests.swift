@@ -111,10 +111,11 @@ extension CampaignSandboxTests {
         let child = await #expect(throws: ResponseError.self) {
             try await asClient { try await m.updateAdGroup(UpdateAdGroupRequest(id: made.adGroup.id, status: "ACTIVE")) }
         }
-        #expect(child?.message.contains("campaign \(made.campaign.id) is ARCHIVED") == true, "\(child?.message ?? "")")
+        #expect(child?.message.contains("is ARCHIVED") == true && child?.details?["field"] == "id", "\(child?.message ?? "")")
         // Pinterest archived the children with it; a refresh shows them archived.
         let detail = try await m.get(GetCampaignRequest(campaignId: made.campaign.id, refresh: true))
         #expect(detail.adGroups.first?.pinterest?.status == "ARCHIVED" && detail.ads.first?.pinterest?.status == "ARCHIVED")
+        #expect(detail.adGroups.first?.drift == [] && detail.ads.first?.drift == [], "archived with their campaign: no drift")
         try await h.shutdown()
     }
 
@@ -291,6 +292,78 @@ extension CampaignSandboxTests {
         #expect(jobs.count == 1)
         try await h.builder.resumeQueuedUpdates()
         #expect(try await h.store.listJobs(state: .queued, kind: CampaignBuilder.updateKind, limit: 10, beforeID: nil).count == 1, "joins the queued job")
+        try await h.shutdown()
+    }
+
+    @Test func objectsFoundUnderACampaignWithACreateInProgressAreNotTakenAsMadeElsewhere() async throws {
+        let h = try await Harness()
+        let m = methods(h)
+        let campaign = try await m.create(CreateCampaignRequest(campaign: CampaignSpec(name: "c", objectiveType: "CONSIDERATION"))).campaign
+        _ = try await build(h, ["campaign_id": .int(campaign.id)])
+        let pid = try #require(try await h.store.buildRecord(.campaign, id: campaign.id)?.pinterestID)
+        // Ours is recorded, not created yet; one is made in Ads Manager meanwhile.
+        let ours = try await m.createAdGroup(
+            CreateAdGroupRequest(campaignId: campaign.id, adGroup: AdGroupSpec(name: "ours", billableEvent: "CLICKTHROUGH", targeting: Self.targeting)))
+        _ = try await h.client.createAdGroups(
+            token: try await h.tokens.token(connectionID: 1), adAccountID: h.adAccounts[0],
+            [AdGroupCreate(campaignID: pid, name: "theirs", billableEvent: "CLICKTHROUGH", budgetInMicroCurrency: 5_000_000, bidInMicroCurrency: 1_000_000,
+                targetingSpec: ["LOCATION": ["US"]])])
+        var detail = try await m.get(GetCampaignRequest(campaignId: campaign.id, refresh: true))
+        #expect(detail.adGroups.map(\.id) == [ours.adGroup.id], "it may be our create's: not taken while ours is pending")
+        _ = try await build(h, ["ad_group_id": .int(ours.adGroup.id)])
+        detail = try await m.get(GetCampaignRequest(campaignId: campaign.id, refresh: true))
+        #expect(detail.adGroups.count == 2 && detail.adGroups.filter { $0.madeElsewhere == true }.map(\.spec.name) == ["theirs"])
+        #expect(Set(detail.adGroups.compactMap(\.pinterestId)).count == 2)
+        try await h.shutdown()
+    }
+
+    @Test func aLostUpdateWhoseEndHasPassedSinceIsAppliedNotRefused() async throws {
+        let h = try await Harness()
+        var request = launch(h, id: "started-earlier")
+        request.campaign.startTime = Date().addingTimeInterval(-7200)
+        let made = try await launched(h, request)
+        let pid = try #require(try await h.store.buildRecord(.campaign, id: made.campaign.id)?.pinterestID)
+        // An end an hour ago: sent, its answer lost; Pinterest has it.
+        let end = Date().addingTimeInterval(-3600)
+        let update = try await h.store.insertUpdate(
+            .campaign, objectID: made.campaign.id, campaignID: made.campaign.id,
+            changes: try PlanCoding().encode(CampaignChange(endTime: .set(end))), now: Date())
+        try await h.store.markUpdateSent(id: update.id, at: Date().addingTimeInterval(-10))
+        let behind = try await h.client.updateCampaigns(
+            token: try await h.tokens.token(connectionID: 1), adAccountID: h.adAccounts[0],
+            [CampaignUpdate(id: pid, adAccountID: h.adAccounts[0], endTime: .set(Int64(end.timeIntervalSince1970)))])
+        #expect(behind.first?.exceptions == [], "Pinterest took it")
+        let sent = h.calls("campaigns/update")
+        #expect(try await h.builder.runUpdates(campaignID: made.campaign.id).applied == [update.id])
+        #expect(h.calls("campaigns/update") == sent, "read, found, not sent again")
+        #expect(try await h.store.update(id: update.id)?.state == .applied)
+        try await h.shutdown()
+    }
+
+    @Test func changesOfATrackedCampaignAreCheckedAgainstWhatPinterestSaid() async throws {
+        let h = try await Harness()
+        let token = try await h.tokens.token(connectionID: 1)
+        let account = h.adAccounts[0]
+        let campaign = try #require(try await h.client.createCampaigns(token: token, adAccountID: account, [
+            CampaignCreate(adAccountID: account, name: "Videos", objectiveType: "VIDEO_COMPLETION", status: "PAUSED", dailySpendCap: 30_000_000)
+        ]).first?.created)
+        _ = try #require(try await h.client.createAdGroups(token: token, adAccountID: account, [
+            AdGroupCreate(campaignID: campaign.id, name: "Viewers", billableEvent: "VIDEO_V_50_MRC", budgetInMicroCurrency: 10_000_000,
+                targetingSpec: ["LOCATION": ["US"]], bidStrategyType: "AUTOMATIC_BID")
+        ]).first?.created)
+        let tracked = try await methods(h).track(TrackCampaignRequest(campaignId: campaign.id))
+        let group = try #require(try await methods(h).get(GetCampaignRequest(campaignId: tracked.campaign.id)).adGroups.first)
+        let before = h.sandbox.stats().requestsTotal
+        let refused = await #expect(throws: ResponseError.self) {
+            try await asClient { try await methods(h).updateAdGroup(UpdateAdGroupRequest(id: group.id, bidInMicroCurrency: .set(1_000_000))) }
+        }
+        #expect(refused?.details?["field"] == "bid_in_micro_currency", "VIDEO_COMPLETION, as Pinterest said: no manual bid")
+        #expect(h.sandbox.stats().requestsTotal == before)
+        // Its own changes switch caps as a made one's do.
+        _ = try await methods(h).update(UpdateCampaignRequest(id: tracked.campaign.id, lifetimeSpendCap: .set(500_000_000), endTime: .set(Date().addingTimeInterval(30 * 86_400))))
+        #expect(try await h.builder.runUpdates(campaignID: tracked.campaign.id).applied.count == 1)
+        let now = try #require(try await pinterestCampaign(h, campaign.id))
+        #expect(now.lifetimeSpendCap == 500_000_000 && now.dailySpendCap == nil)
         try await h.shutdown()
     }
 }

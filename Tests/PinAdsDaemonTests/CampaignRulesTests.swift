@@ -164,6 +164,16 @@ struct CampaignRulesTests {
         #expect(String(decoding: try Wire.encoder().encode(cleared), as: UTF8.self) == #"{"end_time":null,"id":3}"#)
     }
 
+    @Test func aGoalWithoutItsEventIsRefusedByName() throws {
+        let request = #"{"campaign":{"name":"c","objective_type":"WEB_CONVERSION"},"ad_group":{"name":"g","billable_event":"CLICKTHROUGH","optimization_goal":{"conversion_tag_id":"1"}},"ad":{"pin_id":"1","creative_type":"REGULAR"},"client_request_id":"x"}"#
+        do {
+            _ = try Wire.decoder().decode(LaunchCampaignRequest.self, from: Data(request.utf8))
+            Issue.record("a goal without conversion_event was taken")
+        } catch let error as DecodingError {
+            #expect(error.fieldPath == "ad_group.optimization_goal.conversion_event" && error.reason == "missing required field")
+        }
+    }
+
     @Test func changesStoredRoundTripWithTheirClears() throws {
         let coding = PlanCoding()
         let change = AdGroupChange(status: "PAUSED", bidInMicroCurrency: .clear, bidStrategyType: "AUTOMATIC_BID", endTime: .set(now))

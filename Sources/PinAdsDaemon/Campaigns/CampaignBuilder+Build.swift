@@ -37,7 +37,6 @@ extension CampaignBuilder {
             let groupID: String
             do {
                 groupID = try await ensureAdGroup(group, session: session, campaignID: campaignID)
-                try await ensureKeywords(group, pinterestID: groupID, session: session)
             } catch let error as ConnectionUnavailable {
                 throw error
             } catch {
@@ -45,6 +44,14 @@ extension CampaignBuilder {
                 continue
             }
             result.adGroups.append(.init(id: group.id, pinterestID: groupID))
+            // Keywords go after the ad group; a failure of theirs keeps no ad from being made.
+            do {
+                try await ensureKeywords(group, pinterestID: groupID, session: session)
+            } catch let error as ConnectionUnavailable {
+                throw error
+            } catch {
+                if firstFailure == nil || wanted { firstFailure = error }
+            }
             for ad in adsOfGroup where ad.state == .pending || (ad.state == .error && named.names(ad)) {
                 do {
                     let adID = try await ensureAd(ad, session: session, madeSoFar: ["campaign": campaignID, "ad_group": groupID])

@@ -23,12 +23,7 @@ extension CampaignBuilder {
         let held = Set(current.map { key($0.plan) })
         let missing = desired.filter { !held.contains(key($0)) }
         var result = current.filter { wanted.contains(key($0.plan)) }
-        if !unwanted.isEmpty {
-            let answer = try await session.updateKeywords(unwanted.map { KeywordUpdate(id: $0.id, archived: true) })
-            if let error = answer.errors.first {
-                throw UpdateRefusal(message: "Pinterest did not archive keyword '\(error.value ?? "?")': \(error.messages.joined(separator: "; "))")
-            }
-        }
+        // New ones first: a refused create leaves the ad group with its old keywords.
         if !missing.isEmpty {
             let answer = try await session.createKeywords(
                 parentID: adGroupPinterestID, missing.map { KeywordSpec(value: $0.value, matchType: $0.matchType) })
@@ -38,13 +33,40 @@ extension CampaignBuilder {
                 throw UpdateRefusal(message: "Pinterest refused keywords: \(refused.joined(separator: ", "))")
             }
         }
+        if !unwanted.isEmpty {
+            let answer = try await session.updateKeywords(unwanted.map { KeywordUpdate(id: $0.id, archived: true) })
+            if let error = answer.errors.first {
+                throw UpdateRefusal(message: "Pinterest did not archive keyword '\(error.value ?? "?")': \(error.messages.joined(separator: "; "))")
+            }
+        }
         return result
     }
 
+    /// Runs `body` while no other keyword change of the ad group runs (a build's and an
+    /// update's would otherwise both create what is missing, or undo each other).
+    func withKeywordLock<T: Sendable>(adGroupID: Int64, _ body: () async throws -> T) async throws -> T {
+        while keywordSyncs[adGroupID] != nil {
+            await withCheckedContinuation { keywordSyncs[adGroupID, default: []].append($0) }
+        }
+        keywordSyncs[adGroupID] = []
+        defer {
+            let waiting = keywordSyncs.removeValue(forKey: adGroupID) ?? []
+            for waiter in waiting { waiter.resume() }
+        }
+        return try await body()
+    }
+
     /// The keywords of an ad group just created (or whose creation was cut short): made, then
-    /// the ad group read back with them.
+    /// the ad group read back with them. An update that set its keywords meanwhile has done it.
     func ensureKeywords(_ group: AdGroupBuild, pinterestID: String, session: PinterestSession) async throws {
         guard group.record.keywordsPending else { return }
+        try await withKeywordLock(adGroupID: group.id) {
+            guard let now = try await self.builds.adGroup(id: group.id), now.record.keywordsPending else { return }
+            try await self.makeKeywords(now, pinterestID: pinterestID, session: session)
+        }
+    }
+
+    private func makeKeywords(_ group: AdGroupBuild, pinterestID: String, session: PinterestSession) async throws {
         let keywords: [KeywordReading]
         do {
             keywords = try await syncKeywords(group.plan.keywords ?? [], adGroupPinterestID: pinterestID, session: session)

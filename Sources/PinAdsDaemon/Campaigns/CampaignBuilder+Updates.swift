@@ -12,8 +12,8 @@ extension CampaignBuilder {
     /// A change to a campaign; the job that applies it.
     func updateCampaign(id: Int64, _ change: CampaignChange) async throws -> Queued<CampaignBuild> {
         let campaign = try await builds.withUpdate(try await existing(id))
-        try updatable(campaign, parent: nil)
-        let (checked, _) = try CampaignValidator(now: clock.now()).campaignChange(change, current: campaign.plan)
+        try await updatable(campaign, parent: nil, campaignID: campaign.id)
+        let (checked, _) = try CampaignValidator(now: clock.now()).campaignChange(change, current: campaign.context)
         let job = try await record(.campaign, id: campaign.id, campaignID: campaign.id, changes: try coding.encode(checked))
         return Queued(item: try await builds.withUpdate(try await builds.reload(campaign)), jobID: job)
     }
@@ -22,8 +22,8 @@ extension CampaignBuilder {
     func updateAdGroup(id: Int64, _ change: AdGroupChange) async throws -> Queued<AdGroupBuild> {
         guard let group = try await builds.adGroup(id: id) else { throw CampaignError.unknown(level: .adGroup, id: id, field: "id") }
         let campaign = try await builds.withUpdate(try await existing(group.parentID ?? 0))
-        try updatable(try await builds.withUpdate(group), parent: campaign)
-        let (checked, merged) = try CampaignValidator(now: clock.now()).adGroupChange(change, current: group.plan, campaign: campaign.plan)
+        try await updatable(try await builds.withUpdate(group), parent: campaign, campaignID: campaign.id)
+        let (checked, merged) = try CampaignValidator(now: clock.now()).adGroupChange(change, current: group.plan, campaign: campaign.context)
         let account = campaign.adAccountID ?? ""
         if checked.targeting != nil { try await checkAudiences(merged.targeting, adAccountID: account, prefix: "targeting") }
         if let goal = checked.optimizationGoal { try await checkConversionTag(goal, adAccountID: account, field: "optimization_goal.conversion_tag_id") }
@@ -38,8 +38,8 @@ extension CampaignBuilder {
             throw CampaignError.unknown(level: .adGroup, id: ad.parentID ?? 0, field: "id")
         }
         let campaign = try await builds.withUpdate(try await existing(group.parentID ?? 0))
-        try updatable(try await builds.withUpdate(group), parent: campaign)
-        try updatable(try await builds.withUpdate(ad), parent: nil)
+        try await updatable(try await builds.withUpdate(group), parent: campaign, campaignID: campaign.id)
+        try await updatable(try await builds.withUpdate(ad), parent: nil, campaignID: campaign.id)
         let (checked, _) = try CampaignValidator(now: clock.now()).adChange(change, current: ad.plan)
         let job = try await record(.ad, id: ad.id, campaignID: campaign.id, changes: try coding.encode(checked))
         return Queued(item: try await builds.withUpdate(try await builds.reload(ad)), jobID: job)
@@ -65,7 +65,13 @@ extension CampaignBuilder {
     }
 
     /// Whether an object can be changed: Pinterest must have it, and neither it nor its
-    /// campaign may be archived (archiving is final) or about to be.
+    /// campaign may be archived (archiving is final) or about to be. A queued archive gets
+    /// its job again (one whose attempts ran out would otherwise hold the object for good).
+    private func updatable<Plan>(_ build: Build<Plan>, parent: CampaignBuild?, campaignID: Int64) async throws {
+        if build.latestUpdate?.state == .queued || parent?.latestUpdate?.state == .queued { _ = try await enqueueUpdates(campaignID: campaignID) }
+        try updatable(build, parent: parent)
+    }
+
     private func updatable<Plan>(_ build: Build<Plan>, parent: CampaignBuild?) throws {
         let what = "\(CampaignError.words(build.level)) \(build.id)"
         switch build.state {

@@ -25,6 +25,9 @@ public actor CampaignBuilder {
     nonisolated let tags: ConversionTagBook
     /// Reads the hierarchy back from Pinterest.
     nonisolated let reader: HierarchyReader
+    /// Ad groups whose keywords are being made equal to a list now (a build's or an update's),
+    /// and who waits for each: one at a time per ad group.
+    var keywordSyncs: [Int64: [CheckedContinuation<Void, Never>]] = [:]
 
     public init(store: Store, tokens: TokenManager, clock: any WallClock, logger: Logger, settleTime: TimeInterval = 2) {
         self.settleTime = settleTime

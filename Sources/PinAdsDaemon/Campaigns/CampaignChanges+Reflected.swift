@@ -34,7 +34,12 @@ extension AdGroupChange {
         else { return false }
         if let goal = optimizationGoal {
             let actual = group.optimizationGoalMetadata?.conversionTagV3GoalMetadata
-            guard actual?.conversionTagID == goal.conversionTagID, actual?.conversionEvent == goal.conversionEvent else { return false }
+            let windows = actual?.attributionWindows
+            guard actual?.conversionTagID == goal.conversionTagID, actual?.conversionEvent == goal.conversionEvent,
+                same(goal.cpaGoalInMicroCurrency.map(String.init), actual?.cpaGoalValueInMicroCurrency),
+                same(goal.clickWindowDays, windows?.clickWindowDays), same(goal.engagementWindowDays, windows?.engagementWindowDays),
+                same(goal.viewWindowDays, windows?.viewWindowDays), same(goal.roasOptimized, actual?.isRoasOptimized)
+            else { return false }
         }
         if let targeting {
             guard case .object(let actual)? = group.targetingSpec else { return targeting.isEmpty }

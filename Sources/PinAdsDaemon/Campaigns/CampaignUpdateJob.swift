@@ -29,6 +29,9 @@ struct CampaignUpdateJob: JobHandler {
     }
 }
 
+/// The update's outcome is recorded already (a refusal of part of it).
+struct UpdateRecorded: Error {}
+
 /// Why one update is not applied: pinads' checks when it ran, or Pinterest's refusal. It is
 /// recorded with the update (REFUSED) and the next update goes on.
 struct UpdateRefusal: Error, Sendable, CustomStringConvertible {
@@ -64,6 +67,9 @@ extension CampaignBuilder {
                 result.refused.append(update.id)
                 refusals.append("update \(update.id) of \(CampaignError.words(update.level)) \(update.objectID): \(refusal.message)")
                 logger.warning("update refused", metadata: ["level": "\(update.level.name)", "id": "\(update.objectID)", "update_id": "\(update.id)"])
+            } catch is UpdateRecorded {
+                result.refused.append(update.id)
+                refusals.append("update \(update.id) of \(CampaignError.words(update.level)) \(update.objectID): its keywords were refused")
             } catch let error as InvalidInput {
                 let message = "\(error.field) \(error.reason)"
                 try await store.markUpdateRefused(id: update.id, message: message, code: nil, now: clock.now())
@@ -88,20 +94,30 @@ extension CampaignBuilder {
         }
     }
 
+    // Each level: when the update was sent before and its answer lost, Pinterest's object is
+    // read first (before the checks, which may depend on the time: an end that has passed
+    // since); an object that holds the change already makes the update APPLIED, unsent. The
+    // change is then checked again against the object as it is now (earlier updates may have
+    // changed it) and what that check makes of it is sent.
+
     private func applyCampaign(_ update: UpdateRecord, session: PinterestSession) async throws {
         let change = try coding.decode(CampaignChange.self, from: update.changes)
         let campaign = try await builds.withUpdate(try await existing(update.objectID))
         guard let pinterestID = campaign.pinterestID else { throw UpdateRefusal(message: "campaign \(campaign.id) has no Pinterest id") }
-        let merged = try CampaignValidator(now: clock.now()).campaignChange(change, current: campaign.plan).merged
         if update.sentAt != nil, let now = try await session.readCampaigns(ids: [pinterestID]).first, change.isReflected(in: now) {
-            return try await applied(update, spec: merged, reading: ObjectReading(now), status: now.summaryStatus ?? now.status, found: true)
+            return try await applied(
+                update, spec: campaign.plan.map(change.applied(to:)), reading: ObjectReading(now), status: now.summaryStatus ?? now.status,
+                found: true, campaign: campaign.id)
         }
+        let (checked, merged) = try CampaignValidator(now: clock.now()).campaignChange(change, current: campaign.context)
         let item = CampaignUpdate(
-            id: pinterestID, adAccountID: session.adAccountID, name: change.name, status: change.status,
-            dailySpendCap: change.dailySpendCap.map { FieldUpdate($0) }, lifetimeSpendCap: change.lifetimeSpendCap.map { FieldUpdate($0) },
-            startTime: change.startTime.map { .set(Self.unix($0)) }, endTime: change.endTime.map { FieldUpdate($0, map: Self.unix) })
+            id: pinterestID, adAccountID: session.adAccountID, name: checked.name, status: checked.status,
+            dailySpendCap: checked.dailySpendCap.map { FieldUpdate($0) }, lifetimeSpendCap: checked.lifetimeSpendCap.map { FieldUpdate($0) },
+            startTime: checked.startTime.map { .set(Self.unix($0)) }, endTime: checked.endTime.map { FieldUpdate($0, map: Self.unix) })
         let answer = try await patch(update) { try await session.updateCampaigns([item]).first }
-        try await applied(update, spec: merged, reading: ObjectReading(answer), status: answer.summaryStatus ?? answer.status, found: false)
+        try await applied(
+            update, spec: campaign.plan == nil ? nil : merged, reading: ObjectReading(answer), status: answer.summaryStatus ?? answer.status,
+            found: false, campaign: campaign.id)
     }
 
     private func applyAdGroup(_ update: UpdateRecord, session: PinterestSession) async throws {
@@ -110,35 +126,61 @@ extension CampaignBuilder {
             throw UpdateRefusal(message: "ad group \(update.objectID) has no Pinterest id")
         }
         let campaign = try await existing(group.parentID ?? 0)
-        let merged = try CampaignValidator(now: clock.now()).adGroupChange(change, current: group.plan, campaign: campaign.plan).merged
         var reading = group.reading
+        var plan = group.plan
         if change.patchesAdGroup {
-            var targeting: [String: [String]]?
-            if change.targeting != nil {
-                targeting = try await targetingSpec(merged.targeting, adAccountID: session.adAccountID, adGroupID: nil)
+            var found: AdGroup?
+            if update.sentAt != nil, let now = try await session.readAdGroups(adGroupIDs: [pinterestID]).first {
+                var targeting: [String: [String]]?
+                if change.targeting != nil {
+                    targeting = try await targetingSpec(change.applied(to: group.plan).targeting, adAccountID: session.adAccountID, adGroupID: nil)
+                }
+                if change.isReflected(in: now, targeting: targeting) { found = now }
             }
-            if update.sentAt != nil, let now = try await session.readAdGroups(adGroupIDs: [pinterestID]).first,
-                change.isReflected(in: now, targeting: targeting)
-            {
-                reading = ObjectReading(now, keywords: reading?.keywords)
+            if let found {
+                logger.notice("an update whose answer was lost had reached Pinterest; not sent again", metadata: ["update_id": "\(update.id)"])
+                var rest = change
+                rest.keywords = nil
+                plan = rest.applied(to: plan)
+                reading = ObjectReading(found, keywords: reading?.keywords)
             } else {
+                var (checked, merged) = try CampaignValidator(now: clock.now()).adGroupChange(change, current: group.plan, campaign: campaign.context)
+                checked.keywords = nil
+                merged.keywords = group.plan.keywords
+                var targeting: [String: [String]]?
+                if checked.targeting != nil {
+                    targeting = try await targetingSpec(merged.targeting, adAccountID: session.adAccountID, adGroupID: nil)
+                }
                 let item = AdGroupUpdate(
-                    id: pinterestID, name: change.name, status: change.status, budgetInMicroCurrency: change.budgetInMicroCurrency,
-                    bidInMicroCurrency: change.bidInMicroCurrency.map { FieldUpdate($0) }, bidStrategyType: change.bidStrategyType.map { .set($0) },
-                    startTime: change.startTime.map { .set(Self.unix($0)) }, endTime: change.endTime.map { FieldUpdate($0, map: Self.unix) },
-                    targetingSpec: targeting, autoTargetingEnabled: change.autoTargetingEnabled,
-                    optimizationGoalMetadata: change.optimizationGoal.map(Self.goalMetadata))
+                    id: pinterestID, name: checked.name, status: checked.status, budgetInMicroCurrency: checked.budgetInMicroCurrency,
+                    bidInMicroCurrency: checked.bidInMicroCurrency.map { FieldUpdate($0) }, bidStrategyType: checked.bidStrategyType.map { .set($0) },
+                    startTime: checked.startTime.map { .set(Self.unix($0)) }, endTime: checked.endTime.map { FieldUpdate($0, map: Self.unix) },
+                    targetingSpec: targeting, autoTargetingEnabled: checked.autoTargetingEnabled,
+                    optimizationGoalMetadata: checked.optimizationGoal.map(Self.goalMetadata))
                 let answer = try await patch(update) { try await session.updateAdGroups([item]).first }
+                plan = merged
                 reading = ObjectReading(answer, keywords: reading?.keywords)
             }
         }
         if let keywords = change.keywords {
-            let now = try await syncKeywords(keywords, adGroupPinterestID: pinterestID, session: session)
-            if reading == nil, let read = try await session.readAdGroups(adGroupIDs: [pinterestID]).first { reading = ObjectReading(read) }
-            reading?.keywords = now
-            try await store.setKeywordsPending(adGroupID: group.id, false, now: clock.now())
+            let validated = try CampaignValidator(now: clock.now()).keywords(keywords, prefix: "keywords") ?? []
+            do {
+                let now = try await withKeywordLock(adGroupID: group.id) {
+                    try await self.syncKeywords(validated, adGroupPinterestID: pinterestID, session: session)
+                }
+                if reading == nil, let read = try await session.readAdGroups(adGroupIDs: [pinterestID]).first { reading = ObjectReading(read) }
+                reading?.keywords = now
+                plan.keywords = validated.isEmpty ? nil : validated
+                try await store.setKeywordsPending(adGroupID: group.id, false, now: clock.now())
+            } catch let refusal as UpdateRefusal where change.patchesAdGroup {
+                // The ad group's change is Pinterest's now; only its keywords were refused.
+                try await store.markUpdateRefused(
+                    id: update.id, message: "the ad group's other changes were applied; its keywords were not: \(refusal.message)", code: refusal.code,
+                    spec: try coding.encode(plan), reading: try reading.map(coding.encode), now: clock.now())
+                throw UpdateRecorded()
+            }
         }
-        try await applied(update, spec: merged, reading: reading, status: nil, found: false)
+        try await applied(update, spec: plan, reading: reading, status: nil, found: false, campaign: campaign.id)
     }
 
     private func applyAd(_ update: UpdateRecord, session: PinterestSession) async throws {
@@ -146,29 +188,57 @@ extension CampaignBuilder {
         guard let ad = try await builds.ad(id: update.objectID), let pinterestID = ad.pinterestID else {
             throw UpdateRefusal(message: "ad \(update.objectID) has no Pinterest id")
         }
-        let merged = try CampaignValidator(now: clock.now()).adChange(change, current: ad.plan).merged
         if update.sentAt != nil, let now = try await session.readAds(adIDs: [pinterestID]).first, change.isReflected(in: now) {
-            return try await applied(update, spec: merged, reading: ObjectReading(now), status: nil, found: true)
+            return try await applied(update, spec: change.applied(to: ad.plan), reading: ObjectReading(now), status: nil, found: true, campaign: nil)
         }
+        let (checked, merged) = try CampaignValidator(now: clock.now()).adChange(change, current: ad.plan)
         let item = AdUpdate(
-            id: pinterestID, name: change.name, status: change.status, destinationURL: change.destinationURL.map { FieldUpdate($0) },
-            clickTrackingURL: change.clickTrackingURL.map { FieldUpdate($0) }, viewTrackingURL: change.viewTrackingURL.map { FieldUpdate($0) })
+            id: pinterestID, name: checked.name, status: checked.status, destinationURL: checked.destinationURL.map { FieldUpdate($0) },
+            clickTrackingURL: checked.clickTrackingURL.map { FieldUpdate($0) }, viewTrackingURL: checked.viewTrackingURL.map { FieldUpdate($0) })
         let answer = try await patch(update) { try await session.updateAds([item]).first }
-        try await applied(update, spec: merged, reading: ObjectReading(answer), status: nil, found: false)
+        try await applied(update, spec: merged, reading: ObjectReading(answer), status: nil, found: false, campaign: nil)
     }
 
-    /// Records the update APPLIED, the object's plan and Pinterest's answer with it.
-    private func applied<Plan: Encodable>(_ update: UpdateRecord, spec: Plan?, reading: ObjectReading?, status: String?, found: Bool) async throws {
+    /// Records the update APPLIED, the object's plan and Pinterest's answer with it. A
+    /// campaign's archive archives its ad groups and ads at Pinterest: their plans follow
+    /// (`campaign`: the campaign, for a campaign's update).
+    private func applied<Plan: Encodable>(
+        _ update: UpdateRecord, spec: Plan?, reading: ObjectReading?, status: String?, found: Bool, campaign: Int64?
+    ) async throws {
         if found {
             logger.notice("an update whose answer was lost had reached Pinterest; not sent again", metadata: ["update_id": "\(update.id)"])
         }
         try await store.markUpdateApplied(
             id: update.id, spec: try spec.map(coding.encode), reading: try reading.map(coding.encode), status: status, now: clock.now())
+        if update.level != .ad, update.changes.contains(#""status":"ARCHIVED""#) { try await archiveChildren(of: update) }
+    }
+
+    /// Pinterest archives an archived campaign's ad groups and ads, and an archived ad group's
+    /// ads (NOTES §13.2): their plans say so too, so they show no drift.
+    private func archiveChildren(of update: UpdateRecord) async throws {
+        let groups = update.level == .campaign ? try await builds.adGroups(campaignID: update.objectID) : []
+        let groupIDs = update.level == .campaign ? groups.map(\.id) : [update.objectID]
+        let now = clock.now()
+        for group in groups where group.plan.status != "ARCHIVED" {
+            var plan = group.plan
+            plan.status = "ARCHIVED"
+            try await store.setSpec(.adGroup, id: group.id, spec: try coding.encode(plan), now: now)
+        }
+        for groupID in groupIDs {
+            for ad in try await builds.ads(adGroupID: groupID) where ad.plan.status != "ARCHIVED" {
+                var plan = ad.plan
+                plan.status = "ARCHIVED"
+                try await store.setSpec(.ad, id: ad.id, spec: try coding.encode(plan), now: now)
+            }
+        }
     }
 
     /// Sends one PATCH item with the write-ahead mark set first; Pinterest's refusal of the
     /// item is the update's refusal, an error a retry can help is the job's.
     private func patch<Object: Sendable>(_ update: UpdateRecord, _ send: () async throws -> BulkItem<Object>?) async throws -> Object {
+        // A mark of an earlier attempt stays whatever becomes of this one: that attempt's
+        // change may have landed.
+        let markedBefore = update.sentAt != nil
         try await store.markUpdateSent(id: update.id, at: clock.now())
         do {
             guard let item = try await send() else {
@@ -181,11 +251,16 @@ extension CampaignBuilder {
             }
             throw UpdateRefusal(message: "Pinterest refused it: \(first.description)", code: first.code)
         } catch let error as PinterestError {
-            if error.certainlyNotApplied { try await store.clearUpdateSent(id: update.id, now: clock.now()) }
+            if error.certainlyNotApplied, !markedBefore { try await store.clearUpdateSent(id: update.id, now: clock.now()) }
+            if case .malformedResponse = error {
+                // An answer that cannot be read says nothing of whether it was applied: the
+                // retry reads Pinterest's object first.
+                throw JobFailure("update \(update.id): \(error.description)", retryable: true)
+            }
             guard error.isRetryable else { throw UpdateRefusal(message: error.description, code: error.pinterestCode) }
             throw JobFailure("update \(update.id): \(error.description)", retryable: true)
         } catch let error as ConnectionUnavailable {
-            try await store.clearUpdateSent(id: update.id, now: clock.now())
+            if !markedBefore { try await store.clearUpdateSent(id: update.id, now: clock.now()) }
             throw error
         }
     }

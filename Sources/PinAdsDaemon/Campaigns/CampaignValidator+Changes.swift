@@ -44,7 +44,9 @@ extension CampaignValidator {
         var merged = change.applied(to: current)
         try bidding(&merged, objective: campaign?.objectiveType, fillDefaults: false, prefix: "")
         try changedWindow(start: change.startTime, end: change.endTime, merged: (merged.startTime, merged.endTime), prefix: nil)
-        try schedule(merged, campaign: campaign, prefix: "")
+        // The window inside the campaign's is checked when the update moves it (a campaign
+        // whose window was cut since must not keep its ad groups from being paused).
+        if change.startTime != nil || change.endTime != nil { try schedule(merged, campaign: campaign, prefix: "") }
         if change.optimizationGoal != nil || change.bidStrategyType != nil {
             merged.optimizationGoal = try goal(merged.optimizationGoal, spec: merged, objective: campaign?.objectiveType, prefix: "")
             change.optimizationGoal = change.optimizationGoal.map { _ in merged.optimizationGoal } ?? nil

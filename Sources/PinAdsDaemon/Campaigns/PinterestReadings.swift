@@ -51,6 +51,7 @@ extension ObjectReading {
                 "name": campaign.name.map(JSONValue.string), "status": campaign.status.map(JSONValue.string),
                 "daily_spend_cap": JSONValue(campaign.dailySpendCap), "lifetime_spend_cap": JSONValue(campaign.lifetimeSpendCap),
                 "start_time": JSONValue(campaign.startTime), "end_time": JSONValue(campaign.endTime),
+                "objective_type": campaign.objectiveType.map(JSONValue.string),
             ]))
     }
 
@@ -131,6 +132,25 @@ enum DriftCheck {
             return want == got ? nil : FieldDrift(field: field, pinads: want, pinterest: got)
         }
     }
+}
+
+extension CampaignPlan {
+    /// A campaign tracked, not made, here as Pinterest last described it: what its changes and
+    /// its ad groups' are checked against (nil before it was read).
+    init?(reading: ObjectReading) {
+        guard let objective = reading.fields["objective_type"]?.stringValue else { return nil }
+        func date(_ key: String) -> Date? { reading.fields[key]?.intValue.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+        self.init(
+            name: reading.fields["name"]?.stringValue ?? "", objectiveType: objective, dailySpendCap: reading.fields["daily_spend_cap"]?.intValue,
+            lifetimeSpendCap: reading.fields["lifetime_spend_cap"]?.intValue, status: reading.status, startTime: date("start_time"),
+            endTime: date("end_time"))
+    }
+}
+
+extension Build where Plan == CampaignPlan? {
+    /// What the campaign's rules are checked against: its plan, or for a campaign tracked, not
+    /// made, here what Pinterest last said of it.
+    var context: CampaignPlan? { plan ?? reading.flatMap(CampaignPlan.init(reading:)) }
 }
 
 extension AdGroupPlan {
