@@ -33,7 +33,7 @@ struct LimitsAndFaultsTests {
             #expect(sandbox.stats().maxRequestsInAnySecond >= 100)
             // The window slides: a second later the user is served again.
             #expect(
-                try await eventually(within: 3) {
+                try await eventually(within: 10) {
                     try await client.get("/v5/ad_accounts", token: token.accessToken).status == 200
                 })
         }
@@ -142,7 +142,9 @@ struct LimitsAndFaultsTests {
             } catch let failure as TransportFailure {
                 #expect(!failure.isTimeout)
             }
-            #expect(ContinuousClock.now - started < .seconds(4))
+            // Not the client's 5 s timeout (checked above); the bound only says it did not hang
+            // (a loaded 2-core machine running the whole suite has stalled it for 10 s).
+            #expect(ContinuousClock.now - started < .seconds(30))
             #expect(try await fresh.get("/v5/ad_accounts", token: token.accessToken).status == 200)
         }
     }
@@ -181,7 +183,8 @@ struct LimitsAndFaultsTests {
             } catch let failure as TransportFailure {
                 #expect(!failure.isTimeout)
             }
-            #expect(ContinuousClock.now - started < .seconds(4))
+            // Not the 5 s timeout (checked above): the bound only says it did not hang.
+            #expect(ContinuousClock.now - started < .seconds(30))
 
             // Yet the records landed, exactly once, and the statistics saw a served request.
             let list = try #require(sandbox.customerLists().first)
@@ -238,7 +241,7 @@ struct LimitsAndFaultsTests {
                 let response = try await slowClient.get("/v5/ad_accounts", token: token.accessToken)
                 return (response.status, ContinuousClock.now)
             }()
-            #expect(await eventually { sandbox.stats().requestsTotal == 1 })
+            #expect(await eventually(within: 30) { sandbox.stats().requestsTotal == 1 })
             let quick = try await client.get("/v5/ad_accounts", token: token.accessToken)
             let quickDone = ContinuousClock.now
             #expect(quick.status == 200)

@@ -55,7 +55,9 @@ struct StatsAndRecordingTests {
             }
             #expect(statuses.count == 64)
             #expect(statuses.allSatisfy { $0 == 200 })
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // Served side by side, not one after another behind a timeout; the bound is wide
+            // because the whole suite on 2 cores has stalled this for 11 s.
+            #expect(ContinuousClock.now - started < .seconds(30))
         }
     }
 
