@@ -25,8 +25,10 @@ public final class PinAdsClient {
     private var probes: Set<RequestID> = []
 
     /// Connects to the daemon; `timeout` nil waits for answers as long as they take.
-    public init(socketPath: String, timeout: Duration? = PinAdsClient.defaultTimeout) throws(ClientError) {
-        connection = try UnixSocketConnection(path: socketPath, timeout: timeout)
+    /// `daemonUID`: the user whose pinadsd serves the socket, when not this user's (a daemon
+    /// that lets this user in with `--allow-uid`/`--allow-group`).
+    public init(socketPath: String, timeout: Duration? = PinAdsClient.defaultTimeout, daemonUID: UInt32? = nil) throws(ClientError) {
+        connection = try UnixSocketConnection(path: socketPath, timeout: timeout, daemonUID: daemonUID)
         self.timeout = timeout
     }
 

@@ -31,7 +31,8 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
         case .accessDenied(let path):
             return "permission denied opening \(path): the daemon serves only the user it runs as"
         case .foreignDaemon(let path, let uid):
-            return "the socket \(path) is served by another user (uid \(uid)), not by this user's pinadsd; refusing to talk to it"
+            return "the socket \(path) is served by another user (uid \(uid)), not by this user's pinadsd; refusing to talk to it "
+                + "(if that user's pinadsd serves you, through --allow-group or --allow-uid, say so: --daemon-user \(uid), or PINADS_DAEMON_USER=\(uid))"
         case .pathTooLong(let path):
             return "socket path is too long for a Unix socket (max 107 bytes): \(path)"
         case .connectFailed(let path, let code):
@@ -79,7 +80,12 @@ public final class UnixSocketConnection {
     private var decoder: FrameDecoder
     private var closed = false
 
-    public init(path: String, timeout: Duration? = nil, maximumFrameLength: Int = Frame.defaultMaximumLength) throws(ClientError) {
+    /// - Parameter daemonUID: the user whose pinadsd must serve the socket (this user's by
+    ///   default): a socket served by anyone else is refused, since a socket in a shared folder
+    ///   could be an impostor's.
+    public init(
+        path: String, timeout: Duration? = nil, maximumFrameLength: Int = Frame.defaultMaximumLength, daemonUID: UInt32? = nil
+    ) throws(ClientError) {
         self.path = path
         self.timeout = timeout
         self.decoder = FrameDecoder(maximumLength: maximumFrameLength)
@@ -124,7 +130,7 @@ public final class UnixSocketConnection {
         struct PeerCredentials { var pid: Int32 = 0, uid: UInt32 = 0, gid: UInt32 = 0 }  // struct ucred
         var credentials = PeerCredentials()
         var length = socklen_t(MemoryLayout<PeerCredentials>.size)
-        if getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0, credentials.uid != getuid() {
+        if getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0, credentials.uid != (daemonUID ?? getuid()) {
             close(fd)
             throw .foreignDaemon(path: path, uid: credentials.uid)
         }

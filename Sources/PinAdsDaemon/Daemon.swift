@@ -46,6 +46,9 @@ public struct DaemonConfiguration: Sendable {
     /// every method works at once: `pinadsd --sandbox` connects its sandbox's user this way.
     /// Start-up fails when Pinterest refuses it.
     public var connectAtStart: ConnectionGrant?
+    /// Who besides the daemon's own user may connect (`--allow-uid`, `--allow-group`), and
+    /// with what role.
+    public var access = AccessPolicy()
 
     public init(socketPath: String, stateDirectory: String) {
         self.socketPath = socketPath
@@ -148,7 +151,8 @@ public enum Daemon {
         try InstanceGuard.prepareSocketPath(
             configuration.socketPath,
             ownsDirectory: ControlServer.isDefaultSocketDirectory(
-                (configuration.socketPath as NSString).deletingLastPathComponent, environment: environment))
+                (configuration.socketPath as NSString).deletingLastPathComponent, environment: environment),
+            group: configuration.access.socketGroup)
         return .path(configuration.socketPath)
     }
 

@@ -10,6 +10,34 @@
 public protocol PinAdsRequest: Codable, Sendable {
     associatedtype Result: Codable & Sendable
     static var method: String { get }
+    /// The least role a peer needs to call it: `client` for the data-plane methods other
+    /// programs use (conversions, membership changes, reads), `admin` for the rest (the
+    /// default: a method that says nothing needs admin).
+    static var role: MethodRole { get }
+}
+
+extension PinAdsRequest {
+    public static var role: MethodRole { .admin }
+}
+
+/// What a peer of the daemon may do. `owner` is the daemon's own user (every method); a peer
+/// allowed by `--allow-uid`/`--allow-group` is `client` (the data-plane methods) or, with
+/// `:admin`, `admin` (every method too).
+public enum MethodRole: String, Codable, Sendable, CaseIterable, Comparable {
+    case client, admin, owner
+
+    private var rank: Int {
+        switch self {
+        case .client: return 0
+        case .admin: return 1
+        case .owner: return 2
+        }
+    }
+
+    public static func < (lhs: MethodRole, rhs: MethodRole) -> Bool { lhs.rank < rhs.rank }
+
+    /// Whether a peer of this role may call a method that needs `needed`.
+    public func may(_ needed: MethodRole) -> Bool { self >= needed }
 }
 
 /// A server-streaming method: zero or more `event` frames, then one final result or error.
@@ -23,6 +51,7 @@ public enum MethodRegistry {
         HealthRequest.self,
         StatusRequest.self,
         ListMethodsRequest.self,
+        WhoAmIRequest.self,
         SelfTestRequest.self,
         ListJobsRequest.self,
         GetJobRequest.self,
@@ -84,4 +113,7 @@ public enum MethodRegistry {
     public static func isStreaming(_ type: any PinAdsRequest.Type) -> Bool {
         type is any PinAdsStreamingRequest.Type
     }
+
+    /// The role each method needs, by name (declared by each request type's `role`).
+    public static let roles: [String: MethodRole] = Dictionary(all.map { ($0.method, $0.role) }, uniquingKeysWith: { a, _ in a })
 }

@@ -54,11 +54,25 @@ struct ClientOptions: ParsableArguments {
     var json = false
 
     @Option(help: ArgumentHelp(
+        "The user whose pinadsd serves the socket, when it is not yours (a daemon started with --allow-group or --allow-uid); default $PINADS_DAEMON_USER, else you.",
+        valueName: "user"))
+    var daemonUser: String?
+
+    @Option(help: ArgumentHelp(
         "Seconds to wait for the daemon's answer (it is told, and stops the work); a stream stops when the daemon is silent this long. Exit 75 past it.",
         valueName: "seconds"))
     var timeout: Double = 30
 
+    /// The uid `--daemon-user` (or `PINADS_DAEMON_USER`) names; nil: this user.
+    func daemonUID() throws -> UInt32? {
+        guard let name = daemonUser ?? ProcessInfo.processInfo.environment["PINADS_DAEMON_USER"], !name.isEmpty else { return nil }
+        if let uid = UInt32(name) { return uid }
+        guard let entry = getpwnam(name) else { throw ValidationError("--daemon-user '\(name)': no such user (give a user name or a numeric uid)") }
+        return entry.pointee.pw_uid
+    }
+
     mutating func validate() throws {
+        _ = try daemonUID()
         guard timeout > 0, timeout <= 86_400 else {
             throw ValidationError("--timeout must be above 0 and at most 86400 seconds, got \(timeout)")
         }
@@ -96,7 +110,7 @@ struct ClientOptions: ParsableArguments {
     /// Connects, or ends the program with a one-line explanation.
     func connect() throws -> PinAdsClient {
         do {
-            return try PinAdsClient(socketPath: socketPath, timeout: timeoutDuration)
+            return try PinAdsClient(socketPath: socketPath, timeout: timeoutDuration, daemonUID: try daemonUID())
         } catch {
             Output.fail(error)
         }

@@ -13,7 +13,19 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         discussion: """
             pinadsd keeps its state in one SQLite database in the state directory and serves the
             length-prefixed JSON protocol (see protocol/README.md) on a Unix socket that only its own
-            user may use. Talk to it with `pinads` or any program that speaks the protocol.
+            user may use, unless --allow-uid or --allow-group let other local programs in. Talk to it
+            with `pinads` or any program that speaks the protocol (contrib/python for Python).
+
+            Other programs as clients: a shop running as www-data sends conversions once the daemon
+            is started with `--allow-group www-data`. The socket is then 0660 and owned by that group
+            (its folder 0750), and each connection's peer is checked (SO_PEERCRED: its uid, its
+            primary and supplementary groups). A peer allowed this way has role `client`: the
+            data-plane methods (conversions.send, audiences.add_members and remove_members, reads of
+            audiences, campaigns, metrics and jobs, system.health/status/methods/whoami); every
+            other method answers PERMISSION_DENIED naming the role it needs. `GROUP:admin` or
+            `UID:admin` allows every method. The daemon's own user is `owner` (everything).
+            `system.methods` lists each method's role; `pinads call system.whoami` tells a peer
+            its own.
 
             It runs in the foreground and logs to stderr. SIGTERM or SIGINT stops it gracefully: it stops
             accepting, answers requests in flight, puts running jobs back on the queue, and exits 0.
@@ -22,7 +34,9 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
 
             Environment: PINADS_SOCKET, PINADS_STATE_DIR, PINADS_LOG_LEVEL, PINADS_API_BASE_URL,
             PINADS_OAUTH_AUTHORIZE_URL, PINADS_CLIENT_ID and PINADS_CLIENT_SECRET stand in for the
-            flags of the same names; XDG_RUNTIME_DIR and XDG_STATE_HOME place the defaults.
+            flags of the same names; PINADS_ALLOW_UIDS and PINADS_ALLOW_GROUPS (entries separated by
+            commas) add to --allow-uid and --allow-group; XDG_RUNTIME_DIR and XDG_STATE_HOME place
+            the defaults.
 
             Without a Pinterest account: `pinadsd --sandbox` starts a local Pinterest sandbox inside \
             the daemon (on 127.0.0.1, a free port) and connects a sandbox user with two ad accounts \
@@ -59,6 +73,21 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         "Run against a local Pinterest sandbox started inside the daemon, already connected: a demo, no Pinterest account needed.",
         discussion: "Its own socket (pinadsd-sandbox.sock) and a temporary state folder unless --socket/--state-dir; see below."))
     var sandbox = false
+
+    @Option(
+        name: .customLong("allow-group"), parsing: .singleValue,
+        help: ArgumentHelp(
+            "A group whose members may connect, as NAME or GID, with :admin for every method (default role: client).",
+            discussion: "Repeatable. The socket becomes 0660 and owned by the first group given.", valueName: "group[:role]"))
+    var allowGroups: [String] = []
+
+    @Option(
+        name: .customLong("allow-uid"), parsing: .singleValue,
+        help: ArgumentHelp(
+            "A user who may connect, as NAME or UID, with :admin for every method (default role: client).",
+            discussion: "Repeatable. The socket's mode does not change: give the user a way to it (a group, or socket activation's SocketUser=/SocketMode=).",
+            valueName: "user[:role]"))
+    var allowUIDs: [String] = []
 
     @Option(help: ArgumentHelp(
         "Unix socket to serve.",
@@ -225,6 +254,13 @@ struct PinAdsDaemonCommand: AsyncParsableCommand {
         configuration.audienceSync.recordsPerRequest = audienceRecordsPerRequest
         configuration.audienceSync.realtimeDelay = audienceSyncDelay
         configuration.metricsDays = metricsDays
+        do {
+            configuration.access = try AccessPolicy.parse(
+                uids: allowUIDs + AccessPolicy.entries(environment["PINADS_ALLOW_UIDS"]),
+                groups: allowGroups + AccessPolicy.entries(environment["PINADS_ALLOW_GROUPS"]))
+        } catch {
+            throw ValidationError(error.description)
+        }
         for entry in schedules {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
                 throw ValidationError("--schedule takes TASK=SPEC (e.g. token_check=\"daily 04:30\"), got '\(entry)'")

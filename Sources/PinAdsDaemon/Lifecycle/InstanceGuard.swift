@@ -63,16 +63,18 @@ enum InstanceGuard {
         return fd
     }
 
-    /// Creates the socket's directory (0700) and clears a stale socket file. Refuses when a
-    /// daemon answers at the path.
-    static func prepareSocketPath(_ path: String, ownsDirectory: Bool) throws {
+    /// Creates the socket's directory (0700; 0750 and of `group` when a group is allowed to
+    /// connect, so its members can reach the socket) and clears a stale socket file. Refuses
+    /// when a daemon answers at the path.
+    static func prepareSocketPath(_ path: String, ownsDirectory: Bool, group: UInt32? = nil) throws {
         guard path.utf8.count <= 107 else { throw StartupError.socketPathTooLong(path: path) }
         let directory = (path as NSString).deletingLastPathComponent
         // Only a folder we create gets our mode; an existing one (say /tmp) is left as it is.
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: group == nil ? 0o700 : 0o750])
+                if let group { chown(directory, uid_t.max, group) }
             } catch {
                 throw StartupError.cannotPrepare(path: directory, errno: EACCES)
             }
@@ -88,7 +90,12 @@ enum InstanceGuard {
             guard info.st_uid == getuid() else {
                 throw StartupError.unsafeDirectory(path: directory, reason: "it belongs to uid \(info.st_uid), not to this user")
             }
-            if info.st_mode & 0o077 != 0 { chmod(directory, 0o700) }
+            if let group {
+                if info.st_gid != group { chown(directory, uid_t.max, group) }
+                if info.st_mode & 0o777 != 0o750 { chmod(directory, 0o750) }
+            } else if info.st_mode & 0o077 != 0 {
+                chmod(directory, 0o700)
+            }
         }
         try clearStaleSocket(path)
     }

@@ -44,10 +44,17 @@ struct MethodDispatcher: Sendable {
     /// it (another request of the connection may have filled it meanwhile). Both waits count in
     /// the deadline.
     func handle(
-        _ request: DecodedRequest, lane: RequestLane, room: (any AnswerRoom)?,
+        _ request: DecodedRequest, lane: RequestLane, room: (any AnswerRoom)?, peer: Peer = .owner,
         emitFrame: @escaping @Sendable (ByteBuffer) async throws -> Void, answer: @Sendable (ByteBuffer) async -> Void
     ) async {
         let header = request.header
+        // Who the peer is: the connection's to answer, not a method's.
+        if header.method == WhoAmIRequest.method {
+            await answer(await unary(request) { (_: WhoAmIRequest) in
+                WhoAmIResult(uid: peer.uid, gid: peer.gid, role: peer.grant.role, grantedBy: peer.grant.grantedBy)
+            })
+            return
+        }
         guard let deadlineMs = header.deadlineMs else {
             await answer(await routeInLane(request, lane: lane, room: room, emitFrame: emitFrame))
             return

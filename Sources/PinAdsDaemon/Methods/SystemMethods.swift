@@ -75,7 +75,7 @@ struct SystemMethods: Sendable {
     func methods() -> ListMethodsResult {
         ListMethodsResult(
             protocolVersion: ProtocolVersion.current,
-            methods: MethodRegistry.all.map { MethodInfo(name: $0.method, streaming: MethodRegistry.isStreaming($0)) }
+            methods: MethodRegistry.all.map { MethodInfo(name: $0.method, streaming: MethodRegistry.isStreaming($0), role: $0.role) }
         )
     }
 

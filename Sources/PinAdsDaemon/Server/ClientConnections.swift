@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 import NIOCore
 import PinAdsProtocol
@@ -7,9 +10,14 @@ final class ClientConnection: Sendable {
     enum Admission { case admitted, tooMany, draining }
 
     let channel: any Channel
+    /// Who is at the other end, and what it may call.
+    let peer: Peer
     private let state = NIOLockedValueBox((inFlight: 0, draining: false))
 
-    init(channel: any Channel) { self.channel = channel }
+    init(channel: any Channel, peer: Peer = .owner) {
+        self.channel = channel
+        self.peer = peer
+    }
 
     /// Counts a new request in, unless the connection is at its limit or draining.
     func admit(limit: Int) -> Admission {
@@ -45,11 +53,23 @@ final class ClientConnection: Sendable {
 }
 
 /// Every open client connection, and totals for `system.status`.
+/// A connection's peer as the daemon takes it: its uid and primary gid (SO_PEERCRED) and the
+/// role its access grants.
+struct Peer: Sendable, Equatable {
+    var uid: UInt32
+    var gid: UInt32
+    var grant: AccessPolicy.Grant
+
+    /// The daemon's own user (tests and in-process callers).
+    static var owner: Peer { Peer(uid: getuid(), gid: getgid(), grant: .init(role: .owner, grantedBy: "owner")) }
+}
+
 final class ClientConnections: Sendable {
     private struct Registry {
         var open: [ObjectIdentifier: ClientConnection] = [:]
         var acceptedTotal = 0
         var refusedTotal = 0
+        var deniedTotal = 0
         var draining = false
     }
 
@@ -77,6 +97,11 @@ final class ClientConnections: Sendable {
         registry.withLockedValue { $0.refusedTotal += 1 }
     }
 
+    /// A request refused for the peer's role.
+    func countDenied() {
+        registry.withLockedValue { $0.deniedTotal += 1 }
+    }
+
     func drainAll() {
         let connections = registry.withLockedValue { registry in
             registry.draining = true
@@ -95,7 +120,8 @@ final class ClientConnections: Sendable {
                 refusedTotal: registry.refusedTotal,
                 bufferedBytes: held.now,
                 bufferedBytesPeak: held.peak,
-                bufferedBytesLimit: budget.policy.capacity
+                bufferedBytesLimit: budget.policy.capacity,
+                deniedTotal: registry.deniedTotal
             )
         }
     }
@@ -107,6 +133,7 @@ struct AdmittedRequest: Sendable {
     var request: DecodedRequest
     var lane: RequestLane
     var frameBytes: Int
+    var peer: Peer = .owner
 }
 
 /// The requests admitted on one connection, waiting for one of its workers. A connection runs

@@ -64,6 +64,6 @@ extension ControlServer {
                 maximumRequestsPerConnection: configuration.maximumRequestsPerConnection,
                 frameTimeout: configuration.frameTimeout),
             dispatcher: dispatcher, connections: parts.connections, services: parts.services, queue: parts.queue, logger: logger,
-            onListening: onListening)
+            access: configuration.access, onListening: onListening)
     }
 }

@@ -11,6 +11,17 @@ import NIOPosix
 import PinAdsProtocol
 import ServiceLifecycle
 
+/// The socket's group (from `--allow-group`) could not be given to it.
+struct SocketGroupError: Error, CustomStringConvertible {
+    var path: String
+    var gid: UInt32
+    var errno: Int32
+    var description: String {
+        "cannot give the socket \(path) to group \(gid) (--allow-group): \(String(cString: strerror(errno))); "
+            + "the daemon's user must be a member of that group"
+    }
+}
+
 /// Where the control server listens.
 public enum ListenTarget: Sendable {
     /// Bind a new socket at this path.
@@ -52,7 +63,7 @@ final class ControlServer: Service {
     private let memory = MemoryReleaser()
     private let logger: Logger
     private let onListening: @Sendable () -> Void
-    private let ownUID = getuid()
+    private let access: AccessPolicy
     /// Where the server is in its life. Changed under the lock only, and read again after every
     /// await in `run()`: a shutdown may have come meanwhile.
     private let state = NIOLockedValueBox(State.idle)
@@ -80,8 +91,10 @@ final class ControlServer: Service {
 
     init(
         target: ListenTarget, limits: Limits, dispatcher: MethodDispatcher, connections: ClientConnections,
-        services: ServiceStates, queue: JobQueue, logger: Logger, onListening: @escaping @Sendable () -> Void
+        services: ServiceStates, queue: JobQueue, logger: Logger, access: AccessPolicy = AccessPolicy(),
+        onListening: @escaping @Sendable () -> Void
     ) {
+        self.access = access
         self.budget = connections.budget
         self.target = target
         self.limits = limits
@@ -93,7 +106,7 @@ final class ControlServer: Service {
         self.onListening = onListening
     }
 
-    typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials?, account: BudgetAccount)
+    typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials?, groups: [UInt32], account: BudgetAccount)
 
     func run() async throws {
         let starting = state.withLockedValue { state -> Bool in
@@ -110,6 +123,19 @@ final class ControlServer: Service {
         }
         services.set("control_server", state: .running, detail: "listening on \(target.path)")
         logger.info("listening", metadata: ["socket": "\(target.path)"])
+        if !access.uids.isEmpty || !access.groups.isEmpty {
+            logger.notice(
+                "other users may connect",
+                metadata: [
+                    "uids": "\(access.uids.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }.joined(separator: ","))",
+                    "groups": "\(access.groups.map { "\($0.gid):\($0.role.rawValue)" }.joined(separator: ","))",
+                ])
+            if let group = access.socketGroup, let folder = AccessPolicy.unreachableFolder(above: target.path, gid: group) {
+                logger.warning(
+                    "members of the allowed group cannot reach the socket: a folder above it is closed to them; serve a socket elsewhere (e.g. --socket /run/pinads/pinadsd.sock) or open that folder",
+                    metadata: ["folder": "\(folder)", "gid": "\(group)"])
+            }
+        }
         onListening()
 
         try await withGracefulShutdownHandler {
@@ -161,7 +187,17 @@ final class ControlServer: Service {
             let previousMask = umask(0o177)
             defer { umask(previousMask) }
             let server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
-            chmod(path, 0o600)
+            if let group = access.socketGroup {
+                // Allowed groups reach it through its group (0660); the peer check still decides.
+                guard chown(path, uid_t.max, group) == 0 else {
+                    let code = errno
+                    try? await server.channel.close()
+                    throw SocketGroupError(path: path, gid: group, errno: code)
+                }
+                chmod(path, 0o660)
+            } else {
+                chmod(path, 0o600)
+            }
             var info = stat()
             return (server, stat(path, &info) == 0 ? info.st_ino : nil)
         case .inherited(let fd, _):
@@ -175,6 +211,7 @@ final class ControlServer: Service {
         let maximumFrameLength = limits.maximumFrameLength
         let frameTimeout = TimeAmount(limits.frameTimeout)
         let budget = self.budget
+        let readGroups = !access.groups.isEmpty
         return { channel in
             channel.peerCredentials()
                 .map { Optional($0) }
@@ -186,7 +223,10 @@ final class ControlServer: Service {
                             FrameReaderHandler(maximumLength: maximumFrameLength, frameTimeout: frameTimeout, account: account),
                             LengthFieldPrepender(lengthFieldBitLength: .fourBytes, lengthFieldEndianness: .big))
                         let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                        return (asyncChannel, peer, account)
+                        // Read at accept, while the peer surely waits for an answer: its groups
+                        // are the process's own (as setpriv or a service manager set them).
+                        let groups = readGroups ? peer.map { AccessPolicy.groups(ofProcess: $0.pid, uid: $0.uid) } ?? [] : []
+                        return (asyncChannel, peer, groups, account)
                     } catch {
                         account.close()
                         throw error
@@ -204,11 +244,13 @@ final class ControlServer: Service {
             account.close()
             memory.connectionClosed(budget: budget)
         }
-        guard let peer = accepted.peer, peer.uid == ownUID else {
+        guard let credentials = accepted.peer,
+            let grant = access.grant(uid: credentials.uid, gid: credentials.gid, groups: accepted.groups)
+        else {
             await refuse(channel, peer: accepted.peer)
             return
         }
-        let connection = ClientConnection(channel: channel.channel)
+        let connection = ClientConnection(channel: channel.channel, peer: Peer(uid: credentials.uid, gid: credentials.gid, grant: grant))
         connections.add(connection)
         defer { connections.remove(connection) }
         do {
@@ -224,9 +266,12 @@ final class ControlServer: Service {
     private func refuse(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials?) async {
         connections.countRefused()
         logger.warning("refused a client of another user", metadata: ["peer_uid": "\(peer.map { String($0.uid) } ?? "unknown")"])
+        let allowed = access.uids.isEmpty && access.groups.isEmpty
         let error = ResponseError(
             code: .permissionDenied,
-            message: "pinadsd serves only its own user (uid \(ownUID)); connect as that user")
+            message: allowed
+                ? "pinadsd serves only its own user (uid \(access.ownUID)); connect as that user, or start it with --allow-uid or --allow-group"
+                : "pinadsd serves its own user (uid \(access.ownUID)) and the users and groups its --allow-uid and --allow-group name; uid \(peer.map { String($0.uid) } ?? "?") is none of them")
         let refusal = encodeError(id: nil, error)
         do {
             try await channel.executeThenClose { (inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) in
@@ -273,7 +318,7 @@ final class ControlServer: Service {
                         account.releaseInput(frameBytes)
                         continue
                     }
-                    let admitted = AdmittedRequest(request: request, lane: RequestLane.of(request), frameBytes: frameBytes)
+                    let admitted = AdmittedRequest(request: request, lane: RequestLane.of(request), frameBytes: frameBytes, peer: connection.peer)
                     if queue.push(admitted, maximumWorkers: maximumWorkers) {
                         group.addTask {
                             while let admitted = await queue.next() {
@@ -329,7 +374,7 @@ final class ControlServer: Service {
         }
         // A client whose answers pile up unread gets no new work done until it reads;
         // monitoring's requests (the control lane) do not wait.
-        await dispatcher.handle(admitted.request, lane: admitted.lane, room: room, emitFrame: bounded) { answer in
+        await dispatcher.handle(admitted.request, lane: admitted.lane, room: room, peer: admitted.peer, emitFrame: bounded) { answer in
             try? await bounded(answer)
         }
     }
@@ -347,6 +392,20 @@ final class ControlServer: Service {
             request = try DecodedRequest.decode(bytes, decoder: WireCoders.decoder)
         } catch {
             try await write(encodeError(id: error.id, error.error))
+            return nil
+        }
+        // The method's role against the peer's, before anything of it runs.
+        if let needed = MethodRegistry.roles[request.header.method], !connection.peer.grant.role.may(needed) {
+            connections.countDenied()
+            logger.warning(
+                "refused a method the peer's role does not allow",
+                metadata: ["peer_uid": "\(connection.peer.uid)", "method": "\(request.header.method)", "role": "\(connection.peer.grant.role.rawValue)"])
+            try await write(encodeError(
+                id: request.header.id,
+                ResponseError(
+                    code: .permissionDenied,
+                    message: "\(request.header.method) needs role \(needed.rawValue); this connection (uid \(connection.peer.uid)) has role \(connection.peer.grant.role.rawValue)",
+                    details: ["method": .string(request.header.method), "needed_role": .string(needed.rawValue), "role": .string(connection.peer.grant.role.rawValue)])))
             return nil
         }
         let limit = limits.maximumRequestsPerConnection

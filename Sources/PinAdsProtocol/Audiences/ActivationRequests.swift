@@ -261,6 +261,7 @@ public struct DeactivateAudienceResult: Codable, Sendable, Equatable {
 /// `audiences.activations`: the activations of one audience, or of all.
 public struct ListActivationsRequest: PinAdsRequest {
     public static let method = "audiences.activations"
+    public static let role = MethodRole.client
     public typealias Result = ListActivationsResult
     public var audienceId: Int64?
     public init(audienceId: Int64? = nil) { self.audienceId = audienceId }
@@ -276,6 +277,7 @@ public struct ListActivationsResult: Codable, Sendable, Equatable {
 /// audience when `ad_account_id` is omitted.
 public struct SyncAudienceRequest: PinAdsRequest {
     public static let method = "audiences.sync"
+    public static let role = MethodRole.client
     public typealias Result = SyncAudiencesResult
     public var audienceId: Int64
     public var adAccountId: String?

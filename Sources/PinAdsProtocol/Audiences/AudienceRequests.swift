@@ -72,6 +72,7 @@ public struct CreateAudienceRequest: PinAdsRequest {
 /// `audiences.get`: one audience.
 public struct GetAudienceRequest: PinAdsRequest {
     public static let method = "audiences.get"
+    public static let role = MethodRole.client
     public typealias Result = AudienceResult
     public var audienceId: Int64
     public init(audienceId: Int64) { self.audienceId = audienceId }
@@ -81,6 +82,7 @@ public struct GetAudienceRequest: PinAdsRequest {
 /// `audiences.list`: every audience.
 public struct ListAudiencesRequest: PinAdsRequest {
     public static let method = "audiences.list"
+    public static let role = MethodRole.client
     public typealias Result = ListAudiencesResult
     public init() {}
 }
@@ -112,6 +114,7 @@ public struct DeleteAudienceResult: Codable, Sendable, Equatable {
 /// `audiences.add_members`: up to 100,000 emails or device ids, plain or already SHA-256 hashed.
 public struct AddMembersRequest: PinAdsRequest {
     public static let method = "audiences.add_members"
+    public static let role = MethodRole.client
     public typealias Result = MembersChangeResult
     public var audienceId: Int64
     public var members: [String]
@@ -128,6 +131,7 @@ public struct AddMembersRequest: PinAdsRequest {
 /// `audiences.remove_members`: the same shape as `audiences.add_members`.
 public struct RemoveMembersRequest: PinAdsRequest {
     public static let method = "audiences.remove_members"
+    public static let role = MethodRole.client
     public typealias Result = MembersChangeResult
     public var audienceId: Int64
     public var members: [String]

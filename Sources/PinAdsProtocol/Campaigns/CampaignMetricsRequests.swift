@@ -9,6 +9,7 @@ public enum MetricsLevel: String, Codable, Sendable, CaseIterable {
 /// ad group or ad.
 public struct CampaignMetricsRequest: PinAdsRequest {
     public static let method = "campaigns.metrics"
+    public static let role = MethodRole.client
     public typealias Result = CampaignMetricsResult
     /// The pinads campaign id; every tracked campaign when omitted.
     public var campaignId: Int64?

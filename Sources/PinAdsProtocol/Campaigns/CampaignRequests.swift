@@ -201,6 +201,7 @@ public struct LaunchResult: Codable, Sendable, Equatable {
 /// `campaigns.list`: campaigns of this daemon (created or tracked).
 public struct ListCampaignsRequest: PinAdsRequest {
     public static let method = "campaigns.list"
+    public static let role = MethodRole.client
     public typealias Result = ListCampaignsResult
     public var adAccountId: String?
     public init(adAccountId: String? = nil) { self.adAccountId = adAccountId }
@@ -215,6 +216,7 @@ public struct ListCampaignsResult: Codable, Sendable, Equatable {
 /// `campaigns.get`: one campaign with its ad groups and ads; `refresh` re-reads Pinterest.
 public struct GetCampaignRequest: PinAdsRequest {
     public static let method = "campaigns.get"
+    public static let role = MethodRole.client
     public typealias Result = CampaignDetail
     public var campaignId: Int64
     public var refresh: Bool?

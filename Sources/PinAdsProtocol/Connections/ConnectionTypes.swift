@@ -294,6 +294,7 @@ public struct RefreshConnectionRequest: PinAdsRequest {
 /// `refresh: true` reads them from Pinterest first.
 public struct ListAdAccountsRequest: PinAdsRequest {
     public static let method = "ad_accounts.list"
+    public static let role = MethodRole.client
     public typealias Result = ListAdAccountsResult
     public var connectionId: Int64?
     public var refresh: Bool?

@@ -15,6 +15,7 @@ public enum ConversionEventState: String, Codable, Sendable, CaseIterable {
 /// `conversions.get`: what became of one event.
 public struct GetConversionRequest: PinAdsRequest {
     public static let method = "conversions.get"
+    public static let role = MethodRole.client
     public typealias Result = ConversionEventInfo
     /// The default ad account when omitted.
     public var adAccountId: String?
@@ -42,6 +43,7 @@ public struct GetConversionRequest: PinAdsRequest {
 /// `conversions.list`: events in the order they were accepted, a page at a time.
 public struct ListConversionsRequest: PinAdsRequest {
     public static let method = "conversions.list"
+    public static let role = MethodRole.client
     public typealias Result = ListConversionsResult
     /// Every ad account when omitted.
     public var adAccountId: String?

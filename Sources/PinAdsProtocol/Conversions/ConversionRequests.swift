@@ -3,6 +3,7 @@ import Foundation
 /// `conversions.send`: up to 10,000 events; answered once the accepted ones are stored.
 public struct SendConversionsRequest: PinAdsRequest {
     public static let method = "conversions.send"
+    public static let role = MethodRole.client
     public typealias Result = SendConversionsResult
     public var adAccountId: String?
     /// Sent with Pinterest's `test=true` (validated, not recorded), apart from real events.
@@ -47,6 +48,7 @@ public struct SendConversionsResult: Codable, Sendable, Equatable {
 /// `conversions.stats`: the outbox and delivery, per ad account or in all.
 public struct ConversionStatsRequest: PinAdsRequest {
     public static let method = "conversions.stats"
+    public static let role = MethodRole.client
     public typealias Result = ConversionStats
     public var adAccountId: String?
     public init(adAccountId: String? = nil) { self.adAccountId = adAccountId }

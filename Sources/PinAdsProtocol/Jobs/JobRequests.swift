@@ -1,6 +1,7 @@
 /// `jobs.list`: jobs, newest first, optionally of one state and/or kind.
 public struct ListJobsRequest: PinAdsRequest {
     public static let method = "jobs.list"
+    public static let role = MethodRole.client
     public typealias Result = ListJobsResult
 
     public var state: JobState?
@@ -42,6 +43,7 @@ public struct ListJobsResult: Codable, Sendable, Equatable {
 /// `jobs.get`: one job by id.
 public struct GetJobRequest: PinAdsRequest {
     public static let method = "jobs.get"
+    public static let role = MethodRole.client
     public typealias Result = JobResult
     public var id: Int64
     public init(id: Int64) { self.id = id }
@@ -51,6 +53,7 @@ public struct GetJobRequest: PinAdsRequest {
 /// with their final state once all have finished. Closing the connection stops the watch.
 public struct WatchJobsRequest: PinAdsStreamingRequest {
     public static let method = "jobs.watch"
+    public static let role = MethodRole.client
     public typealias Result = WatchJobsResult
     public typealias Event = JobEvent
 

@@ -4,6 +4,7 @@ import Foundation
 /// probes, scripts and monitoring.
 public struct HealthRequest: PinAdsRequest {
     public static let method = "system.health"
+    public static let role = MethodRole.client
     public typealias Result = HealthResult
     public init() {}
 }

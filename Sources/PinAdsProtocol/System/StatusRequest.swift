@@ -4,6 +4,7 @@ import Foundation
 /// and the state of each service.
 public struct StatusRequest: PinAdsRequest {
     public static let method = "system.status"
+    public static let role = MethodRole.client
     public typealias Result = StatusResult
     public init() {}
 }
@@ -58,8 +59,10 @@ public struct ConnectionsSummary: Codable, Sendable, Equatable {
     public var open: Int
     public var requestsInFlight: Int
     public var acceptedTotal: Int
-    /// Peers refused because they ran as another user.
+    /// Peers refused at connect: another user, in no allowed group.
     public var refusedTotal: Int
+    /// Requests refused because the peer's role does not allow the method (PERMISSION_DENIED).
+    public var deniedTotal: Int?
     /// Bytes clients make the daemon hold now: frames not yet answered and answers not yet
     /// written (`--max-buffered-bytes` bounds it).
     public var bufferedBytes: Int?
@@ -70,8 +73,9 @@ public struct ConnectionsSummary: Codable, Sendable, Equatable {
 
     public init(
         open: Int, requestsInFlight: Int, acceptedTotal: Int, refusedTotal: Int, bufferedBytes: Int? = nil,
-        bufferedBytesPeak: Int? = nil, bufferedBytesLimit: Int? = nil
+        bufferedBytesPeak: Int? = nil, bufferedBytesLimit: Int? = nil, deniedTotal: Int? = nil
     ) {
+        self.deniedTotal = deniedTotal
         self.open = open
         self.requestsInFlight = requestsInFlight
         self.acceptedTotal = acceptedTotal
@@ -86,6 +90,7 @@ public struct ConnectionsSummary: Codable, Sendable, Equatable {
         case requestsInFlight = "requests_in_flight"
         case acceptedTotal = "accepted_total"
         case refusedTotal = "refused_total"
+        case deniedTotal = "denied_total"
         case bufferedBytes = "buffered_bytes"
         case bufferedBytesPeak = "buffered_bytes_peak"
         case bufferedBytesLimit = "buffered_bytes_limit"
