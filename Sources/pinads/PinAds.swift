@@ -187,7 +187,7 @@ struct Status: ParsableCommand {
             print("pinterest connection \(p.id)\(p.name.map { " (\($0))" } ?? ""): \(state)\(p.statusReason.map { " — \($0)" } ?? "")")
         }
         if status.pinterestConnections.isEmpty { print("pinterest no connection yet (pinads connect)") }
-        print("clients \(c.open) open, \(c.requestsInFlight) requests in flight, \(c.acceptedTotal) accepted, \(c.refusedTotal) refused")
+        print("clients \(c.open) open, \(c.requestsInFlight) requests in flight, \(c.acceptedTotal) accepted, \(c.refusedTotal) refused at connect, \(c.deniedTotal ?? 0) requests denied for their role")
         print("services")
         for service in status.services {
             print("  \(service.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(service.state)\(service.detail.map { "  \($0)" } ?? "")")
