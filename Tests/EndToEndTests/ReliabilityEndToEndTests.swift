@@ -339,7 +339,9 @@ struct ReliabilityEndToEndTests {
         let frame = try JSONDecoder().decode(JSONValue.self, from: Data((frames.first?.dropFirst("frame ".count) ?? "").utf8))
         #expect(frame["id"] == .null)
         #expect(frame["error"]?["code"] == "PERMISSION_DENIED")
-        #expect(frame["error"]?["message"] == .string("pinadsd serves only its own user (uid \(getuid())); connect as that user"))
+        #expect(
+            frame["error"]?["message"]
+                == .string("pinadsd serves only its own user (uid \(getuid())); connect as that user, or start it with --allow-uid or --allow-group"))
         #expect(refused.stdout.contains("closed"), "the daemon closed the connection: \(refused.stdout)")
 
         let status = try daemon.call(StatusRequest())
