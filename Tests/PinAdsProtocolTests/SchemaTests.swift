@@ -73,6 +73,7 @@ struct SchemaTests {
                 entry["pending"] == nil,
                 "\(name) is in MethodRegistry now: drop \"pending\" from its index.json entry and the pending note in methods/\(name).json")
             #expect(entry["swift"] == Self.swiftNames(type), "index.json: \(name)'s Swift types are \(Self.swiftNames(type))")
+            #expect(entry["role"] == .string(type.role.rawValue), "index.json: \(name)'s role is \(type.role.rawValue)")
             guard files.contains(name) else {
                 Issue.record("protocol/schema/methods/\(name).json is missing")
                 continue
@@ -81,6 +82,7 @@ struct SchemaTests {
             #expect(file["x-pinads-method"] == .string(name), "methods/\(name).json names another method")
             #expect(file["x-pinads-streaming"] == .bool(MethodRegistry.isStreaming(type)), "methods/\(name).json: streaming is wrong")
             #expect(file["x-pinads-swift"] == Self.swiftNames(type), "methods/\(name).json: its Swift types are \(Self.swiftNames(type))")
+            #expect(file["x-pinads-role"] == .string(type.role.rawValue), "methods/\(name).json: its role is \(type.role.rawValue)")
             var wanted: Set<String> = ["params", "result", "request", "response"]
             if MethodRegistry.isStreaming(type) { wanted.insert("event") }
             let defs = Set(file["$defs"]?.objectValue?.keys.map { $0 } ?? [])
@@ -450,7 +452,7 @@ struct SchemaTests {
                 jobs: jobs.merging(["running": 1, "succeeded": 38]) { $1 },
                 connections: ConnectionsSummary(
                     open: 2, requestsInFlight: 1, acceptedTotal: 117, refusedTotal: 3, bufferedBytes: 512, bufferedBytesPeak: 18_874_368,
-                    bufferedBytesLimit: 268_435_456),
+                    bufferedBytesLimit: 268_435_456, deniedTotal: 4),
                 pinterestConnections: [
                     PinterestConnectionStatus(id: 1, name: "shop", status: "active", statusReason: nil, needsReconnect: false),
                     PinterestConnectionStatus(id: 3, name: nil, status: "unauthorized", statusReason: "refused", needsReconnect: true),
@@ -464,6 +466,15 @@ struct SchemaTests {
                 status: "unavailable", version: PinAdsVersion.current, protocolVersion: ProtocolVersion.current, uptimeS: 1.5,
                 store: StoreHealth(status: "error", path: "/p", schemaVersion: 0, sizeBytes: nil, error: "disk I/O error"),
                 problems: [HealthProblemInfo(code: "store_unreadable", object: HealthObject(kind: "store", id: "/p"), message: "m", fix: "f")]))
+
+        // system.methods and system.whoami: roles absent (older daemons) and present.
+        try result(
+            "system.methods", "with and without roles",
+            ListMethodsResult(
+                protocolVersion: ProtocolVersion.current,
+                methods: [MethodInfo(name: "system.health", streaming: false), MethodInfo(name: "jobs.watch", streaming: true, role: .client)]))
+        try result("system.whoami", "no granted_by", WhoAmIResult(uid: 1000, gid: 1000, role: .owner))
+        try result("system.whoami", "granted by a group", WhoAmIResult(uid: 33, gid: 33, role: .admin, grantedBy: "group 33"))
 
         // A job with every optional field.
         try result(
