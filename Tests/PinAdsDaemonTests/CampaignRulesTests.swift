@@ -158,6 +158,16 @@ struct CampaignRulesTests {
         } catch let error as DecodingError {
             #expect(error.fieldPath == "daily_budjet" && error.reason.contains("unknown field"))
         }
+        // Inside targeting, the goal and keywords too: a misspelt dimension is refused by name.
+        do {
+            _ = try Wire.decoder().decode(UpdateAdGroupRequest.self, from: Data(#"{"id": 3, "targeting": {"locations": ["US"], "age_bucket": ["25-34"]}}"#.utf8))
+            Issue.record("a misspelt targeting field was taken")
+        } catch let error as DecodingError {
+            #expect(error.fieldPath == "targeting.age_bucket" && error.reason.contains("unknown field"), "\(error.fieldPath)")
+        }
+        #expect(throws: DecodingError.self) {
+            try Wire.decoder().decode(UpdateAdGroupRequest.self, from: Data(#"{"id": 3, "keywords": [{"value": "x", "match": "BROAD"}]}"#.utf8))
+        }
         // Absent leaves a field alone; null clears it.
         let cleared = try Wire.decoder().decode(UpdateCampaignRequest.self, from: Data(#"{"id": 3, "end_time": null}"#.utf8))
         #expect(cleared.endTime == .clear && cleared.dailySpendCap == nil)

@@ -37,11 +37,27 @@ public struct TargetingSpec: Codable, Sendable, Equatable {
         self.devices = devices
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case interests, keywords, genders, locations, locales, devices
         case audiencesInclude = "audiences_include"
         case audiencesExclude = "audiences_exclude"
         case ageBuckets = "age_buckets"
+    }
+
+    /// A field it does not know is refused by name: a misspelt dimension would otherwise be
+    /// targeting silently not set (or, in an update, silently dropped).
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self, hint: "targeting")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        audiencesInclude = try c.decodeIfPresent([Int64].self, forKey: .audiencesInclude)
+        audiencesExclude = try c.decodeIfPresent([Int64].self, forKey: .audiencesExclude)
+        interests = try c.decodeIfPresent([String].self, forKey: .interests)
+        keywords = try c.decodeIfPresent([String].self, forKey: .keywords)
+        ageBuckets = try c.decodeIfPresent([String].self, forKey: .ageBuckets)
+        genders = try c.decodeIfPresent([String].self, forKey: .genders)
+        locations = try c.decodeIfPresent([String].self, forKey: .locations)
+        locales = try c.decodeIfPresent([String].self, forKey: .locales)
+        devices = try c.decodeIfPresent([String].self, forKey: .devices)
     }
 }
 

@@ -111,7 +111,7 @@ public struct ConversionGoalSpec: Codable, Sendable, Equatable {
         self.roasOptimized = roasOptimized
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case conversionTagId = "conversion_tag_id"
         case conversionEvent = "conversion_event"
         case cpaGoalInMicroCurrency = "cpa_goal_in_micro_currency"
@@ -119,6 +119,18 @@ public struct ConversionGoalSpec: Codable, Sendable, Equatable {
         case engagementWindowDays = "engagement_window_days"
         case viewWindowDays = "view_window_days"
         case roasOptimized = "roas_optimized"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self, hint: "optimization_goal")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        conversionTagId = try c.decode(String.self, forKey: .conversionTagId)
+        conversionEvent = try c.decode(String.self, forKey: .conversionEvent)
+        cpaGoalInMicroCurrency = try c.decodeIfPresent(Int64.self, forKey: .cpaGoalInMicroCurrency)
+        clickWindowDays = try c.decodeIfPresent(Int.self, forKey: .clickWindowDays)
+        engagementWindowDays = try c.decodeIfPresent(Int.self, forKey: .engagementWindowDays)
+        viewWindowDays = try c.decodeIfPresent(Int.self, forKey: .viewWindowDays)
+        roasOptimized = try c.decodeIfPresent(Bool.self, forKey: .roasOptimized)
     }
 }
 
@@ -134,9 +146,16 @@ public struct KeywordSpec: Codable, Sendable, Equatable, Hashable {
         self.matchType = matchType
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case value
         case matchType = "match_type"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self, hint: "a keyword")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        value = try c.decode(String.self, forKey: .value)
+        matchType = try c.decode(String.self, forKey: .matchType)
     }
 }
 
