@@ -101,8 +101,9 @@ def _binary() -> pathlib.Path:
 @pytest.fixture(scope="session")
 def daemon() -> Iterator[Daemon]:
     # A short folder under /tmp: a Unix socket path must stay under 108 bytes.
+    binary = _binary()
     folder = pathlib.Path(tempfile.mkdtemp(prefix="pinads-py-", dir="/tmp"))
-    running = Daemon(_binary(), folder)
+    running = Daemon(binary, folder)
     try:
         running.wait_ready()
         yield running
