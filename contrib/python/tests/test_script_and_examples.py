@@ -86,7 +86,8 @@ def test_the_package_runs_as_a_module(daemon: Any) -> None:
     result = run([sys.executable, "-m", "pinads_client", "--socket", daemon.socket_path, "system.methods"],
                  cwd=str(REPO))
     assert result.returncode == 0, result.stderr
-    assert {"name": "jobs.watch", "streaming": True} in json.loads(result.stdout)["methods"]
+    methods = {m["name"]: m for m in json.loads(result.stdout)["methods"]}
+    assert methods["jobs.watch"]["streaming"] is True and methods["jobs.watch"].get("role") == "client"
     bad = run([sys.executable, "-m", "pinads_client", "--socket", daemon.socket_path, "jobs.list", '{"limit": 0}'],
               cwd=str(REPO))
     assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr
