@@ -63,10 +63,12 @@ public struct DecodedRequest: Sendable {
     public static func decode(_ payload: Data, decoder: JSONDecoder) throws(RequestHeaderError) -> DecodedRequest {
         let raw: RawRequest
         do {
-            // A trailing space: Foundation's parser on Linux traps (kills the process) instead
-            // of throwing when the text ends at its 513th nested array or object; followed by
-            // anything, the same text is the error it should be.
-            raw = try decoder.decode(RawRequest.self, from: payload + Self.trailingSpace)
+            // Foundation's parser on Linux traps (kills the process) instead of throwing when
+            // the text ends at its 513th nested array or object; followed by a space, the same
+            // text is the error it should be. A request (an object) ends in `}`: only other
+            // frames are padded, so a request's bytes are never copied.
+            let padded = payload.last == UInt8(ascii: "}") ? payload : payload + Self.trailingSpace
+            raw = try decoder.decode(RawRequest.self, from: padded)
         } catch let problem as RawRequest.Problem {
             throw RequestHeaderError(id: nil, error: .invalidArgument(problem.message))
         } catch {

@@ -268,12 +268,6 @@ extension Store {
         }
     }
 
-    public func setCampaignStatus(id: Int64, status: String?, now: Date) async throws {
-        try await writer.write { db in
-            try db.execute(sql: "UPDATE campaigns SET pinterest_status = ?, updated_at = ? WHERE id = ?", arguments: [status, now.storeMillis, id])
-        }
-    }
-
     // MARK: - Reading
 
     public func buildRecord(_ level: BuildLevel, id: Int64) async throws -> BuildRecord? {

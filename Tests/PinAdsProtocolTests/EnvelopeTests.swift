@@ -36,7 +36,12 @@ struct EnvelopeTests {
     /// nested array: such a frame must be an error answer like any other bad JSON.
     @Test func deeplyNestedFramesAreRefusedNotFatal() {
         for depth in [511, 512, 513, 514, 2000] {
-            for text in [String(repeating: "[", count: depth), String(repeating: "{\"a\":", count: depth), #"{"id":1,"method":"x","params":"# + String(repeating: "[", count: depth)] {
+            for text in [
+                String(repeating: "[", count: depth), String(repeating: "{\"a\":", count: depth),
+                #"{"id":1,"method":"x","params":"# + String(repeating: "[", count: depth),
+                // Ending in `}` (not padded, not copied): deep, yet the parser's error.
+                String(repeating: "[", count: depth) + "{}", String(repeating: "{\"a\":", count: depth) + "{}",
+            ] {
                 #expect(failure(text)?.error.code == .invalidArgument, "depth \(depth)")
             }
         }

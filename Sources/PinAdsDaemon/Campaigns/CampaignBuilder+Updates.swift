@@ -96,7 +96,7 @@ extension Build {
         if reading?.status == "ARCHIVED" || reading?.summaryStatus == "ARCHIVED" || plannedStatus == "ARCHIVED" {
             return "\(what) is ARCHIVED: Pinterest does not change archived objects (archiving is final); make a new one"
         }
-        if let update = latestUpdate, update.state == .queued, update.changes.contains(#""status":"ARCHIVED""#) {
+        if let update = latestUpdate, update.state == .queued, ChangeStatus.of(update.changes) == "ARCHIVED" {
             return "\(what) is being archived (update \(update.id) is queued); archived objects cannot be changed"
         }
         return nil

@@ -224,3 +224,13 @@ struct AdChange: Codable, Sendable, Equatable {
         try c.encodePatch(viewTrackingURL, forKey: .viewTrackingURL)
     }
 }
+
+/// The status an update's stored change sets, whatever its level (each level's change has
+/// `status`): read by decoding, so it does not hang on how the JSON was written.
+enum ChangeStatus {
+    private struct Status: Decodable { var status: String? }
+
+    static func of(_ changes: String) -> String? {
+        (try? JSONDecoder().decode(Status.self, from: Data(changes.utf8)))?.status
+    }
+}

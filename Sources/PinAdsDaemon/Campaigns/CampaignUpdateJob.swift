@@ -210,7 +210,7 @@ extension CampaignBuilder {
         }
         try await store.markUpdateApplied(
             id: update.id, spec: try spec.map(coding.encode), reading: try reading.map(coding.encode), status: status, now: clock.now())
-        if update.level != .ad, update.changes.contains(#""status":"ARCHIVED""#) { try await archiveChildren(of: update) }
+        if update.level != .ad, ChangeStatus.of(update.changes) == "ARCHIVED" { try await archiveChildren(of: update) }
     }
 
     /// Pinterest archives an archived campaign's ad groups and ads, and an archived ad group's

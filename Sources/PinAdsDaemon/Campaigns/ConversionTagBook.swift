@@ -110,7 +110,4 @@ struct ConversionTagBook: Sendable {
         ConversionTagRecord(
             pinterestID: tag.pinterestID, adAccountID: tag.adAccountID, name: tag.name, status: tag.status, body: try coding.encode(tag), readAt: now)
     }
-
-    /// A stored tag.
-    func view(_ record: ConversionTagRecord) -> ConversionTagView? { try? coding.decode(ConversionTagView.self, from: record.body) }
 }
